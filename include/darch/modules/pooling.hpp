@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Defines `darch::max_pool`, `darch::avg_pool` and `darch::global_avg_pool`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "darch/modules/detail/checks.hpp"
+#include "darch/space/domain.hpp"
+#include "darch/space/hyperparameter.hpp"
+#include "darch/space/module.hpp"
+
+namespace darch {
+namespace detail {
+
+/// Shared by max and average pooling: window and stride, no padding.
+template <class Window, class Stride>
+struct pool_base {
+  using params = darch::params<param<"window", Window>, param<"stride", Stride>>;
+  static_assert(every_value<Window>(&positive_integer),
+                "darch pooling: the window must be a positive integer");
+  static_assert(every_value<Stride>(&positive_integer),
+                "darch pooling: the stride must be a positive integer");
+  static constexpr bool accepts(std::size_t, const value& v) noexcept { return positive_integer(v); }
+  static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value* p) noexcept {
+    if (n != 1) return {shape_error::wrong_input_count, {}};
+    if (in[0].rank != 3) return {shape_error::needs_image_input, {}};
+    const std::int64_t k = p[0].integer, s = p[1].integer;
+    if (in[0].dims[1] < k || in[0].dims[2] < k) return {shape_error::spatial_not_positive, {}};
+    return {shape_error::none,
+            shape::image(in[0].dims[0], (in[0].dims[1] - k) / s + 1, (in[0].dims[2] - k) / s + 1)};
+  }
+};
+
+}  // namespace detail
+
+/// Max pooling over `Window` x `Window` windows every `Stride` pixels (no padding).
+template <class Window = choice<2>, class Stride = Window>
+struct max_pool : detail::pool_base<Window, Stride> {
+  static constexpr std::string_view name = "max_pool";
+};
+
+/// Average pooling over `Window` x `Window` windows every `Stride` pixels (no padding).
+template <class Window = choice<2>, class Stride = Window>
+struct avg_pool : detail::pool_base<Window, Stride> {
+  static constexpr std::string_view name = "avg_pool";
+};
+
+/// The mean of each channel: {c, h, w} → {c}.
+struct global_avg_pool {
+  static constexpr std::string_view name = "global_avg_pool";
+  using params = darch::params<>;
+  static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value*) noexcept {
+    if (n != 1) return {shape_error::wrong_input_count, {}};
+    if (in[0].rank != 3) return {shape_error::needs_image_input, {}};
+    return {shape_error::none, shape::flat(in[0].dims[0])};
+  }
+};
+
+/// {c, h, w} → {c * h * w}; a flat input passes through.
+struct flatten {
+  static constexpr std::string_view name = "flatten";
+  using params = darch::params<>;
+  static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value*) noexcept {
+    if (n != 1) return {shape_error::wrong_input_count, {}};
+    return {shape_error::none, shape::flat(in[0].elements())};
+  }
+};
+
+/// Batch normalisation over channels (images) or features (flat); keeps the shape.
+struct batch_norm {
+  static constexpr std::string_view name = "batch_norm";
+  using params = darch::params<>;
+};
+
+}  // namespace darch

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Defines `compiled_space<S>`: the table of space `S`, every compile-time check on it, and its
+/// exact size; and the public `space_size` variables.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "darch/core/fixed_string.hpp"
+#include "darch/space/constraint.hpp"
+#include "darch/space/count.hpp"
+#include "darch/space/input_shape.hpp"
+#include "darch/space/node.hpp"
+#include "darch/space/shape_check.hpp"
+
+namespace darch {
+namespace detail {
+
+/// A space type split into its body, its constraints and its declared input shape.
+template <class S>
+struct space_parts {
+  using body = S;
+  using constraints = type_list<>;
+  static constexpr bool has_input = false;
+  static constexpr port_shapes input{};
+};
+template <class B, class... Cs>
+struct space_parts<constrained<B, Cs...>> : space_parts<B> {
+  using constraints = concat_t<typename space_parts<B>::constraints, type_list<Cs...>>;
+};
+template <class B, std::int64_t... D>
+struct space_parts<with_input_shape<B, D...>> : space_parts<B> {
+  static constexpr bool has_input = true;
+  static constexpr port_shapes input{
+      1, {sizeof...(D) == 1 ? shape::flat(std::array{D...}[0])
+                            : shape::image(std::array{D...}[0], std::array{D...}[1],
+                                           std::array{D...}[2])}};
+};
+
+// ---- checks on the declarations, by name (the name shows in the compiler's context line) ----
+
+template <fixed_string Name, class D1, class D2>
+struct check_shared_domains {
+  static constexpr bool same = [] {
+    if (D1::size != D2::size) return false;
+    for (std::size_t i = 0; i < D1::size; ++i)
+      if (!(D1::values[i] == D2::values[i])) return false;
+    return true;
+  }();
+  static_assert(same,
+                "darch::shared: one name is declared with two different domains; give every use "
+                "of the name the same domain, or use two names");
+  static constexpr bool ok = same;
+};
+
+template <fixed_string Name, bool Declared>
+struct check_name_declared {
+  static_assert(Declared,
+                "darch: a dependent hyperparameter or a constraint reads a shared name that the "
+                "space does not declare; declare darch::shared<name, domain> in the space or fix "
+                "the name");
+  static constexpr bool ok = Declared;
+};
+
+template <class A, class B>
+constexpr bool check_pair() {
+  if constexpr (requires { A::is_shared; B::is_shared; }) {
+    if constexpr (A::name.view() == B::name.view())
+      return check_shared_domains<A::name, typename A::domain, typename B::domain>::ok;
+  }
+  return true;
+}
+
+template <class Decls, class Constraints>
+struct declaration_checks;
+template <class... D, class... C>
+struct declaration_checks<type_list<D...>, type_list<C...>> {
+  template <class X>
+  static constexpr std::string_view shared_name() {
+    if constexpr (requires { X::is_shared; }) return X::name.view();
+    else return {};
+  }
+  static constexpr bool is_declared(std::string_view name) {
+    return ((!name.empty() && shared_name<D>() == name) || ...);
+  }
+  template <class X>
+  static constexpr bool names_declared() {
+    if constexpr (requires { X::is_dependent; } || requires { X::is_constraint; }) {
+      constexpr std::size_t n = [] {
+        if constexpr (requires { X::is_dependent; }) return X::parent_count;
+        else return X::name_count;
+      }();
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        constexpr auto names = [] {
+          if constexpr (requires { X::is_dependent; }) return std::to_array(X::parent_names);
+          else return std::to_array(X::names);
+        }();
+        return (check_name_declared<to_fixed_string<names[I].size() + 1>(names[I]),
+                                    is_declared(names[I])>::ok && ...);
+      }(std::make_index_sequence<n>{});
+    }
+    return true;
+  }
+  template <class A>
+  static constexpr bool pairs_with_all() {
+    return (check_pair<A, D>() && ...);
+  }
+  static constexpr bool ok =
+      (pairs_with_all<D>() && ...) && (names_declared<D>() && ...) && (names_declared<C>() && ...);
+};
+
+// ---- the table ----
+
+template <class C, class Table>
+constexpr void emit_constraint(Table& t) {
+  constraint_info& ci = t.constraints[t.constraint_count++];
+  ci.holds = &C::holds;
+  ci.first_name = static_cast<std::uint32_t>(t.constraint_name_count);
+  ci.name_count = static_cast<std::uint32_t>(C::name_count);
+  for (std::string_view name : C::names) {
+    std::uint32_t slot = 0;
+    while (slot < t.shared_count && t.shared[slot].name != name) ++slot;
+    t.constraint_names[t.constraint_name_count++] = slot;
+    if (slot < t.shared_count) t.shared[slot].structural = true;
+  }
+}
+
+template <class Constraints>
+struct constraint_emitter;
+template <class... C>
+struct constraint_emitter<type_list<C...>> {
+  static constexpr table_sizes sizes{0, 0, 0, 0, 0, 0, 0, sizeof...(C), (C::name_count + ... + 0)};
+  template <class Table>
+  static constexpr void emit(Table& t) {
+    (emit_constraint<C>(t), ...);
+  }
+};
+
+template <class Table>
+constexpr void resolve_and_mark(Table& t) {
+  for (std::size_t i = 0; i < t.parent_count; ++i) {
+    std::uint32_t slot = 0;
+    while (slot < t.shared_count && t.shared[slot].name != t.parent_names[i]) ++slot;
+    t.parents[i] = slot;
+  }
+  for (std::size_t i = 0; i < t.node_count; ++i) {
+    const node_info& n = t.nodes[i];
+    if (n.kind == node_kind::op || n.param_count == 0) continue;
+    const param_info& p = t.params[n.first_param];
+    if (p.kind == param_kind::shared) t.shared[p.shared_slot].structural = true;
+    if (p.kind == param_kind::dependent)
+      for (std::uint32_t k = 0; k < p.parent_count; ++k)
+        t.shared[t.parents[p.shared_slot + k]].structural = true;
+  }
+}
+
+template <class S>
+inline constexpr table_sizes table_sizes_of =
+    node_traits<typename space_parts<S>::body>::sizes +
+    constraint_emitter<typename space_parts<S>::constraints>::sizes;
+
+template <class S>
+constexpr auto build_table() {
+  using parts = space_parts<S>;
+  using body = typename parts::body;
+  using constraints = constraint_emitter<typename parts::constraints>;
+  table<table_sizes_of<S>> t{};
+  node_traits<body>::emit(t);
+  if (t.shared_count <= max_shared) {
+    constraints::emit(t);
+    resolve_and_mark(t);
+  }
+  return t;
+}
+
+/// First op hyperparameter whose dependent value, for some values of its parents, the op
+/// rejects: {node, param} or {~0u, 0}.
+struct dependent_failure {
+  std::uint32_t node = ~0u;
+  std::uint32_t param = 0;
+};
+
+constexpr dependent_failure check_dependent_values(const table_view& t) {
+  for (std::uint32_t i = 0; i < t.node_count; ++i) {
+    const node_info& n = t.node(i);
+    if (n.kind != node_kind::op) continue;
+    for (std::uint32_t k = 0; k < n.param_count; ++k) {
+      const param_info& p = t.param(n.first_param + k);
+      if (p.kind != param_kind::dependent) continue;
+      std::uint32_t mask = 0;
+      for (std::uint32_t j = 0; j < p.parent_count; ++j) mask |= 1u << t.parents[p.shared_slot + j];
+      bool ok = true;
+      // Enumerate the parents' values: fix every other shared name.
+      shared_point start{};
+      for (std::uint32_t s = 0; s < t.shared_count; ++s)
+        start.values[s] = t.domain_value(t.shared[s].domain, 0);
+      std::uint32_t slots[max_shared]{};
+      std::uint32_t count = 0;
+      for (std::uint32_t s = 0; s < t.shared_count; ++s)
+        if (mask >> s & 1u) slots[count++] = s;
+      while (ok) {
+        ok = n.op->accepts(k, dependent_value(t, p, start));
+        std::uint32_t d = 0;
+        for (; d < count; ++d) {
+          const std::uint32_t s = slots[d];
+          if (++start.index[s] < t.domain(t.shared[s].domain).size) {
+            start.values[s] = t.domain_value(t.shared[s].domain, start.index[s]);
+            break;
+          }
+          start.index[s] = 0;
+          start.values[s] = t.domain_value(t.shared[s].domain, 0);
+        }
+        if (d == count) break;
+      }
+      if (!ok) return {i, k};
+    }
+  }
+  return {};
+}
+
+template <fixed_string Op, fixed_string Param>
+struct check_dependent_value {
+  static_assert(Op.size() == 0,
+                "darch::dependent: for some values of its parents, the dependent hyperparameter "
+                "computes a value that its op rejects (op and parameter are named in this "
+                "message's context); change the function or the parents' domains");
+  static constexpr bool ok = Op.size() == 0;
+};
+
+template <shape_error E, fixed_string Op>
+struct check_shape {
+  static_assert(E != shape_error::spatial_not_positive,
+                "darch::with_input_shape: for some reachable assignment a height or width drops "
+                "below 1 in the op named in this message's context; use 'same' padding, a "
+                "smaller kernel or stride, or fewer downsampling steps");
+  static_assert(E != shape_error::add_mismatch,
+                "darch::with_input_shape: for some reachable assignment `add` receives inputs of "
+                "different shapes; make the branches keep the shape, or merge with concat");
+  static_assert(E != shape_error::concat_mismatch,
+                "darch::with_input_shape: for some reachable assignment `concat` receives inputs "
+                "of different rank or spatial size; keep height and width equal across branches");
+  static_assert(E != shape_error::needs_flat_input,
+                "darch::with_input_shape: an op that needs a flat input (dense) can receive an "
+                "image; put darch::flatten or darch::global_avg_pool before it");
+  static_assert(E != shape_error::needs_image_input,
+                "darch::with_input_shape: an op that needs an image input (conv2d, pooling) can "
+                "receive a flat vector; give the space a {channels, height, width} input");
+  static_assert(E != shape_error::wrong_input_count,
+                "darch::with_input_shape: an op can receive more or fewer inputs than it takes; "
+                "merge branches with add or concat first");
+  static_assert(E != shape_error::non_positive_size,
+                "darch::with_input_shape: an op computes a size below 1 from its hyperparameters");
+  static constexpr bool ok = E == shape_error::none;
+};
+
+template <bool Varied>
+struct check_shape_variety {
+  static_assert(!Varied,
+                "darch::with_input_shape: more than 16 distinct shapes reach one point of the "
+                "space, or more than 4 ports meet; the shape check gives up (remove the input "
+                "shape to skip it)");
+  static constexpr bool ok = !Varied;
+};
+
+}  // namespace detail
+
+/// Everything the compiler knows of space `S`: its table, and the results of every check.
+/// Instantiating it runs the checks; each failure is a `static_assert` with a sentence.
+template <class S>
+struct compiled_space {
+  using parts = detail::space_parts<S>;
+  using body = typename parts::body;
+  static_assert(Space<body>,
+                "darch: this type is not a space; use an op (a type with `name` and `params`) or "
+                "a combinator (seq, or_, repeat, optional, ...)");
+  static constexpr bool declarations_ok =
+      detail::declaration_checks<typename detail::node_traits<body>::declarations,
+                                 typename parts::constraints>::ok;
+  static constexpr auto table = detail::build_table<S>();
+  static_assert(table.shared_count <= detail::max_shared,
+                "darch::shared: a space may declare at most 8 shared names");
+  static constexpr detail::table_view view = table.view();
+
+  static constexpr detail::dependent_failure dependent = detail::check_dependent_values(view);
+  static constexpr bool dependents_ok = [] {
+    if constexpr (dependent.node == ~0u) {
+      return true;
+    } else {
+      constexpr std::string_view op = view.node(dependent.node).label;
+      constexpr std::string_view param = view.param(view.node(dependent.node).first_param + dependent.param).name;
+      return detail::check_dependent_value<to_fixed_string<op.size() + 1>(op),
+                                           to_fixed_string<param.size() + 1>(param)>::ok;
+    }
+  }();
+
+  static constexpr detail::uint128 size = detail::count_space(view);
+  static_assert(size > 0,
+                "darch::constrained: no assignment satisfies the constraints; relax them or widen "
+                "the domains they read");
+
+  static constexpr detail::shape_failure shapes =
+      parts::has_input ? detail::check_shapes(view, parts::input) : detail::shape_failure{};
+  static constexpr bool shapes_ok = [] {
+    if constexpr (shapes.error == detail::shape_error::none) {
+      return detail::check_shape_variety<shapes.too_varied || shapes.too_many_ports>::ok;
+    } else {
+      constexpr std::string_view op = view.node(shapes.node).label;
+      return detail::check_shape<shapes.error, to_fixed_string<op.size() + 1>(op)>::ok;
+    }
+  }();
+  static constexpr bool ok = declarations_ok && dependents_ok && shapes_ok;
+};
+
+namespace detail {
+template <class S>
+constexpr std::uint64_t checked_u64_size() {
+  constexpr uint128 n = compiled_space<S>::size;
+  static_assert(n <= ~std::uint64_t{0},
+                "darch::space_size: the space has 2^64 or more assignments; use "
+                "darch::space_size_wide (128-bit, saturating) instead");
+  return static_cast<std::uint64_t>(n);
+}
+}  // namespace detail
+
+/// The exact number of assignments of space `S`: the number of distinct decision lists the
+/// walker can produce (see docs/space-language.md, "What is counted"). A compile error when it
+/// does not fit in 64 bits.
+template <class S>
+inline constexpr std::uint64_t space_size = detail::checked_u64_size<S>();
+
+/// The same count in 128 bits; 2^128 - 1 means "at least that many" (it saturates).
+template <class S>
+inline constexpr detail::uint128 space_size_wide = compiled_space<S>::size;
+
+}  // namespace darch

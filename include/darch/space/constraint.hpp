@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Defines `darch::constraint` and `darch::constrained`: predicates over shared hyperparameters
+/// that remove assignments from a space.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+#include "darch/core/fixed_string.hpp"
+#include "darch/space/hyperparameter.hpp"
+
+namespace darch {
+
+/// A `constexpr` predicate over the shared hyperparameters `Names...`:
+/// `constraint<[](std::int64_t depth, std::int64_t width) { return depth * width <= 2048; },
+/// "depth", "width">`. An assignment is kept only if the predicate holds; a constraint that
+/// names a shared hyperparameter the assignment never reaches does not apply to it.
+template <auto F, fixed_string... Names>
+struct constraint {
+  static constexpr bool is_constraint = true;
+  using traits = detail::callable_traits<std::remove_cvref_t<decltype(F)>>;
+  static_assert(sizeof...(Names) > 0, "darch::constraint: name the shared hyperparameters it reads");
+  static_assert(traits::arity == sizeof...(Names),
+                "darch::constraint: the predicate must take exactly one argument per name");
+  static_assert(std::is_same_v<typename traits::result, bool>,
+                "darch::constraint: the predicate must return bool");
+  static constexpr std::size_t name_count = sizeof...(Names);
+  static constexpr std::string_view names[] = {std::string_view{Names}...};
+  static constexpr bool holds(const value* args) noexcept {
+    return [&]<class... A>(void (*)(A...)) {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return static_cast<bool>(F(detail::from_value<A>(args[I])...));
+      }(std::index_sequence_for<A...>{});
+    }(static_cast<typename traits::args*>(nullptr));
+  }
+};
+
+/// `S` with the assignments that break any of `Cs...` removed. The compiler rejects a space whose
+/// constraints no assignment satisfies.
+template <class S, class... Cs>
+struct constrained {
+  static_assert((requires { Cs::is_constraint; } && ...),
+                "darch::constrained: every argument after the space must be darch::constraint<...>");
+  static constexpr bool is_space_wrapper = true;
+};
+
+}  // namespace darch

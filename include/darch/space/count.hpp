@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Defines exact counting of a space's assignments: the per-node dynamic programme and the
+/// enumeration of the shared hyperparameters that shape the space.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "darch/space/detail/count_vector.hpp"
+#include "darch/space/detail/table.hpp"
+
+namespace darch::detail {
+
+/// Values of the shared hyperparameters that shape the space, fixed while counting.
+struct shared_point {
+  value values[max_shared]{};
+  std::uint32_t index[max_shared]{};  ///< position of values[s] in its domain
+};
+
+/// The value a control takes at a shared point, with its domain index (-1 when computed).
+struct resolved_control {
+  value v;
+  std::int64_t index;
+};
+
+constexpr value dependent_value(const table_view& t, const param_info& p, const shared_point& at) {
+  value parents[16]{};
+  for (std::uint32_t k = 0; k < p.parent_count; ++k)
+    parents[k] = at.values[t.parents[p.shared_slot + k]];
+  return p.compute(parents);
+}
+
+constexpr count_vector& reach_parents(const table_view& t, const param_info& p, count_vector& r) {
+  for (std::uint32_t k = 0; k < p.parent_count; ++k) r.reach(t.parents[p.shared_slot + k]);
+  return r;
+}
+
+/// The count factor of one op hyperparameter.
+constexpr count_vector& count_param(const table_view& t, std::uint32_t pi, count_vector& r) {
+  const param_info& p = t.param(pi);
+  switch (p.kind) {
+    case param_kind::constant: return r;
+    case param_kind::anonymous: return r.scale(t.domain(p.domain).size);
+    case param_kind::shared: return r.reach(p.shared_slot);
+    case param_kind::dependent: return reach_parents(t, p, r);
+  }
+  return r;
+}
+
+constexpr count_vector count_node(const table_view& t, std::uint32_t node, const shared_point& at);
+
+/// Sums `f(value, index)` over the values the control of `n` can take at `at`.
+template <class F>
+constexpr count_vector count_controlled(const table_view& t, const node_info& n,
+                                        const shared_point& at, std::uint32_t width, F f) {
+  const param_info& p = t.param(n.first_param);
+  count_vector r;
+  r.width = width;
+  switch (p.kind) {
+    case param_kind::constant: return f(t.domain_value(p.domain, 0), 0);
+    case param_kind::anonymous:
+      for (std::uint32_t k = 0; k < t.domain(p.domain).size; ++k)
+        r.add(f(t.domain_value(p.domain, k), k));
+      return r;
+    case param_kind::shared:
+      r = f(at.values[p.shared_slot], at.index[p.shared_slot]);
+      return r.reach(p.shared_slot);
+    case param_kind::dependent:
+      r = f(dependent_value(t, p, at), -1);
+      return reach_parents(t, p, r);
+  }
+  return r;
+}
+
+constexpr std::uint32_t count_width(const table_view& t) noexcept {
+  return std::uint32_t{1} << t.shared_count;
+}
+
+/// How many assignments node `node` has, split by the shared names they reach, with the
+/// structural shared names fixed at `at`.
+constexpr count_vector count_node(const table_view& t, std::uint32_t node, const shared_point& at) {
+  const node_info& n = t.node(node);
+  const std::uint32_t width = count_width(t);
+  auto child = [&](std::uint32_t k) { return count_node(t, t.child(n, k), at); };
+  auto all_children = [&](std::uint32_t from, std::uint32_t to) {
+    count_vector r = count_vector::unit(width);
+    for (std::uint32_t k = from; k < to; ++k) r.combine(child(k));
+    return r;
+  };
+  switch (n.kind) {
+    case node_kind::op: {
+      count_vector r = count_vector::unit(width);
+      for (std::uint32_t k = 0; k < n.param_count; ++k) count_param(t, n.first_param + k, r);
+      return r;
+    }
+    case node_kind::seq:
+    case node_kind::residual:
+    case node_kind::parallel:
+    case node_kind::named:
+    case node_kind::dag_cell:
+      return all_children(0, n.child_count);
+    case node_kind::alternatives:
+      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
+        return child(static_cast<std::uint32_t>(v.integer));
+      });
+    case node_kind::repeat:
+      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
+        return child(0).power(v.integer);
+      });
+    case node_kind::optional:
+    case node_kind::dense_block_tail:
+      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
+        return v.integer != 0 ? child(0) : count_vector::unit(width);
+      });
+    case node_kind::permutation:
+      return count_controlled(t, n, at, width, [&](const value&, std::int64_t) {
+        return all_children(0, n.child_count);
+      });
+    case node_kind::split_combine:
+      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
+        return child(0).power(v.integer).combine(child(1));
+      });
+    case node_kind::nested_repeat:
+      return count_controlled(t, n, at, width, [&](const value&, std::int64_t index) {
+        return child(static_cast<std::uint32_t>(index));
+      });
+    case node_kind::dense_block:
+      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
+        return child(0).power(v.integer).combine(child(1).power(v.integer - 1)).combine(child(2));
+      });
+    case node_kind::dag_node:
+      return count_controlled(t, n, at, width, [&](const value&, std::int64_t) { return child(0); });
+  }
+  return count_vector::unit(width);
+}
+
+/// Do the constraints that read only names in `reached` hold at `at`? A constraint that reads a
+/// shared name the assignment never reaches does not apply to it.
+constexpr bool constraints_hold(const table_view& t, std::uint32_t reached, const shared_point& at) {
+  for (std::size_t c = 0; c < t.constraint_count; ++c) {
+    const constraint_info& ci = t.constraints[c];
+    value args[16]{};
+    bool applies = true;
+    for (std::uint32_t k = 0; k < ci.name_count; ++k) {
+      const std::uint32_t slot = t.constraint_names[ci.first_name + k];
+      applies = applies && (reached >> slot & 1u);
+      args[k] = at.values[slot];
+    }
+    if (applies && !ci.holds(args)) return false;
+  }
+  return true;
+}
+
+/// Calls `f(point)` for every joint value of the structural shared names whose slot is not in
+/// `fixed_mask` (those keep the values already in `start`).
+template <class F>
+constexpr void for_each_shared_point(const table_view& t, shared_point start,
+                                     std::uint32_t fixed_mask, F f) {
+  std::uint32_t slots[max_shared]{};
+  std::uint32_t free = 0;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
+    if (t.shared[s].structural && !(fixed_mask >> s & 1u)) {
+      slots[free++] = s;
+      start.index[s] = 0;
+      start.values[s] = t.domain_value(t.shared[s].domain, 0);
+    }
+  }
+  while (true) {
+    f(start);
+    std::uint32_t k = 0;
+    for (; k < free; ++k) {
+      const std::uint32_t s = slots[k];
+      const std::uint32_t size = t.domain(t.shared[s].domain).size;
+      if (++start.index[s] < size) {
+        start.values[s] = t.domain_value(t.shared[s].domain, start.index[s]);
+        break;
+      }
+      start.index[s] = 0;
+      start.values[s] = t.domain_value(t.shared[s].domain, 0);
+    }
+    if (k == free) return;
+  }
+}
+
+/// Turns the split counts of a whole (or the rest of an) assignment into one number:
+/// applies the constraints, gives each reached free shared name its domain size, and counts
+/// each shared point once (an unreached structural name only at its first value).
+constexpr uint128 settle(const table_view& t, const count_vector& v, const shared_point& at,
+                         std::uint32_t fixed_mask) {
+  uint128 total = 0;
+  for (std::uint32_t m = 0; m < v.width; ++m) {
+    if (v.c[m] == 0) continue;
+    bool canonical = true;
+    uint128 factor = 1;
+    for (std::uint32_t s = 0; s < t.shared_count; ++s) {
+      const bool reached = m >> s & 1u;
+      if (fixed_mask >> s & 1u) continue;
+      if (t.shared[s].structural) {
+        canonical = canonical && (reached || at.index[s] == 0);
+      } else if (reached) {
+        factor = sat_mul(factor, t.domain(t.shared[s].domain).size);
+      }
+    }
+    if (canonical && constraints_hold(t, m | fixed_mask, at))
+      total = sat_add(total, sat_mul(v.c[m], factor));
+  }
+  return total;
+}
+
+/// The exact number of assignments of the space whose table is `t` (saturating at 2^128 - 1).
+constexpr uint128 count_space(const table_view& t) {
+  uint128 total = 0;
+  for_each_shared_point(t, shared_point{}, 0, [&](const shared_point& at) {
+    total = sat_add(total, settle(t, count_node(t, t.root, at), at, 0));
+  });
+  return total;
+}
+
+}  // namespace darch::detail
