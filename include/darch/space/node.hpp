@@ -150,6 +150,7 @@ template <class Ps>
 struct op_params;
 template <class... Ps>
 struct op_params<params<Ps...>> {
+  static_assert(sizeof...(Ps) <= 8, "darch: an op may have at most 8 hyperparameters");
   static constexpr table_sizes sizes =
       (table_sizes{1, 0, 0, 0, 0, 0, 0, 0, 0} + ... + param_sizes<typename Ps::hyperparameter>());
   using declarations =

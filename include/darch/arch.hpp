@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Includes the run-time side of a space: assignments, the decision walker, sampling,
+/// rank/unrank, JSON, materialisation into a graph, and DOT output.
+#pragma once
+
+#include "darch/arch/assignment.hpp"
+#include "darch/arch/decisions.hpp"
+#include "darch/arch/dot.hpp"
+#include "darch/arch/graph.hpp"
+#include "darch/arch/json.hpp"
+#include "darch/arch/rank.hpp"
+#include "darch/arch/sample.hpp"
+#include "darch/arch/space_ref.hpp"

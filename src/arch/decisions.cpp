@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// The decision walk at run time: next decision, naming, validation.
+#include "darch/arch/decisions.hpp"
+
+#include "darch/arch/detail/replay.hpp"
+
+namespace darch {
+
+/// The decision that follows the partial assignment `prefix`, or nothing if `prefix` is
+/// complete. The walker's step-by-step interface: a searcher can build an assignment one
+/// decision at a time. Throws assignment_error if `prefix` is not a prefix of the space.
+std::optional<decision> next_decision(space_ref space, const assignment& prefix) {
+  using visitor = detail::replay_visitor<true>;
+  visitor v{space.table(), prefix.choices, visitor::past_end::stop};
+  detail::walker<visitor> w(space.table(), v);
+  w.run({});
+  return v.pending;
+}
+
+/// The named decisions of a complete assignment, in order. Throws assignment_error when the
+/// assignment is not one of the space (see `validate`).
+std::vector<decision> describe(space_ref space, const assignment& a) {
+  using visitor = detail::replay_visitor<true>;
+  std::vector<decision> out;
+  visitor v{space.table(), a.choices, visitor::past_end::fail};
+  v.named = &out;
+  detail::walker<visitor> w(space.table(), v);
+  w.run({});
+  detail::check_complete(space.table(), w, v);
+  return out;
+}
+
+/// Checks that `a` is an assignment of `space`: the right number of decisions, each index in
+/// its domain, every constraint kept. Throws assignment_error naming the first problem.
+void validate(space_ref space, const assignment& a) { (void)describe(space, a); }
+
+}  // namespace darch
