@@ -25,7 +25,7 @@ struct completion_visitor {
   std::size_t next = 0;
   std::vector<std::uint32_t> nodes;   ///< whole nodes still to decide
   std::vector<std::uint32_t> params;  ///< single hyperparameters still to decide
-  std::uint32_t shared_bits = 0;      ///< shared names reached but not yet decided
+  std::uint32_t shared_slots = 0;     ///< shared names reached but not yet decided
 
   completion_visitor(const table_view& table, const std::uint32_t* choices, std::size_t count)
       : t(table), prefix(choices), length(count) {}
@@ -33,7 +33,7 @@ struct completion_visitor {
   bool exhausted() const noexcept { return next == length; }
   std::uint32_t decide(const decision_point& d) {
     if (exhausted()) {
-      if (d.shared) shared_bits |= 1u << t.param(d.param).shared_slot;
+      if (d.shared) shared_slots |= 1u << t.param(d.param).shared_slot;
       else params.push_back(d.param);
       return unknown_value;
     }
@@ -67,7 +67,7 @@ uint128 count_completions(const table_view& t, const std::uint32_t* prefix,
   for_each_shared_point(t, w.shared_values(), fixed, [&](const shared_point& at) {
     count_vector rest = count_vector::unit(width);
     for (std::uint32_t s = 0; s < t.shared_count; ++s)
-      if (v.shared_bits >> s & 1u) rest.reach(s);
+      if (v.shared_slots >> s & 1u) reach_slot(t, s, rest);
     for (std::uint32_t p : v.params) count_param(t, p, rest);
     for (std::uint32_t n : v.nodes) rest.combine(count_node(t, n, at));
     total = sat_add(total, settle(t, rest, at, fixed));

@@ -157,6 +157,39 @@ constexpr void resolve_and_mark(Table& t) {
   }
 }
 
+/// The shared slots every assignment of `node` reaches (conservative: a name counts only if
+/// no choice can avoid it).
+constexpr std::uint32_t always_reached_slots(const table_view& t, std::uint32_t node) {
+  const node_info& n = t.node(node);
+  auto param_slots = [&](std::uint32_t pi) {
+    const param_info& p = t.param(pi);
+    std::uint32_t m = 0;
+    if (p.kind == param_kind::shared) m |= 1u << p.shared_slot;
+    if (p.kind == param_kind::dependent)
+      for (std::uint32_t k = 0; k < p.parent_count; ++k) m |= 1u << t.parents[p.shared_slot + k];
+    return m;
+  };
+  auto child = [&](std::uint32_t k) { return always_reached_slots(t, t.child(n, k)); };
+  std::uint32_t m = n.param_count != 0 && n.kind != node_kind::op ? param_slots(n.first_param) : 0;
+  switch (n.kind) {
+    case node_kind::op:
+      for (std::uint32_t k = 0; k < n.param_count; ++k) m |= param_slots(n.first_param + k);
+      return m;
+    case node_kind::alternatives:
+    case node_kind::nested_repeat: {
+      std::uint32_t common = ~0u;
+      for (std::uint32_t k = 0; k < n.child_count; ++k) common &= child(k);
+      return m | common;
+    }
+    case node_kind::optional:
+    case node_kind::dense_block_tail: return m;
+    case node_kind::dense_block: return m | child(0) | child(2);
+    default:
+      for (std::uint32_t k = 0; k < n.child_count; ++k) m |= child(k);
+      return m;
+  }
+}
+
 template <class S>
 inline constexpr table_sizes table_sizes_of =
     node_traits<typename space_parts<S>::body>::sizes +
@@ -172,6 +205,9 @@ constexpr auto build_table() {
   if (t.shared_count <= max_shared) {
     constraints::emit(t);
     resolve_and_mark(t);
+    const std::uint32_t always = always_reached_slots(t.view(), 0);
+    for (std::size_t s = 0; s < t.shared_count; ++s)
+      t.shared[s].bit = (always >> s & 1u) ? always_reached : t.conditional_shared++;
   }
   return t;
 }
@@ -281,7 +317,10 @@ struct compiled_space {
                                  typename parts::constraints>::ok;
   static constexpr auto table = detail::build_table<S>();
   static_assert(table.shared_count <= detail::max_shared,
-                "darch::shared: a space may declare at most 8 shared names");
+                "darch::shared: a space may declare at most 32 shared names");
+  static_assert(table.conditional_shared <= detail::max_conditional_shared,
+                "darch::shared: at most 8 shared names may sit where some assignment does not "
+                "reach them (inside or_, optional, ...); move the others out of the branches");
   static constexpr detail::table_view view = table.view();
 
   static constexpr detail::dependent_failure dependent = detail::check_dependent_values(view);

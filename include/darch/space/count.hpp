@@ -31,9 +31,23 @@ constexpr value dependent_value(const table_view& t, const param_info& p, const 
   return p.compute(parents);
 }
 
+constexpr count_vector& reach_slot(const table_view& t, std::uint32_t slot, count_vector& r) {
+  return r.reach(t.shared[slot].bit);
+}
+
 constexpr count_vector& reach_parents(const table_view& t, const param_info& p, count_vector& r) {
-  for (std::uint32_t k = 0; k < p.parent_count; ++k) r.reach(t.parents[p.shared_slot + k]);
+  for (std::uint32_t k = 0; k < p.parent_count; ++k) reach_slot(t, t.parents[p.shared_slot + k], r);
   return r;
+}
+
+/// The shared slots reached by the assignments counted at mask `m` (bits of conditional names).
+constexpr std::uint32_t reached_slots(const table_view& t, std::uint32_t m) noexcept {
+  std::uint32_t slots = 0;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
+    const std::uint32_t bit = t.shared[s].bit;
+    if (bit == always_reached || (m >> bit & 1u)) slots |= 1u << s;
+  }
+  return slots;
 }
 
 /// The count factor of one op hyperparameter.
@@ -42,7 +56,7 @@ constexpr count_vector& count_param(const table_view& t, std::uint32_t pi, count
   switch (p.kind) {
     case param_kind::constant: return r;
     case param_kind::anonymous: return r.scale(t.domain(p.domain).size);
-    case param_kind::shared: return r.reach(p.shared_slot);
+    case param_kind::shared: return reach_slot(t, p.shared_slot, r);
     case param_kind::dependent: return reach_parents(t, p, r);
   }
   return r;
@@ -65,7 +79,7 @@ constexpr count_vector count_controlled(const table_view& t, const node_info& n,
       return r;
     case param_kind::shared:
       r = f(at.values[p.shared_slot], at.index[p.shared_slot]);
-      return r.reach(p.shared_slot);
+      return reach_slot(t, p.shared_slot, r);
     case param_kind::dependent:
       r = f(dependent_value(t, p, at), -1);
       return reach_parents(t, p, r);
@@ -74,7 +88,7 @@ constexpr count_vector count_controlled(const table_view& t, const node_info& n,
 }
 
 constexpr std::uint32_t count_width(const table_view& t) noexcept {
-  return std::uint32_t{1} << t.shared_count;
+  return std::uint32_t{1} << t.conditional_shared;
 }
 
 /// How many assignments node `node` has, split by the shared names they reach, with the
@@ -191,10 +205,11 @@ constexpr uint128 settle(const table_view& t, const count_vector& v, const share
   uint128 total = 0;
   for (std::uint32_t m = 0; m < v.width; ++m) {
     if (v.c[m] == 0) continue;
+    const std::uint32_t reached_mask = reached_slots(t, m);
     bool canonical = true;
     uint128 factor = 1;
     for (std::uint32_t s = 0; s < t.shared_count; ++s) {
-      const bool reached = m >> s & 1u;
+      const bool reached = reached_mask >> s & 1u;
       if (fixed_mask >> s & 1u) continue;
       if (t.shared[s].structural) {
         canonical = canonical && (reached || at.index[s] == 0);
@@ -202,7 +217,7 @@ constexpr uint128 settle(const table_view& t, const count_vector& v, const share
         factor = sat_mul(factor, t.domain(t.shared[s].domain).size);
       }
     }
-    if (canonical && constraints_hold(t, m | fixed_mask, at))
+    if (canonical && constraints_hold(t, reached_mask | fixed_mask, at))
       total = sat_add(total, sat_mul(v.c[m], factor));
   }
   return total;

@@ -53,6 +53,7 @@ struct shape_set {
 struct shape_checker {
   const table_view& t;
   const shared_point& at;
+  std::uint32_t local_shared = 0;  ///< shared slots tried value by value at each op, not jointly
   shape_failure failure{};
 
   constexpr bool failed() const noexcept {
@@ -90,7 +91,10 @@ struct shape_checker {
         switch (p.kind) {
           case param_kind::constant:
           case param_kind::anonymous: vals[k] = t.domain_value(p.domain, digit[k]); break;
-          case param_kind::shared: vals[k] = at.values[p.shared_slot]; break;
+          case param_kind::shared:
+            vals[k] = (local_shared >> p.shared_slot & 1u) ? t.domain_value(p.domain, digit[k])
+                                                           : at.values[p.shared_slot];
+            break;
           case param_kind::dependent: vals[k] = dependent_value(t, p, at); break;
         }
       }
@@ -103,7 +107,9 @@ struct shape_checker {
       std::uint32_t k = 0;
       for (; k < n.param_count; ++k) {
         const param_info& p = t.param(n.first_param + k);
-        if (p.kind != param_kind::anonymous) continue;
+        const bool free = p.kind == param_kind::anonymous ||
+                          (p.kind == param_kind::shared && (local_shared >> p.shared_slot & 1u));
+        if (!free) continue;
         if (++digit[k] < t.domain(p.domain).size) break;
         digit[k] = 0;
       }
@@ -283,21 +289,37 @@ struct shape_checker {
   }
 };
 
-/// Runs the shape check for every joint value of every shared name (they may all change
+/// Most joint values of shared names the shape check enumerates; past it, names that are
+/// only op parameters are tried one op at a time (stricter, never looser).
+inline constexpr uint128 max_joint_shared_points = 4096;
+
+/// Runs the shape check at every joint value of the shared names (any of them may change
 /// shapes); returns the first failure.
 constexpr shape_failure check_shapes(const table_view& t, const port_shapes& input) {
   shape_failure result{};
-  // Every shared name may change shapes here, so enumerate all of them, not only the
-  // structural ones.
+  std::uint32_t joint = 0, needed = 0;
+  uint128 points = 1;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
+    points = sat_mul(points, t.domain(t.shared[s].domain).size);
+    joint |= 1u << s;
+    if (t.shared[s].structural) needed |= 1u << s;
+  }
+  for (std::uint32_t i = 0; i < t.param_total; ++i) {
+    const param_info& p = t.param(i);
+    if (p.kind == param_kind::dependent)
+      for (std::uint32_t k = 0; k < p.parent_count; ++k) needed |= 1u << t.parents[p.shared_slot + k];
+  }
+  if (points > max_joint_shared_points) joint = needed;
   shared_point start{};
   std::uint32_t slots[max_shared]{};
-  const std::uint32_t count = static_cast<std::uint32_t>(t.shared_count);
-  for (std::uint32_t s = 0; s < count; ++s) {
-    slots[s] = s;
+  std::uint32_t count = 0;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
     start.values[s] = t.domain_value(t.shared[s].domain, 0);
+    if (joint >> s & 1u) slots[count++] = s;
   }
+  const std::uint32_t local = ((t.shared_count >= 32 ? 0u : (1u << t.shared_count)) - 1u) & ~joint;
   while (result.error == shape_error::none && !result.too_varied && !result.too_many_ports) {
-    shape_checker c{t, start, {}};
+    shape_checker c{t, start, local, {}};
     c.run(t.root, input);
     result = c.failure;
     std::uint32_t k = 0;

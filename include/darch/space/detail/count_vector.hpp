@@ -24,13 +24,18 @@ constexpr uint128 sat_mul(uint128 a, uint128 b) noexcept {
   return a * b;
 }
 
-/// At most this many shared names per space: counts are split over 2^8 masks.
-inline constexpr std::size_t max_shared = 8;
+/// At most this many shared names per space.
+inline constexpr std::size_t max_shared = 32;
+/// At most this many of them may be left unreached by some assignment: counts are split over
+/// the 2^8 sets of such names that an assignment reaches.
+inline constexpr std::size_t max_conditional_shared = 8;
+/// The bit of a shared name that every assignment reaches (it needs no bit).
+inline constexpr std::uint32_t always_reached = ~0u;
 
 /// `c[m]`: how many assignments of a part of a space reach exactly the shared names in mask m.
 struct count_vector {
-  uint128 c[std::size_t{1} << max_shared]{};
-  std::uint32_t width = 1;  ///< 2^(number of shared names of the space)
+  uint128 c[std::size_t{1} << max_conditional_shared]{};
+  std::uint32_t width = 1;  ///< 2^(number of conditional shared names of the space)
 
   static constexpr count_vector unit(std::uint32_t width) noexcept {
     count_vector r;
@@ -42,8 +47,10 @@ struct count_vector {
     for (std::uint32_t m = 0; m < width; ++m) c[m] = sat_mul(c[m], k);
     return *this;
   }
-  /// Marks shared name `bit` as reached by every assignment counted here.
+  /// Marks the conditional shared name with bit `bit` as reached by every assignment counted
+  /// here (a no-op for a name every assignment reaches).
   constexpr count_vector& reach(std::uint32_t bit) noexcept {
+    if (bit == always_reached) return *this;
     const std::uint32_t b = std::uint32_t{1} << bit;
     for (std::uint32_t m = 0; m < width; ++m)
       if (!(m & b) && c[m] != 0) {

@@ -89,6 +89,7 @@ struct shared_info {
   std::string_view name{};
   std::uint32_t domain = 0;
   bool structural = false;  ///< its value changes the structure (or a constraint reads it)
+  std::uint32_t bit = ~0u;  ///< its bit in count masks; ~0u: every assignment reaches it
 };
 
 struct constraint_info {
@@ -121,6 +122,8 @@ struct table_view {
   const std::uint32_t* constraint_names = nullptr;
   std::size_t node_count = 0, shared_count = 0, constraint_count = 0;
   std::uint32_t root = 0;
+  std::uint32_t conditional_shared = 0;  ///< shared names some assignment does not reach
+  std::size_t param_total = 0;
 
   constexpr const node_info& node(std::uint32_t i) const noexcept { return nodes[i]; }
   constexpr std::uint32_t child(const node_info& n, std::uint32_t k) const noexcept {
@@ -149,13 +152,14 @@ struct table {
   std::size_t node_count = 0, child_count = 0, param_count = 0, parent_count = 0,
               domain_count = 0, value_count = 0, shared_count = 0, constraint_count = 0,
               constraint_name_count = 0;
+  std::uint32_t conditional_shared = 0;
 
   constexpr table_view view() const noexcept {
     return {nodes.data(),       children.data(),    params.data(),
             parents.data(),     domains.data(),     values.data(),
             shared.data(),      constraints.data(), constraint_names.data(),
             node_count,         shared_count,       constraint_count,
-            0};
+            0,                  conditional_shared, param_count};
   }
 };
 
