@@ -32,6 +32,20 @@ std::vector<decision> describe(space_ref space, const assignment& a) {
 
 /// Checks that `a` is an assignment of `space`: the right number of decisions, each index in
 /// its domain, every constraint kept. Throws assignment_error naming the first problem.
-void validate(space_ref space, const assignment& a) { (void)describe(space, a); }
+void validate(space_ref space, const assignment& a) {
+  // The fast path names nothing; only a failure walks again to name the culprit.
+  using visitor = detail::replay_visitor<false>;
+  visitor v{space.table(), a.choices, visitor::past_end::fail};
+  detail::walker<visitor> w(space.table(), v);
+  bool ok = true;
+  try {
+    w.run({});
+    ok = v.next == a.size() &&
+         detail::constraints_hold(space.table(), w.assigned_mask(), w.shared_values());
+  } catch (const assignment_error&) {
+    ok = false;
+  }
+  if (!ok) (void)describe(space, a);  // throws the named error
+}
 
 }  // namespace darch

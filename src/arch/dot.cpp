@@ -14,11 +14,11 @@ namespace darch {
 
 void write_dot(std::ostream& os, const architecture& arch) {
   const arch_graph& g = arch.graph;
-  auto vertex_writer = [&g](std::ostream& out, arch_vertex v) {
+  auto vertex_writer = [&g, &arch](std::ostream& out, arch_vertex v) {
     const arch_node& n = g[v];
     std::string label{n.op};
-    for (std::uint32_t i = 0; i < n.param_count; ++i)
-      label += "\\n" + std::string{n.params[i].name} + "=" + to_json(n.params[i].v).dump();
+    for (const param_value& p : arch.params_of(v))
+      label += "\\n" + std::string{p.name} + "=" + to_json(p.v).dump();
     std::string escaped;
     for (char c : label) escaped += c == '"' ? std::string{"\\\""} : std::string(1, c);
     out << "[label=\"" << escaped << "\", shape="

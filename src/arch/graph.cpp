@@ -3,6 +3,7 @@
 #include "darch/arch/graph.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "darch/arch/decisions.hpp"
@@ -13,15 +14,30 @@
 namespace darch {
 namespace detail {
 
+/// Collects the vertices and edges of a walk in reusable buffers; the Boost.Graph is built
+/// from them in one go at the end (one allocation per vector instead of one per vertex).
 struct graph_visitor {
   using ports = port_list;
   replay_visitor<false> replay;
-  architecture& arch;
+  std::vector<arch_node>& nodes;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges;
+  std::vector<arch_edge>& edge_ports;
+  std::vector<param_value>& params;
 
   std::uint32_t decide(const decision_point& d) { return replay.decide(d); }
   bool enter(std::uint32_t, std::int32_t, std::int32_t) noexcept { return true; }
   void leave(std::uint32_t) noexcept {}
   void unresolved(std::uint32_t) noexcept {}
+
+  std::int32_t add(const arch_node& node, const port_list& in) {
+    const auto v = static_cast<std::uint32_t>(nodes.size());
+    nodes.push_back(node);
+    for (std::uint32_t p = 0; p < in.size(); ++p) {
+      edges.emplace_back(static_cast<std::uint32_t>(in[p]), v);
+      edge_ports.push_back(arch_edge{p});
+    }
+    return static_cast<std::int32_t>(v);
+  }
   std::int32_t op(std::uint32_t node, const value* values, const port_list& in) {
     const table_view& t = replay.t;
     const node_info& n = t.node(node);
@@ -31,30 +47,34 @@ struct graph_visitor {
     a.space_node = node;
     a.variant = n.op->variant(values);
     a.variant_count = n.op->variant_count;
+    a.first_param = static_cast<std::uint32_t>(params.size());
     a.param_count = n.param_count;
     for (std::uint32_t k = 0; k < n.param_count; ++k)
-      a.params[k] = {t.param(n.first_param + k).name, values[k]};
-    const arch_vertex v = boost::add_vertex(a, arch.graph);
-    for (std::uint32_t p = 0; p < in.size(); ++p)
-      boost::add_edge(static_cast<arch_vertex>(in[p]), v, arch_edge{p}, arch.graph);
-    return static_cast<std::int32_t>(v);
+      params.push_back({t.param(n.first_param + k).name, values[k]});
+    return add(a, in);
   }
 };
 
 architecture build(space_ref space, const assignment& a, bool partial, std::uint32_t inputs) {
-  architecture arch;
+  thread_local std::vector<arch_node> nodes;
+  thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+  thread_local std::vector<arch_edge> edge_ports;
+  nodes.clear();
+  edges.clear();
+  edge_ports.clear();
   using replay = replay_visitor<false>;
+  architecture arch;
   graph_visitor v{replay{space.table(), a.choices,
                          partial ? replay::past_end::stop : replay::past_end::fail},
-                  arch};
+                  nodes, edges, edge_ports, arch.params};
   port_list in;
   for (std::uint32_t i = 0; i < inputs; ++i) {
     arch_node border;
     border.kind = arch_node::role::input;
     border.op = "input";
-    const arch_vertex x = boost::add_vertex(border, arch.graph);
-    arch.inputs.push_back(x);
-    in.push(static_cast<std::int32_t>(x));
+    const std::int32_t x = v.add(border, {});
+    arch.inputs.push_back(static_cast<arch_vertex>(x));
+    in.push(x);
   }
   walker<graph_visitor> w(space.table(), v);
   const port_list out = w.run(in);
@@ -65,15 +85,17 @@ architecture build(space_ref space, const assignment& a, bool partial, std::uint
     if (!constraints_hold(space.table(), w.assigned_mask(), w.shared_values()))
       throw assignment_error("darch: the assignment breaks a constraint of the space");
   }
-  if (w.stopped()) return arch;
-  for (std::uint32_t p = 0; p < out.size(); ++p) {
-    arch_node border;
-    border.kind = arch_node::role::output;
-    border.op = "output";
-    const arch_vertex y = boost::add_vertex(border, arch.graph);
-    boost::add_edge(static_cast<arch_vertex>(out[p]), y, arch_edge{0}, arch.graph);
-    arch.outputs.push_back(y);
+  if (!w.stopped()) {
+    for (std::uint32_t p = 0; p < out.size(); ++p) {
+      arch_node border;
+      border.kind = arch_node::role::output;
+      border.op = "output";
+      arch.outputs.push_back(static_cast<arch_vertex>(v.add(border, port_list::of(out[p]))));
+    }
   }
+  arch.graph = arch_graph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
+                          edge_ports.begin(), nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) arch.graph[static_cast<arch_vertex>(i)] = nodes[i];
   return arch;
 }
 

@@ -4,13 +4,13 @@
 /// to its statically generated variant) and declares `materialize` and `transitions`.
 #pragma once
 
-#include <array>
+#include <span>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/space_ref.hpp"
@@ -24,8 +24,9 @@ struct param_value {
   value v;
 };
 
-/// A vertex of an architecture: an input, an op with its resolved hyperparameters and variant,
-/// or an output.
+/// A vertex of an architecture: an input, an op bound to its variant, or an output. Its
+/// resolved hyperparameters are `architecture::params_of(v)` (kept in one array for the whole
+/// graph, so a vertex stays small).
 struct arch_node {
   enum class role : std::uint8_t { input, op, output };
   role kind = role::op;
@@ -33,15 +34,7 @@ struct arch_node {
   std::uint32_t space_node = 0;   ///< the node of the space's table it came from
   std::uint32_t variant = 0;      ///< which statically generated kernel variant runs it
   std::uint32_t variant_count = 1;
-  std::uint32_t param_count = 0;
-  std::array<param_value, 8> params{};
-
-  /// The value of hyperparameter `name`, or nullptr.
-  const value* param(std::string_view name) const noexcept {
-    for (std::uint32_t i = 0; i < param_count; ++i)
-      if (params[i].name == name) return &params[i].v;
-    return nullptr;
-  }
+  std::uint32_t first_param = 0, param_count = 0;  ///< into architecture::params
 };
 
 /// An edge: the producer feeds input `port` of the consumer (ports order concat and merges).
@@ -49,14 +42,31 @@ struct arch_edge {
   std::uint32_t port = 0;
 };
 
-using arch_graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                         arch_node, arch_edge>;
+/// Boost.Graph's compressed sparse row graph, with in-edges too: an architecture is built once,
+/// in one pass, and then only read, so it lives in a few flat arrays (a handful of allocations
+/// per architecture, cache-friendly traversal). Vertices are numbered in walk order, which is a
+/// topological order; each edge carries the consumer input port it feeds (`arch_edge::port`).
+using arch_graph = boost::compressed_sparse_row_graph<boost::bidirectionalS, arch_node, arch_edge>;
 using arch_vertex = boost::graph_traits<arch_graph>::vertex_descriptor;
 
-/// A materialised architecture: the graph, and which vertices are its inputs and outputs.
+/// A materialised architecture: the graph, which vertices are its inputs and outputs, and the
+/// resolved hyperparameters of every op.
 struct architecture {
   arch_graph graph;
   std::vector<arch_vertex> inputs, outputs;
+  std::vector<param_value> params;
+
+  /// The resolved hyperparameters of vertex `v`, in the op's declaration order.
+  std::span<const param_value> params_of(arch_vertex v) const noexcept {
+    const arch_node& n = graph[v];
+    return {params.data() + n.first_param, n.param_count};
+  }
+  /// The value of hyperparameter `name` of vertex `v`, or nullptr.
+  const value* param(arch_vertex v, std::string_view name) const noexcept {
+    for (const param_value& p : params_of(v))
+      if (p.name == name) return &p.v;
+    return nullptr;
+  }
 
   std::size_t op_count() const noexcept {
     return boost::num_vertices(graph) - inputs.size() - outputs.size();

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// Google Benchmark: the run-time side of the README space (41,784 architectures).
+// DeepArchitect on the same machine: 315 us to create and sample one architecture, 18.4 s to
+// enumerate all of them. Targets: sample <= 0.3 us, materialize <= 2 us, enumerate <= 20 ms.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "darch/arch/decisions.hpp"
+#include "darch/arch/graph.hpp"
+#include "darch/arch/rank.hpp"
+#include "darch/arch/sample.hpp"
+#include "darch/arch/space_ref.hpp"
+#include "darch/space.hpp"
+
+namespace {
+
+using act = darch::shared<"act", darch::one_of<darch::relu, darch::sigmoid>>;
+using cell = darch::seq<darch::dense<darch::choice<256, 512, 1024>, act>,
+                        darch::optional<darch::flag, darch::dropout<darch::choice<0.2, 0.5, 0.7>>>>;
+using mlp = darch::seq<darch::repeat<darch::choice<1, 2, 4>, cell>,
+                       darch::dense<darch::choice<10>, darch::softmax>>;
+constexpr darch::space_ref space = darch::space_of<mlp>();
+
+std::vector<darch::assignment> pool(std::size_t n) {
+  darch::rng gen(2026);
+  std::vector<darch::assignment> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(darch::sample(space, gen));
+  return out;
+}
+
+void sample(benchmark::State& state) {
+  darch::rng gen(1);
+  darch::assignment a;
+  for (auto _ : state) {
+    darch::sample(space, gen, a);
+    benchmark::DoNotOptimize(a.choices.data());
+  }
+}
+BENCHMARK(sample);
+
+void sample_uniform(benchmark::State& state) {
+  darch::rng gen(1);
+  for (auto _ : state) benchmark::DoNotOptimize(darch::sample_uniform(space, gen));
+}
+BENCHMARK(sample_uniform);
+
+void validate(benchmark::State& state) {
+  const auto as = pool(256);
+  std::size_t i = 0;
+  for (auto _ : state) darch::validate(space, as[i++ & 255]);
+}
+BENCHMARK(validate);
+
+void materialize(benchmark::State& state) {
+  const auto as = pool(256);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(darch::materialize(space, as[i++ & 255]));
+}
+BENCHMARK(materialize);
+
+void rank(benchmark::State& state) {
+  const auto as = pool(256);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(darch::rank(space, as[i++ & 255]));
+}
+BENCHMARK(rank);
+
+void unrank(benchmark::State& state) {
+  std::uint64_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(darch::unrank(space, i));
+    i = (i + 7919) % space.size();
+  }
+}
+BENCHMARK(unrank);
+
+void enumerate_all(benchmark::State& state) {
+  for (auto _ : state) {
+    std::uint64_t n = 0;
+    darch::for_each_assignment(space, [&](const darch::assignment&) { ++n; });
+    if (n != space.size()) state.SkipWithError("enumeration count differs from space_size");
+    benchmark::DoNotOptimize(n);
+  }
+  state.counters["architectures"] = static_cast<double>(space.size());
+}
+BENCHMARK(enumerate_all)->Unit(benchmark::kMillisecond);
+
+}  // namespace
