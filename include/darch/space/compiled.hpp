@@ -292,6 +292,9 @@ struct check_shape {
   static constexpr bool ok = E == shape_error::none;
 };
 
+/// True once its argument has been computed: forces the evaluation of a check.
+consteval bool evaluated(bool) { return true; }
+
 template <bool Varied>
 struct check_shape_variety {
   static_assert(!Varied,
@@ -351,11 +354,16 @@ struct compiled_space {
     }
   }();
   static constexpr bool ok = declarations_ok && dependents_ok && shapes_ok;
+  // Static data members are evaluated only when used; this makes instantiating the class (which
+  // `space_size`, `space_of` and every other entry point do) run every check. Each failed check
+  // has already reported its own sentence, so this assertion itself never adds a message.
+  static_assert(detail::evaluated(ok));
 };
 
 namespace detail {
 template <class S>
 constexpr std::uint64_t checked_u64_size() {
+  static_assert(detail::evaluated(compiled_space<S>::ok));
   constexpr uint128 n = compiled_space<S>::size;
   static_assert(n <= ~std::uint64_t{0},
                 "darch::space_size: the space has 2^64 or more assignments; use "

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Defines `darch::ops::activation_kind`, its names, and the per-element forward and derivative
+/// functions of each activation, written once for the CPU loops and the CUDA kernels.
+/// Device-clean: std only (and host_device.hpp).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include "darch/core/host_device.hpp"
+
+namespace darch::ops {
+
+/// The element-wise activations the kernels implement.
+enum class activation_kind : std::uint8_t { identity, relu, sigmoid, tanh, gelu };
+
+/// Every kind, in declaration order (for loops in tests and registries).
+inline constexpr activation_kind all_activation_kinds[] = {
+    activation_kind::identity, activation_kind::relu, activation_kind::sigmoid,
+    activation_kind::tanh, activation_kind::gelu};
+
+/// The kind's name: "identity", "relu", "sigmoid", "tanh" or "gelu".
+constexpr std::string_view name(activation_kind k) noexcept {
+  switch (k) {
+    case activation_kind::identity: return "identity";
+    case activation_kind::relu: return "relu";
+    case activation_kind::sigmoid: return "sigmoid";
+    case activation_kind::tanh: return "tanh";
+    case activation_kind::gelu: return "gelu";
+  }
+  return "unknown activation";
+}
+
+/// The kind called `text` (exact, lower-case match), or `std::nullopt`.
+constexpr std::optional<activation_kind> activation_from_name(std::string_view text) noexcept {
+  for (activation_kind k : all_activation_kinds) {
+    if (name(k) == text) return k;
+  }
+  return std::nullopt;
+}
+
+namespace detail {
+// std::exp/std::tanh are host functions; nvcc's device pass needs the CUDA math functions.
+template <class T>
+DARCH_HOST_DEVICE DARCH_INLINE T exp(T x) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (std::is_same_v<T, float>) return ::expf(x); else return ::exp(x);
+#else
+  return std::exp(x);
+#endif
+}
+template <class T>
+DARCH_HOST_DEVICE DARCH_INLINE T tanh(T x) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (std::is_same_v<T, float>) return ::tanhf(x); else return ::tanh(x);
+#else
+  return std::tanh(x);
+#endif
+}
+}  // namespace detail
+
+/// Per-element math of activation `K`: `forward(x)` and `derivative(x)` (d forward / dx at x),
+/// for `float` and `double`. The primary template is never defined.
+template <activation_kind K>
+struct activation;
+
+template <>
+struct activation<activation_kind::identity> {
+  template <class T>
+  DARCH_HOST_DEVICE static constexpr T forward(T x) noexcept { return x; }
+  template <class T>
+  DARCH_HOST_DEVICE static constexpr T derivative(T) noexcept { return T(1); }
+};
+
+template <>
+struct activation<activation_kind::relu> {
+  template <class T>
+  DARCH_HOST_DEVICE static constexpr T forward(T x) noexcept { return x > T(0) ? x : T(0); }
+  /// 0 at x == 0 (the subgradient PyTorch and Keras use).
+  template <class T>
+  DARCH_HOST_DEVICE static constexpr T derivative(T x) noexcept { return x > T(0) ? T(1) : T(0); }
+};
+
+template <>
+struct activation<activation_kind::sigmoid> {
+  template <class T>
+  DARCH_HOST_DEVICE static T forward(T x) noexcept { return T(1) / (T(1) + detail::exp(-x)); }
+  template <class T>
+  DARCH_HOST_DEVICE static T derivative(T x) noexcept {
+    const T s = forward(x);
+    return s * (T(1) - s);
+  }
+};
+
+template <>
+struct activation<activation_kind::tanh> {
+  template <class T>
+  DARCH_HOST_DEVICE static T forward(T x) noexcept { return detail::tanh(x); }
+  template <class T>
+  DARCH_HOST_DEVICE static T derivative(T x) noexcept {
+    const T t = detail::tanh(x);
+    return T(1) - t * t;
+  }
+};
+
+/// GELU, **tanh approximation** (Hendrycks & Gimpel 2016; PyTorch `gelu(approximate="tanh")`,
+/// Keras `gelu(approximate=True)`):
+///   gelu(x) = 0.5 x (1 + tanh(u)),  u = sqrt(2/pi) (x + 0.044715 x^3)
+///   gelu'(x) = 0.5 (1 + tanh(u)) + 0.5 x (1 - tanh(u)^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+/// It differs from the exact erf form by less than 1e-3 everywhere.
+template <>
+struct activation<activation_kind::gelu> {
+  static constexpr double sqrt_2_over_pi = 0.7978845608028654;
+  static constexpr double cubic = 0.044715;
+
+  template <class T>
+  DARCH_HOST_DEVICE static T forward(T x) noexcept {
+    const T u = T(sqrt_2_over_pi) * (x + T(cubic) * x * x * x);
+    return T(0.5) * x * (T(1) + detail::tanh(u));
+  }
+  template <class T>
+  DARCH_HOST_DEVICE static T derivative(T x) noexcept {
+    const T u = T(sqrt_2_over_pi) * (x + T(cubic) * x * x * x);
+    const T t = detail::tanh(u);
+    const T du = T(sqrt_2_over_pi) * (T(1) + T(3 * cubic) * x * x);
+    return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * du;
+  }
+};
+
+/// Calls `f(std::integral_constant<activation_kind, K>{})` for the run-time `k`: the one switch
+/// that turns the run-time kind into a compile-time one, outside any loop. `f` must return the
+/// same type for every kind. An unknown enumerator value calls `on_invalid()`.
+template <class F, class G>
+constexpr decltype(auto) visit(activation_kind k, F&& f, G&& on_invalid) {
+  using ak = activation_kind;
+  switch (k) {
+    case ak::identity: return f(std::integral_constant<ak, ak::identity>{});
+    case ak::relu: return f(std::integral_constant<ak, ak::relu>{});
+    case ak::sigmoid: return f(std::integral_constant<ak, ak::sigmoid>{});
+    case ak::tanh: return f(std::integral_constant<ak, ak::tanh>{});
+    case ak::gelu: return f(std::integral_constant<ak, ak::gelu>{});
+  }
+  return on_invalid();
+}
+
+}  // namespace darch::ops
