@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
                   format(decisions[k].domain[a.choices[k]]).c_str());
     std::printf("\n  ops:");
     const darch::architecture arch = darch::materialize(space, a);
-    for (auto v : boost::make_iterator_range(boost::vertices(arch.graph))) {
+    for (auto v : arch.vertices()) {
       const darch::arch_node& n = arch.graph[v];
       if (n.kind != darch::arch_node::role::op) continue;
       std::printf(" %.*s(", static_cast<int>(n.op.size()), n.op.data());

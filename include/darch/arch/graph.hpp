@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/range/iterator_range_core.hpp>
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/space_ref.hpp"
@@ -55,6 +56,9 @@ struct architecture {
   arch_graph graph;
   std::vector<arch_vertex> inputs, outputs;
   std::vector<param_value> params;
+
+  /// Every vertex, in walk order (a topological order): `for (arch_vertex v : a.vertices())`.
+  auto vertices() const { return boost::make_iterator_range(boost::vertices(graph)); }
 
   /// The resolved hyperparameters of vertex `v`, in the op's declaration order.
   std::span<const param_value> params_of(arch_vertex v) const noexcept {
