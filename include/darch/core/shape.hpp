@@ -11,11 +11,14 @@ namespace darch {
 /// width}. Device-clean and constexpr, so the compiler can check shapes of a whole space.
 struct shape {
   std::int32_t rank = 0;
-  std::int64_t dims[3]{0, 0, 0};
+  std::int32_t dims[3]{0, 0, 0};
 
-  static constexpr shape flat(std::int64_t n) noexcept { return {1, {n, 0, 0}}; }
+  static constexpr shape flat(std::int64_t n) noexcept {
+    return {1, {static_cast<std::int32_t>(n), 0, 0}};
+  }
   static constexpr shape image(std::int64_t c, std::int64_t h, std::int64_t w) noexcept {
-    return {3, {c, h, w}};
+    return {3, {static_cast<std::int32_t>(c), static_cast<std::int32_t>(h),
+                static_cast<std::int32_t>(w)}};
   }
   constexpr std::int64_t elements() const noexcept {
     std::int64_t n = 1;

@@ -298,8 +298,8 @@ consteval bool evaluated(bool) { return true; }
 template <bool Varied>
 struct check_shape_variety {
   static_assert(!Varied,
-                "darch::with_input_shape: more than 16 distinct shapes reach one point of the "
-                "space, or more than 4 ports meet; the shape check gives up (remove the input "
+                "darch::with_input_shape: more than 32 distinct shapes reach one point of the "
+                "space, or more than 16 ports meet; the shape check gives up (remove the input "
                 "shape to skip it)");
   static constexpr bool ok = !Varied;
 };

@@ -14,8 +14,8 @@
 
 namespace darch::detail {
 
-inline constexpr std::size_t max_ports = 4;
-inline constexpr std::size_t max_shape_variety = 16;
+inline constexpr std::size_t max_ports = 16;
+inline constexpr std::size_t max_shape_variety = 32;
 
 /// The shapes on the ports between two parts of a space (one per port).
 struct port_shapes {
@@ -205,8 +205,13 @@ struct shape_checker {
         break;
       }
       case node_kind::parallel: {
-        shape_set parts[16]{};
-        for (std::uint32_t k = 0; k < n.child_count && k < 16; ++k) {
+        if (n.child_count > max_ports) {
+          failure.too_many_ports = true;
+          failure.node = node;
+          return out;
+        }
+        shape_set parts[max_ports]{};
+        for (std::uint32_t k = 0; k < n.child_count; ++k) {
           port_shapes mine = in;
           if (in.n == n.child_count) mine = port_shapes{1, {in.s[k]}};
           else if (in.n != 1) { failure = {shape_error::wrong_input_count, node, false, false}; return out; }
@@ -217,7 +222,12 @@ struct shape_checker {
       }
       case node_kind::split_combine:
         for_control(n, [&](const value& v, std::int64_t) {
-          shape_set parts[64]{};
+          if (v.integer > static_cast<std::int64_t>(max_ports)) {
+            failure.too_many_ports = true;
+            failure.node = node;
+            return;
+          }
+          shape_set parts[max_ports]{};
           const shape_set branch = run(child(0), in);
           for (std::int64_t k = 0; k < v.integer; ++k) parts[k] = branch;
           merge_all(child(1), parts, static_cast<std::uint32_t>(v.integer), out);
@@ -237,7 +247,11 @@ struct shape_checker {
   /// only make the check stricter.
   constexpr void dense_block(const node_info& n, const port_shapes& in, std::int64_t count,
                              shape_set& out) {
-    shape_set history[64]{};
+    if (count + 1 > static_cast<std::int64_t>(max_ports)) {
+      failure.too_many_ports = true;
+      return;
+    }
+    shape_set history[max_ports + 1]{};
     history[0].insert(in);
     shape_set latest = history[0];
     const std::uint32_t apply = t.child(n, 0), merge = t.child(n, 1);
