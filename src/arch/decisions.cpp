@@ -14,6 +14,10 @@ std::optional<decision> next_decision(space_ref space, const assignment& prefix)
   visitor v{space.table(), prefix.choices, visitor::past_end::stop};
   detail::walker<visitor> w(space.table(), v);
   w.run({});
+  if (!v.pending && v.next < prefix.size())
+    throw assignment_error("darch: the partial assignment has " + std::to_string(prefix.size()) +
+                           " values but every assignment it starts ends after " +
+                           std::to_string(v.next));
   return v.pending;
 }
 

@@ -40,7 +40,17 @@ bool json_matches(const nlohmann::json& j, const value& v) {
     case value_kind::text:
     case value_kind::type: return j.is_string() && j.get<std::string>() == v.text;
     case value_kind::boolean: return j.is_boolean() && j.get<bool>() == (v.integer != 0);
-    case value_kind::subset: return j == to_json(v);
+    case value_kind::subset: {
+      if (!j.is_array()) return false;
+      std::uint64_t mask = 0;
+      for (const auto& node : j) {
+        if (!node.is_number_integer()) return false;
+        const auto id = node.get<std::int64_t>();
+        if (id < 0 || id >= 63) return false;
+        mask |= std::uint64_t{1} << id;
+      }
+      return mask == static_cast<std::uint64_t>(v.integer) && j.size() == static_cast<std::size_t>(__builtin_popcountll(mask));
+    }
   }
   return false;
 }

@@ -43,7 +43,7 @@ class space_ref {
 /// The run-time handle of space `S`. Runs every compile-time check of `S`.
 template <class S>
 constexpr space_ref space_of() noexcept {
-  static_assert(compiled_space<S>::ok);
+  static_assert(detail::evaluated(compiled_space<S>::ok));
   return space_ref{compiled_space<S>::view, compiled_space<S>::size};
 }
 

@@ -29,15 +29,24 @@ struct space_parts {
 };
 template <class B, class... Cs>
 struct space_parts<constrained<B, Cs...>> : space_parts<B> {
-  using constraints = concat_t<typename space_parts<B>::constraints, type_list<Cs...>>;
+  static constexpr bool all_constraints = (requires { Cs::is_constraint; } && ...);
+  static_assert(all_constraints,
+                "darch::constrained: every argument after the space must be darch::constraint<...>");
+  using constraints = concat_t<typename space_parts<B>::constraints,
+                               std::conditional_t<all_constraints, type_list<Cs...>, type_list<>>>;
 };
 template <class B, std::int64_t... D>
 struct space_parts<with_input_shape<B, D...>> : space_parts<B> {
-  static constexpr bool has_input = true;
-  static constexpr port_shapes input{
-      1, {sizeof...(D) == 1 ? shape::flat(std::array{D...}[0])
-                            : shape::image(std::array{D...}[0], std::array{D...}[1],
-                                           std::array{D...}[2])}};
+  static constexpr bool rank_ok = sizeof...(D) == 1 || sizeof...(D) == 3;
+  static constexpr bool dims_ok = ((D > 0) && ...);
+  static_assert(rank_ok,
+                "darch::with_input_shape: give {n} for flat input or {channels, height, width}");
+  static_assert(dims_ok, "darch::with_input_shape: every dimension must be positive");
+  static constexpr bool has_input = rank_ok && dims_ok;
+  static constexpr port_shapes input = [] {
+    constexpr std::int64_t d[] = {D..., 1, 1, 1};
+    return port_shapes{1, {sizeof...(D) == 3 ? shape::image(d[0], d[1], d[2]) : shape::flat(d[0])}};
+  }();
 };
 
 // ---- checks on the declarations, by name (the name shows in the compiler's context line) ----
@@ -95,8 +104,8 @@ struct declaration_checks<type_list<D...>, type_list<C...>> {
       }();
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         constexpr auto names = [] {
-          if constexpr (requires { X::is_dependent; }) return std::to_array(X::parent_names);
-          else return std::to_array(X::names);
+          if constexpr (requires { X::is_dependent; }) return X::parent_names;
+          else return X::names;
         }();
         return (check_name_declared<to_fixed_string<names[I].size() + 1>(names[I]),
                                     is_declared(names[I])>::ok && ...);
@@ -120,7 +129,8 @@ constexpr void emit_constraint(Table& t) {
   ci.holds = &C::holds;
   ci.first_name = static_cast<std::uint32_t>(t.constraint_name_count);
   ci.name_count = static_cast<std::uint32_t>(C::name_count);
-  for (std::string_view name : C::names) {
+  for (std::size_t k = 0; k < C::name_count; ++k) {
+    const std::string_view name = C::names[k];
     std::uint32_t slot = 0;
     while (slot < t.shared_count && t.shared[slot].name != name) ++slot;
     t.constraint_names[t.constraint_name_count++] = slot;
@@ -153,7 +163,8 @@ constexpr void resolve_and_mark(Table& t) {
     if (p.kind == param_kind::shared) t.shared[p.shared_slot].structural = true;
     if (p.kind == param_kind::dependent)
       for (std::uint32_t k = 0; k < p.parent_count; ++k)
-        t.shared[t.parents[p.shared_slot + k]].structural = true;
+        if (t.parents[p.shared_slot + k] < t.shared_count)  // else already reported by name
+          t.shared[t.parents[p.shared_slot + k]].structural = true;
   }
 }
 
@@ -166,7 +177,8 @@ constexpr std::uint32_t always_reached_slots(const table_view& t, std::uint32_t 
     std::uint32_t m = 0;
     if (p.kind == param_kind::shared) m |= 1u << p.shared_slot;
     if (p.kind == param_kind::dependent)
-      for (std::uint32_t k = 0; k < p.parent_count; ++k) m |= 1u << t.parents[p.shared_slot + k];
+      for (std::uint32_t k = 0; k < p.parent_count; ++k)
+        if (t.parents[p.shared_slot + k] < t.shared_count) m |= 1u << t.parents[p.shared_slot + k];
     return m;
   };
   auto child = [&](std::uint32_t k) { return always_reached_slots(t, t.child(n, k)); };
@@ -212,17 +224,32 @@ constexpr auto build_table() {
   return t;
 }
 
-/// First op hyperparameter whose dependent value, for some values of its parents, the op
-/// rejects: {node, param} or {~0u, 0}.
+/// First hyperparameter whose dependent value, for some values of its parents, its op rejects
+/// or its combinator cannot take: {node, param} or {~0u, 0}.
 struct dependent_failure {
   std::uint32_t node = ~0u;
   std::uint32_t param = 0;
 };
 
+/// Whether a combinator of kind `n` can take control value `v`.
+constexpr bool control_accepts(const node_info& n, const value& v) noexcept {
+  const bool integer = v.kind == value_kind::integer;
+  const bool boolean = v.kind == value_kind::boolean || (integer && (v.integer == 0 || v.integer == 1));
+  switch (n.kind) {
+    case node_kind::alternatives:
+      return integer && v.integer >= 0 && v.integer < static_cast<std::int64_t>(n.child_count);
+    case node_kind::repeat: return integer && v.integer >= 1 && v.integer <= 1024;
+    case node_kind::split_combine: return integer && v.integer >= 1 && v.integer <= 64;
+    case node_kind::dense_block: return integer && v.integer >= 1 && v.integer <= 62;
+    case node_kind::optional:
+    case node_kind::dense_block_tail: return boolean;
+    default: return true;
+  }
+}
+
 constexpr dependent_failure check_dependent_values(const table_view& t) {
   for (std::uint32_t i = 0; i < t.node_count; ++i) {
     const node_info& n = t.node(i);
-    if (n.kind != node_kind::op) continue;
     for (std::uint32_t k = 0; k < n.param_count; ++k) {
       const param_info& p = t.param(n.first_param + k);
       if (p.kind != param_kind::dependent) continue;
@@ -238,7 +265,8 @@ constexpr dependent_failure check_dependent_values(const table_view& t) {
       for (std::uint32_t s = 0; s < t.shared_count; ++s)
         if (mask >> s & 1u) slots[count++] = s;
       while (ok) {
-        ok = n.op->accepts(k, dependent_value(t, p, start));
+        const value v = dependent_value(t, p, start);
+        ok = n.kind == node_kind::op ? n.op->accepts(k, v) : control_accepts(n, v);
         std::uint32_t d = 0;
         for (; d < count; ++d) {
           const std::uint32_t s = slots[d];
@@ -257,13 +285,16 @@ constexpr dependent_failure check_dependent_values(const table_view& t) {
   return {};
 }
 
-template <fixed_string Op, fixed_string Param>
+template <class...>
+inline constexpr bool always_false = false;
+
+template <fixed_string Node, fixed_string Param>
 struct check_dependent_value {
-  static_assert(Op.size() == 0,
+  static_assert(always_false<check_dependent_value>,
                 "darch::dependent: for some values of its parents, the dependent hyperparameter "
-                "computes a value that its op rejects (op and parameter are named in this "
+                "computes a value that its op or combinator cannot take (both are named in this "
                 "message's context); change the function or the parents' domains");
-  static constexpr bool ok = Op.size() == 0;
+  static constexpr bool ok = false;
 };
 
 template <shape_error E, fixed_string Op>
@@ -295,13 +326,19 @@ struct check_shape {
 /// True once its argument has been computed: forces the evaluation of a check.
 consteval bool evaluated(bool) { return true; }
 
-template <bool Varied>
+template <bool Varied, bool Ports, bool Points>
 struct check_shape_variety {
   static_assert(!Varied,
                 "darch::with_input_shape: more than 32 distinct shapes reach one point of the "
-                "space, or more than 16 ports meet; the shape check gives up (remove the input "
-                "shape to skip it)");
-  static constexpr bool ok = !Varied;
+                "space; the shape check gives up (remove the input shape to skip it)");
+  static_assert(!Ports,
+                "darch::with_input_shape: more than 16 ports meet at one merge; the shape check "
+                "gives up (remove the input shape to skip it)");
+  static_assert(!Points,
+                "darch::with_input_shape: the shared names that shapes depend on jointly take "
+                "more than 1024 combinations of values; the shape check gives up (remove the "
+                "input shape to skip it, or share fewer names across ops)");
+  static constexpr bool ok = !Varied && !Ports && !Points;
 };
 
 }  // namespace detail
@@ -325,8 +362,14 @@ struct compiled_space {
                 "darch::shared: at most 8 shared names may sit where some assignment does not "
                 "reach them (inside or_, optional, ...); move the others out of the branches");
   static constexpr detail::table_view view = table.view();
+  /// Every later check needs a table whose names resolved and whose limits hold; a failed
+  /// earlier check has already been reported, so the later ones stand down.
+  static constexpr bool table_ok = declarations_ok &&
+                                   table.shared_count <= detail::max_shared &&
+                                   table.conditional_shared <= detail::max_conditional_shared;
 
-  static constexpr detail::dependent_failure dependent = detail::check_dependent_values(view);
+  static constexpr detail::dependent_failure dependent =
+      table_ok ? detail::check_dependent_values(view) : detail::dependent_failure{};
   static constexpr bool dependents_ok = [] {
     if constexpr (dependent.node == ~0u) {
       return true;
@@ -338,16 +381,19 @@ struct compiled_space {
     }
   }();
 
-  static constexpr detail::uint128 size = detail::count_space(view);
-  static_assert(size > 0,
+  static constexpr bool dependents_checked = table_ok && dependent.node == ~0u;
+  static constexpr detail::uint128 size = dependents_checked ? detail::count_space(view) : 1;
+  static_assert(size > 0 || view.constraint_count == 0,
                 "darch::constrained: no assignment satisfies the constraints; relax them or widen "
                 "the domains they read");
 
   static constexpr detail::shape_failure shapes =
-      parts::has_input ? detail::check_shapes(view, parts::input) : detail::shape_failure{};
+      parts::has_input && dependents_checked ? detail::check_shapes(view, parts::input)
+                                             : detail::shape_failure{};
   static constexpr bool shapes_ok = [] {
     if constexpr (shapes.error == detail::shape_error::none) {
-      return detail::check_shape_variety<shapes.too_varied || shapes.too_many_ports>::ok;
+      return detail::check_shape_variety<shapes.too_varied, shapes.too_many_ports,
+                                         shapes.too_many_points>::ok;
     } else {
       constexpr std::string_view op = view.node(shapes.node).label;
       return detail::check_shape<shapes.error, to_fixed_string<op.size() + 1>(op)>::ok;

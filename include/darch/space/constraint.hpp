@@ -4,6 +4,7 @@
 /// that remove assignments from a space.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -26,14 +27,23 @@ struct constraint {
                 "darch::constraint: the predicate must take exactly one argument per name");
   static_assert(std::is_same_v<typename traits::result, bool>,
                 "darch::constraint: the predicate must return bool");
-  static constexpr std::size_t name_count = sizeof...(Names);
-  static constexpr std::string_view names[] = {std::string_view{Names}...};
+  static_assert(sizeof...(Names) <= 16, "darch::constraint: at most 16 names");
+  static constexpr bool well_formed = sizeof...(Names) > 0 && sizeof...(Names) <= 16 &&
+                                      traits::arity == sizeof...(Names) &&
+                                      std::is_same_v<typename traits::result, bool>;
+  static constexpr std::size_t name_count = well_formed ? sizeof...(Names) : 0;
+  static constexpr std::array<std::string_view, sizeof...(Names)> names{std::string_view{Names}...};
   static constexpr bool holds(const value* args) noexcept {
-    return [&]<class... A>(void (*)(A...)) {
-      return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return static_cast<bool>(F(detail::from_value<A>(args[I])...));
-      }(std::index_sequence_for<A...>{});
-    }(static_cast<typename traits::args*>(nullptr));
+    if constexpr (!well_formed) {
+      (void)args;
+      return true;  // stands in for a malformed constraint, already reported
+    } else {
+      return [&]<class... A>(void (*)(A...)) {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+          return static_cast<bool>(F(detail::from_value<A>(args[I])...));
+        }(std::index_sequence_for<A...>{});
+      }(static_cast<typename traits::args*>(nullptr));
+    }
   }
 };
 

@@ -116,6 +116,12 @@ constexpr count_vector count_node(const table_view& t, std::uint32_t node, const
       return all_children(0, n.child_count);
     case node_kind::alternatives:
       return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
+        // An out-of-range selector is a compile error elsewhere; it counts nothing here.
+        if (v.integer < 0 || v.integer >= static_cast<std::int64_t>(n.child_count)) {
+          count_vector none;
+          none.width = width;
+          return none;
+        }
         return child(static_cast<std::uint32_t>(v.integer));
       });
     case node_kind::repeat:

@@ -45,9 +45,15 @@ inline constexpr bool is_value_literal_v = [] {
   return std::is_arithmetic_v<T> || is_fixed_string<T>::value;
 }();
 
+/// The type that decides whether values may share a domain: every fixed_string is text,
+/// whatever its length.
+template <class T> struct value_type_key { using type = T; };
+template <std::size_t N> struct value_type_key<fixed_string<N>> { using type = fixed_string<1>; };
+
 template <class... Ts> inline constexpr bool all_same_type_v = true;
 template <class T, class... Ts>
-inline constexpr bool all_same_type_v<T, Ts...> = (std::is_same_v<T, Ts> && ...);
+inline constexpr bool all_same_type_v<T, Ts...> =
+    (std::is_same_v<typename value_type_key<T>::type, typename value_type_key<Ts>::type> && ...);
 
 template <std::size_t N>
 constexpr bool has_duplicate(const std::array<value, N>& vs) noexcept {
@@ -67,11 +73,17 @@ struct choice {
   static_assert((detail::is_value_literal_v<Vs> && ...),
                 "darch::choice: values must be integers, floating-point numbers, bools or "
                 "darch::fixed_string; use darch::one_of<...> to choose among types");
-  static_assert(detail::all_same_type_v<std::remove_cvref_t<decltype(Vs)>...>,
+  static constexpr bool literals = (detail::is_value_literal_v<Vs> && ...);
+  static_assert(!literals || detail::all_same_type_v<std::remove_cvref_t<decltype(Vs)>...>,
                 "darch::choice: all values of one domain must have the same type (write 1.0, not 1)");
   static constexpr bool is_domain = true;
-  static constexpr std::size_t size = sizeof...(Vs);
-  static constexpr std::array<value, size> values{detail::to_value<Vs>()...};
+  // A malformed domain becomes one harmless value, so that only the message above is reported.
+  static constexpr bool well_formed = sizeof...(Vs) > 0 && literals;
+  static constexpr std::size_t size = well_formed ? sizeof...(Vs) : 1;
+  static constexpr std::array<value, size> values = [] {
+    if constexpr (well_formed) return std::array<value, size>{detail::to_value<Vs>()...};
+    else return std::array<value, 1>{value::of_integer(1)};
+  }();
   static_assert(!detail::has_duplicate(values),
                 "darch::choice: a value appears twice in the domain; remove the duplicate");
 };
@@ -81,14 +93,19 @@ struct choice {
 template <class... Ts>
 struct one_of {
   static_assert(sizeof...(Ts) > 0, "darch::one_of: the domain is empty; list at least one type");
-  static_assert((requires { std::string_view{Ts::name}; } && ...),
-                "darch::one_of: every option needs `static constexpr std::string_view name`");
+  static constexpr bool named = (requires { std::string_view{Ts::name}; } && ...);
+  static_assert(named, "darch::one_of: every option needs `static constexpr std::string_view name`");
   static constexpr bool is_domain = true;
-  static constexpr std::size_t size = sizeof...(Ts);
+  static constexpr bool well_formed = sizeof...(Ts) > 0 && named;
+  static constexpr std::size_t size = well_formed ? sizeof...(Ts) : 1;
   static constexpr std::array<value, size> values = [] {
     std::array<value, size> out{};
-    std::int64_t i = 0;
-    ((out[static_cast<std::size_t>(i)] = value::of_type(i, Ts::name), ++i), ...);
+    if constexpr (well_formed) {
+      std::int64_t i = 0;
+      ((out[static_cast<std::size_t>(i)] = value::of_type(i, Ts::name), ++i), ...);
+    } else {
+      out[0] = value::of_type(0, "?");
+    }
     return out;
   }();
   static_assert(!detail::has_duplicate(values),
@@ -100,10 +117,12 @@ template <std::int64_t Lo, std::int64_t Hi, std::int64_t Step = 1>
 struct int_range {
   static_assert(Step > 0, "darch::int_range: the step must be positive");
   static_assert(Lo <= Hi, "darch::int_range: the domain is empty (Lo > Hi); swap the bounds");
-  static_assert((Hi - Lo) / Step < 65536,
+  static_assert(Step <= 0 || Lo > Hi || (Hi - Lo) / Step < 65536,
                 "darch::int_range: more than 65536 values; use a larger step or pow2_range");
   static constexpr bool is_domain = true;
-  static constexpr std::size_t size = static_cast<std::size_t>((Hi - Lo) / Step + 1);
+  static constexpr bool well_formed = Step > 0 && Lo <= Hi && (Hi - Lo) / Step < 65536;
+  static constexpr std::size_t size =
+      well_formed ? static_cast<std::size_t>((Hi - Lo) / Step + 1) : 1;
   static constexpr std::array<value, size> values = [] {
     std::array<value, size> out{};
     for (std::size_t i = 0; i < size; ++i)
@@ -129,7 +148,10 @@ struct pow2_range {
                 "darch::pow2_range: both bounds must be positive powers of two");
   static_assert(Lo <= Hi, "darch::pow2_range: the domain is empty (Lo > Hi); swap the bounds");
   static constexpr bool is_domain = true;
-  static constexpr std::size_t size = detail::log2_floor(Hi) - detail::log2_floor(Lo) + 1;
+  static constexpr bool well_formed =
+      detail::is_power_of_two(Lo) && detail::is_power_of_two(Hi) && Lo <= Hi;
+  static constexpr std::size_t size =
+      well_formed ? detail::log2_floor(Hi) - detail::log2_floor(Lo) + 1 : 1;
   static constexpr std::array<value, size> values = [] {
     std::array<value, size> out{};
     for (std::size_t i = 0; i < size; ++i) out[i] = value::of_integer(Lo << i);
@@ -162,7 +184,7 @@ constexpr std::size_t factorial(std::size_t k) noexcept { return k <= 1 ? 1 : k 
 
 /// Which permutation of K children, as its rank in lexicographic order: {0, ..., K!-1}.
 template <std::size_t K>
-struct permutation_domain : index_domain<factorial(K)> {
+struct permutation_domain : index_domain<(K <= 8 ? factorial(K) : 1)> {
   static_assert(K <= 8, "darch::permutation: at most 8 children (8! = 40320 orders)");
 };
 
@@ -170,9 +192,8 @@ struct permutation_domain : index_domain<factorial(K)> {
 /// nodes, as bit masks 1 .. 2^I - 1.
 template <std::size_t I>
 struct subset_domain {
-  static_assert(I >= 1 && I <= 12, "darch::dag_cell: between 1 and 12 nodes");
   static constexpr bool is_domain = true;
-  static constexpr std::size_t size = (std::size_t{1} << I) - 1;
+  static constexpr std::size_t size = I >= 1 && I <= 12 ? (std::size_t{1} << I) - 1 : 1;
   static constexpr std::array<value, size> values = [] {
     std::array<value, size> out{};
     for (std::size_t m = 1; m <= size; ++m) out[m - 1] = value::of_subset(m);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -46,7 +47,8 @@ constexpr T from_value(const value& v) noexcept {
     static_assert(std::is_same_v<T, std::string_view>,
                   "darch::dependent: parameters must be value, bool, integers, floating point or "
                   "std::string_view");
-    return v.text;
+    if constexpr (std::is_same_v<T, std::string_view>) return v.text;
+    else return T{};
   }
 }
 
@@ -89,10 +91,16 @@ struct dependent {
                 "darch::dependent: name at least one shared hyperparameter it depends on");
   static_assert(traits::arity == sizeof...(Parents),
                 "darch::dependent: the function must take exactly one argument per parent name");
-  static constexpr std::size_t parent_count = sizeof...(Parents);
-  static constexpr std::string_view parent_names[] = {std::string_view{Parents}...};
-  static constexpr value (*compute)(const value*) =
-      &detail::dependent_invoker<F, typename traits::args>::compute;
+  static_assert(sizeof...(Parents) <= 16, "darch::dependent: at most 16 parent names");
+  static constexpr bool well_formed =
+      sizeof...(Parents) > 0 && sizeof...(Parents) <= 16 && traits::arity == sizeof...(Parents);
+  static constexpr std::size_t parent_count = well_formed ? sizeof...(Parents) : 0;
+  static constexpr std::array<std::string_view, sizeof...(Parents)> parent_names{
+      std::string_view{Parents}...};
+  static constexpr value (*compute)(const value*) = [] {
+    if constexpr (well_formed) return &detail::dependent_invoker<F, typename traits::args>::compute;
+    else return +[](const value*) { return value::of_integer(1); };
+  }();
 };
 
 /// What a module's hyperparameter slot may hold: a domain (a fresh decision at every occurrence
@@ -119,10 +127,12 @@ using as_hyperparameter_t = typename detail::as_hyperparameter<H>::type;
 /// A module's hyperparameter `H` under the local name `Name` (`param<"units", choice<64, 128>>`).
 template <fixed_string Name, class H>
 struct param {
-  using hyperparameter = as_hyperparameter_t<H>;
-  static_assert(Hyperparameter<hyperparameter>,
+  static_assert(Hyperparameter<as_hyperparameter_t<H>>,
                 "darch::param: give a domain (choice, one_of, int_range, pow2_range, flag), "
                 "shared<name, domain>, dependent<fn, names...>, or a type with a `name`");
+  // Anything else stands in as a constant, so that only the message above is reported.
+  using hyperparameter = std::conditional_t<Hyperparameter<as_hyperparameter_t<H>>,
+                                            as_hyperparameter_t<H>, choice<0>>;
   static constexpr auto name = Name;
 };
 

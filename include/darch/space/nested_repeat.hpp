@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "darch/space/node.hpp"
@@ -57,8 +58,11 @@ struct nested_repeat {
                   return v.kind == value_kind::integer && v.integer > 0 && v.integer <= 16;
                 }),
                 "darch::nested_repeat: every count must be an integer in [1, 16]");
+  // A dependent count (reported above) stands in as the count 1.
+  using count_domain = std::conditional_t<requires { count::is_dependent; }, choice<1>, count>;
   using impl = detail::nested_repeat_impl<
-      count, First, Wrap, std::make_index_sequence<detail::domain_of<count>::type::size>>;
+      count_domain, First, Wrap,
+      std::make_index_sequence<detail::domain_of<count_domain>::type::size>>;
   static constexpr bool is_combinator = true;
   static constexpr detail::table_sizes sizes = impl::sizes;
   using declarations = typename impl::declarations;

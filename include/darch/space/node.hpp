@@ -109,7 +109,7 @@ constexpr std::uint32_t add_param(Table& t, std::string_view name) {
     p.shared_slot = static_cast<std::uint32_t>(t.parent_count);
     p.parent_count = static_cast<std::uint32_t>(H::parent_count);
     p.compute = H::compute;
-    for (std::string_view parent : H::parent_names) t.parent_names[t.parent_count++] = parent;
+    for (std::size_t k = 0; k < H::parent_count; ++k) t.parent_names[t.parent_count++] = H::parent_names[k];
   } else if constexpr (requires { H::is_shared; }) {
     p.kind = param_kind::shared;
     p.domain = add_domain<typename H::domain>(t);
@@ -140,6 +140,15 @@ struct node_traits {
   static_assert(Space<T>,
                 "darch: this type is not a space; use an op (a type with `name` and `params`) or "
                 "a combinator (seq, or_, repeat, optional, ...)");
+  // What is not a space stands in as an empty sequence, so only the message above shows.
+  static constexpr table_sizes sizes{1, 0, 0, 0, 0, 0, 0, 0, 0};
+  using declarations = type_list<>;
+  template <class Table>
+  static constexpr std::uint32_t emit(Table& t) { return new_node(t, node_kind::seq, "?", 0); }
+};
+
+template <Combinator T>
+struct node_traits<T> {
   static constexpr table_sizes sizes = T::sizes;
   using declarations = typename T::declarations;
   template <class Table>

@@ -13,7 +13,7 @@ namespace detail {
 template <class Control, class... Ms>
 struct alternatives {
   static_assert(sizeof...(Ms) > 0, "darch::or_: give at least one alternative");
-  static_assert(every_value<Control>([](const value& v) {
+  static_assert(sizeof...(Ms) == 0 || every_value<Control>([](const value& v) {
                   return v.kind == value_kind::integer && v.integer >= 0 &&
                          v.integer < static_cast<std::int64_t>(sizeof...(Ms));
                 }),

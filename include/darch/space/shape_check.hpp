@@ -35,6 +35,7 @@ struct shape_failure {
   std::uint32_t node = 0;
   bool too_varied = false;   ///< more than max_shape_variety distinct shapes at one point
   bool too_many_ports = false;
+  bool too_many_points = false;  ///< the shared names tried together take too many values
 };
 
 /// A small set of port shapes.
@@ -176,7 +177,10 @@ struct shape_checker {
       }
       case node_kind::named: out = run(child(0), in); break;
       case node_kind::alternatives:
-        for_control(n, [&](const value& v, std::int64_t) { add_all(out, run(child(static_cast<std::uint32_t>(v.integer)), in)); });
+        for_control(n, [&](const value& v, std::int64_t) {
+          if (v.integer >= 0 && v.integer < static_cast<std::int64_t>(n.child_count))
+            add_all(out, run(child(static_cast<std::uint32_t>(v.integer)), in));
+        });
         break;
       case node_kind::nested_repeat:
         for_control(n, [&](const value&, std::int64_t i) { add_all(out, run(child(static_cast<std::uint32_t>(i)), in)); });
@@ -303,27 +307,34 @@ struct shape_checker {
   }
 };
 
-/// Most joint values of shared names the shape check enumerates; past it, names that are
-/// only op parameters are tried one op at a time (stricter, never looser).
-inline constexpr uint128 max_joint_shared_points = 4096;
+/// Most joint values of shared names the shape check tries together.
+inline constexpr uint128 max_joint_shared_points = 1024;
 
-/// Runs the shape check at every joint value of the shared names (any of them may change
-/// shapes); returns the first failure.
+/// Runs the shape check at every joint value of the shared names that can correlate shapes
+/// (controls, constraint and dependent arguments, and names read in more than one place); a
+/// name read by a single op parameter is tried value by value at that op, which is exact
+/// because nothing else reads it. Returns the first failure.
 constexpr shape_failure check_shapes(const table_view& t, const port_shapes& input) {
   shape_failure result{};
-  std::uint32_t joint = 0, needed = 0;
-  uint128 points = 1;
-  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
-    points = sat_mul(points, t.domain(t.shared[s].domain).size);
-    joint |= 1u << s;
-    if (t.shared[s].structural) needed |= 1u << s;
-  }
+  std::uint32_t uses[max_shared]{};
+  std::uint32_t joint = 0;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s)
+    if (t.shared[s].structural) joint |= 1u << s;
   for (std::uint32_t i = 0; i < t.param_total; ++i) {
     const param_info& p = t.param(i);
+    if (p.kind == param_kind::shared) ++uses[p.shared_slot];
     if (p.kind == param_kind::dependent)
-      for (std::uint32_t k = 0; k < p.parent_count; ++k) needed |= 1u << t.parents[p.shared_slot + k];
+      for (std::uint32_t k = 0; k < p.parent_count; ++k) joint |= 1u << t.parents[p.shared_slot + k];
   }
-  if (points > max_joint_shared_points) joint = needed;
+  uint128 points = 1;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
+    if (uses[s] > 1) joint |= 1u << s;
+    if (joint >> s & 1u) points = sat_mul(points, t.domain(t.shared[s].domain).size);
+  }
+  if (points > max_joint_shared_points) {
+    result.too_many_points = true;
+    return result;
+  }
   shared_point start{};
   std::uint32_t slots[max_shared]{};
   std::uint32_t count = 0;

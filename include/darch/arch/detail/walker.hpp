@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "darch/arch/detail/ports.hpp"
 #include "darch/space/count.hpp"
@@ -71,6 +72,7 @@ class walker {
       case param_kind::shared: {
         const std::uint32_t s = p.shared_slot;
         if (assigned_ >> s & 1u) return {shared_.values[s], shared_.index[s], true};
+        if (t_.domain(p.domain).size == 1) return assign_constant(s);
         if (stopped_) return {{}, -1, false};
         const std::uint32_t k = v_.decide({pi, p.domain, node, true});
         resolved r = accept(p.domain, k);
@@ -86,6 +88,7 @@ class walker {
         bool known = true;
         for (std::uint32_t k = 0; k < p.parent_count; ++k) {
           const std::uint32_t s = t_.parents[p.shared_slot + k];
+          if (!(assigned_ >> s & 1u) && t_.domain(t_.shared[s].domain).size == 1) assign_constant(s);
           if (!(assigned_ >> s & 1u)) {
             const std::uint32_t first = first_param_of_slot(s);
             if (stopped_) return {{}, -1, false};
@@ -103,6 +106,14 @@ class walker {
       }
     }
     return {{}, -1, false};
+  }
+
+  /// A shared name with a one-value domain is a constant: assigned, never asked.
+  resolved assign_constant(std::uint32_t s) {
+    shared_.values[s] = t_.domain_value(t_.shared[s].domain, 0);
+    shared_.index[s] = 0;
+    assigned_ |= 1u << s;
+    return {shared_.values[s], 0, true};
   }
 
   resolved accept(std::uint32_t domain, std::uint32_t k) {
@@ -146,6 +157,13 @@ class walker {
   }
 
   ports op(std::uint32_t node, const node_info& n, const ports& in) {
+    if constexpr (!std::is_same_v<ports, no_ports>) {
+      if (n.op->arity >= 0 && in.size() != static_cast<std::uint32_t>(n.op->arity))
+        throw std::invalid_argument("darch: op '" + std::string{n.op->name} + "' takes " +
+                                    std::to_string(n.op->arity) + " input(s) but gets " +
+                                    std::to_string(in.size()) +
+                                    " here; merge them first (add, concat) or give fewer inputs");
+    }
     value values[16]{};
     for (std::uint32_t k = 0; k < n.param_count; ++k) {
       const resolved r = resolve(n.first_param + k, node);
@@ -250,7 +268,7 @@ class walker {
     std::uint32_t read = 0;  // nodes some later node reads
     for (std::uint32_t i = 1; i <= nodes && !stopped_; ++i) {
       const std::uint32_t dn = t_.child(n, i - 1);
-      if (!v_.enter(dn, static_cast<std::int32_t>(i - 1), -1)) continue;
+      if (!v_.enter(dn, static_cast<std::int32_t>(i), -1)) continue;  // node#i, as in its inputs
       const node_info& d = t_.node(dn);
       const resolved edges = resolve(d.first_param, dn);
       if (!edges.known) {
