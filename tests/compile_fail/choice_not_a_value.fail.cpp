@@ -1,4 +1,4 @@
-// EXPECT: static assertion failed: darch::choice: values must be integers, floating-point numbers, bools or darch::fixed_string
+// EXPECT: static assertion failed: darch::choice: values must be integers, enumerators, floating-point numbers, bools or darch::fixed_string
 // Misuse: activations were listed as values in a choice (one_of<relu, tanh> chooses among types).
 #include <cstdint>
 

@@ -35,6 +35,7 @@ constexpr value to_value() noexcept {
   using T = std::remove_cvref_t<decltype(V)>;
   if constexpr (std::is_same_v<T, bool>) return value::of_boolean(V);
   else if constexpr (std::is_integral_v<T>) return value::of_integer(static_cast<std::int64_t>(V));
+  else if constexpr (std::is_enum_v<T>) return value::of_integer(static_cast<std::int64_t>(V));
   else if constexpr (std::is_floating_point_v<T>) return value::of_real(static_cast<double>(V));
   else return value::of_text(std::string_view{V.data, V.size()});
 }
@@ -42,7 +43,7 @@ constexpr value to_value() noexcept {
 template <auto V>
 inline constexpr bool is_value_literal_v = [] {
   using T = std::remove_cvref_t<decltype(V)>;
-  return std::is_arithmetic_v<T> || is_fixed_string<T>::value;
+  return std::is_arithmetic_v<T> || std::is_enum_v<T> || is_fixed_string<T>::value;
 }();
 
 /// The type that decides whether values may share a domain: every fixed_string is text,
@@ -66,13 +67,14 @@ constexpr bool has_duplicate(const std::array<value, N>& vs) noexcept {
 }  // namespace detail
 
 /// A domain listed by value: `choice<256, 512, 1024>`, `choice<0.2, 0.5>`,
-/// `choice<fixed_string{"same"}, fixed_string{"valid"}>`. All values share one type.
+/// `choice<fixed_string{"same"}, fixed_string{"valid"}>`, `choice<algo::direct, algo::winograd>`
+/// (enumerators are stored as their underlying integer). All values share one type.
 template <auto... Vs>
 struct choice {
   static_assert(sizeof...(Vs) > 0, "darch::choice: the domain is empty; list at least one value");
   static_assert((detail::is_value_literal_v<Vs> && ...),
-                "darch::choice: values must be integers, floating-point numbers, bools or "
-                "darch::fixed_string; use darch::one_of<...> to choose among types");
+                "darch::choice: values must be integers, enumerators, floating-point numbers, "
+                "bools or darch::fixed_string; use darch::one_of<...> to choose among types");
   static constexpr bool literals = (detail::is_value_literal_v<Vs> && ...);
   static_assert(!literals || detail::all_same_type_v<std::remove_cvref_t<decltype(Vs)>...>,
                 "darch::choice: all values of one domain must have the same type (write 1.0, not 1)");

@@ -46,6 +46,18 @@ constexpr auto plus_one = [](std::int64_t w) { return w + 1; };
 
 }  // namespace
 
+namespace {
+enum class gemm_algo : std::int8_t { naive = 0, tiled = 3, tensor_core = 7 };
+}
+
+TEST_CASE("domains: enumerators are integer values", "[space]") {
+  using algos = choice<gemm_algo::naive, gemm_algo::tiled, gemm_algo::tensor_core>;
+  STATIC_REQUIRE(algos::size == 3);
+  STATIC_REQUIRE(algos::values[1].kind == value_kind::integer);
+  STATIC_REQUIRE(algos::values[1].integer == 3);
+  STATIC_REQUIRE(algos::values[2].integer == 7);
+}
+
 TEST_CASE("domains list their values in order, with their kind", "[space]") {
   using units = choice<256, 512, 1024>;
   STATIC_REQUIRE(darch::Domain<units>);
