@@ -69,8 +69,7 @@ template <class F>
 constexpr count_vector count_controlled(const table_view& t, const node_info& n,
                                         const shared_point& at, std::uint32_t width, F f) {
   const param_info& p = t.param(n.first_param);
-  count_vector r;
-  r.width = width;
+  count_vector r(width);
   switch (p.kind) {
     case param_kind::constant: return f(t.domain_value(p.domain, 0), 0);
     case param_kind::anonymous:
@@ -117,11 +116,8 @@ constexpr count_vector count_node(const table_view& t, std::uint32_t node, const
     case node_kind::alternatives:
       return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
         // An out-of-range selector is a compile error elsewhere; it counts nothing here.
-        if (v.integer < 0 || v.integer >= static_cast<std::int64_t>(n.child_count)) {
-          count_vector none;
-          none.width = width;
-          return none;
-        }
+        if (v.integer < 0 || v.integer >= static_cast<std::int64_t>(n.child_count))
+          return count_vector(width);
         return child(static_cast<std::uint32_t>(v.integer));
       });
     case node_kind::repeat:

@@ -41,7 +41,10 @@ using darch::shared;
 
 std::string show(const darch::assignment& a) {
   std::string s = "[";
-  for (std::size_t i = 0; i < a.size(); ++i) s += (i ? "," : "") + std::to_string(a.choices[i]);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(a.choices[i]);  // appended apart: GCC 12 -O3 false -Wstringop-overflow
+  }
   return s + "]";
 }
 

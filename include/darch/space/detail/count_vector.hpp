@@ -34,12 +34,26 @@ inline constexpr std::uint32_t always_reached = ~0u;
 
 /// `c[m]`: how many assignments of a part of a space reach exactly the shared names in mask m.
 struct count_vector {
-  uint128 c[std::size_t{1} << max_conditional_shared]{};
+  // Only the first `width` entries are ever written or read, so construction and copies touch
+  // just those (most spaces have width 1: copying all 4 KB dominated rank and unrank).
+  uint128 c[std::size_t{1} << max_conditional_shared];
   std::uint32_t width = 1;  ///< 2^(number of conditional shared names of the space)
 
+  constexpr count_vector() noexcept : count_vector(1) {}
+  constexpr explicit count_vector(std::uint32_t w) noexcept : width(w) {
+    for (std::uint32_t m = 0; m < width; ++m) c[m] = 0;
+  }
+  constexpr count_vector(const count_vector& o) noexcept : width(o.width) {
+    for (std::uint32_t m = 0; m < width; ++m) c[m] = o.c[m];
+  }
+  constexpr count_vector& operator=(const count_vector& o) noexcept {
+    width = o.width;
+    for (std::uint32_t m = 0; m < width; ++m) c[m] = o.c[m];
+    return *this;
+  }
+
   static constexpr count_vector unit(std::uint32_t width) noexcept {
-    count_vector r;
-    r.width = width;
+    count_vector r(width);
     r.c[0] = 1;
     return r;
   }
@@ -65,8 +79,7 @@ struct count_vector {
   }
   /// Two independent parts together: their reached sets unite (an OR-convolution).
   constexpr count_vector& combine(const count_vector& o) noexcept {
-    count_vector r;
-    r.width = width;
+    count_vector r(width);
     for (std::uint32_t a = 0; a < width; ++a) {
       if (c[a] == 0) continue;
       for (std::uint32_t b = 0; b < width; ++b)
