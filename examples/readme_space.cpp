@@ -34,6 +34,15 @@ static_assert(darch::space_size<space> == 41'784);
 
 }  // namespace readme
 
+static std::string with_commas(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 static std::string format(const darch::value& v) {
   switch (v.kind) {
     case darch::value_kind::real: return std::to_string(v.real).substr(0, 3);
@@ -47,8 +56,8 @@ static std::string format(const darch::value& v) {
 int main(int argc, char** argv) {
   const std::uint64_t seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
   constexpr darch::space_ref space = darch::space_of<readme::space>();
-  std::printf("README space: %" PRIu64 " architectures (exact, computed by the compiler)\n",
-              space.size());
+  std::printf("README space: %s architectures (exact, computed by the compiler)\n",
+              with_commas(space.size()).c_str());
 
   darch::rng gen(seed);
   for (int i = 0; i < 3; ++i) {
