@@ -12,16 +12,11 @@
 #include "darch/arch/rank.hpp"
 #include "darch/arch/sample.hpp"
 #include "darch/arch/space_ref.hpp"
-#include "darch/space.hpp"
+#include "darch/spaces/readme_mlp.hpp"
 
 namespace {
 
-using act = darch::shared<"act", darch::one_of<darch::relu, darch::sigmoid>>;
-using cell = darch::seq<darch::dense<darch::choice<256, 512, 1024>, act>,
-                        darch::optional<darch::flag, darch::dropout<darch::choice<0.2, 0.5, 0.7>>>>;
-using mlp = darch::seq<darch::repeat<darch::choice<1, 2, 4>, cell>,
-                       darch::dense<darch::choice<10>, darch::softmax>>;
-constexpr darch::space_ref space = darch::space_of<mlp>();
+constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp>();
 
 std::vector<darch::assignment> pool(std::size_t n) {
   darch::rng gen(2026);

@@ -20,6 +20,7 @@
 #include "darch/arch/sample.hpp"
 #include "darch/arch/space_ref.hpp"
 #include "darch/space.hpp"
+#include "darch/spaces/readme_mlp.hpp"
 
 namespace readme {
 
@@ -31,6 +32,8 @@ using mlp = darch::seq<darch::repeat<darch::choice<1, 2, 4>, darch::named<"cell"
 using space = darch::with_input_shape<mlp, 784>;
 
 static_assert(darch::space_size<space> == 41'784);
+// The library ships the same space, for tests and benchmarks, as darch::spaces::readme_mlp.
+static_assert(darch::space_size<darch::spaces::readme_mlp> == darch::space_size<space>);
 
 }  // namespace readme
 

@@ -13,6 +13,7 @@
 
 #include "darch/arch.hpp"
 #include "darch/space.hpp"
+#include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -29,9 +30,7 @@ using darch::seq;
 using darch::shared;
 using nlohmann::json;
 
-using act = shared<"act", one_of<darch::relu, darch::sigmoid>>;
-using cell = seq<dense<choice<256, 512, 1024>, act>, optional<darch::flag, dropout<choice<0.2, 0.5, 0.7>>>>;
-using readme = seq<repeat<choice<1, 2, 4>, cell>, dense<choice<10>, darch::softmax>>;
+using readme = darch::spaces::readme_mlp;
 
 constexpr auto small = [](std::int64_t ww, std::int64_t dd) { return ww * dd <= 32; };
 using constrained_space =

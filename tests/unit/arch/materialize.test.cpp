@@ -17,6 +17,7 @@
 
 #include "darch/arch.hpp"
 #include "darch/space.hpp"
+#include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -37,9 +38,8 @@ using darch::repeat;
 using darch::seq;
 using darch::shared;
 
-using act = shared<"act", one_of<darch::relu, darch::sigmoid>>;
-using cell = seq<dense<choice<256, 512, 1024>, act>, optional<darch::flag, dropout<choice<0.2, 0.5, 0.7>>>>;
-using readme = seq<repeat<choice<1, 2, 4>, cell>, dense<choice<10>, darch::softmax>>;
+using readme = darch::spaces::readme_mlp;
+using cell = darch::spaces::readme_cell;
 
 /// The producers of `v`'s inputs, in port order (requires the ports to be 0 .. n-1).
 std::vector<arch_vertex> inputs_of(const arch_graph& g, arch_vertex v) {

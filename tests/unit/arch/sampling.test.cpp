@@ -11,6 +11,7 @@
 
 #include "darch/arch.hpp"
 #include "darch/space.hpp"
+#include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -25,9 +26,7 @@ using darch::repeat;
 using darch::seq;
 using darch::shared;
 
-using act = shared<"act", one_of<darch::relu, darch::sigmoid>>;
-using cell = seq<dense<choice<256, 512, 1024>, act>, optional<darch::flag, dropout<choice<0.2, 0.5, 0.7>>>>;
-using readme = seq<repeat<choice<1, 2, 4>, cell>, dense<choice<10>, darch::softmax>>;
+using readme = darch::spaces::readme_mlp;
 
 using d2 = dense<choice<8, 16>>;
 using p3 = dropout<choice<0.1, 0.2, 0.3>>;
