@@ -45,6 +45,7 @@ struct graph_visitor {
     a.kind = arch_node::role::op;
     a.op = n.op->name;
     a.space_node = node;
+    a.info = n.op;
     a.variant = n.op->variant(values);
     a.variant_count = n.op->variant_count;
     a.first_param = static_cast<std::uint32_t>(params.size());

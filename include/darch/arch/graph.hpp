@@ -15,6 +15,7 @@
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/space_ref.hpp"
+#include "darch/space/detail/table.hpp"
 #include "darch/space/value.hpp"
 
 namespace darch {
@@ -36,6 +37,8 @@ struct arch_node {
   std::uint32_t variant = 0;      ///< which statically generated kernel variant runs it
   std::uint32_t variant_count = 1;
   std::uint32_t first_param = 0, param_count = 0;  ///< into architecture::params
+  /// What the space knows of the op (shape inference, accepted values); null for borders.
+  const detail::op_info* info = nullptr;
 };
 
 /// An edge: the producer feeds input `port` of the consumer (ports order concat and merges).

@@ -10,6 +10,10 @@
 ///   null `dx` means "not needed" (the first layer) and is skipped.
 /// - Static hyperparameters (activation, kernel size, stride, padding) are not arguments: they
 ///   select a variant from the registry (registry.hpp), so inner loops never branch on them.
+/// - Results do not depend on the number of threads: parallel loops write disjoint outputs and
+///   every sum runs in a fixed order. Where OpenMP is used next to OpenBLAS's own threads is a
+///   speed policy (kernels/cpu/detail/threading.hpp); DARCH_KERNEL_THREADS=openmp or =blas
+///   overrides it.
 #pragma once
 
 #include <cstddef>
@@ -59,8 +63,9 @@ struct conv2d_shape {
 /// x [batch, in_c, in_h, in_w], w [out_c, in_c, k, k], b [out_c]; writes z and y
 /// [batch, out_c, out_h, out_w] (z may be null at inference). 'same' padding pads
 /// (k - 1) / 2 on each side (and, with stride 2, computes ceil(in / 2) outputs, as the shape
-/// inference in modules/conv2d.hpp does); 'valid' pads nothing.
-/// `workspace` holds conv2d_workspace_floats(variant, s) floats.
+/// inference in modules/conv2d.hpp does); 'valid' pads nothing. The softmax variants take the
+/// softmax over the out_c channels of each pixel (Keras' last axis in NHWC).
+/// `workspace` holds conv2d_kernels(variant).workspace_floats(s) floats (registry.hpp).
 struct conv2d_forward_args {
   conv2d_shape s;
   const float* x;
@@ -81,7 +86,7 @@ struct conv2d_backward_args {
   float* dx;
   float* dw;
   float* db;
-  float* workspace;  ///< conv2d_workspace_floats(variant, s) floats
+  float* workspace;  ///< conv2d_kernels(variant).workspace_floats(s) floats
 };
 
 // ---- pooling (no padding; window and stride are run-time sizes) -------------------------------
@@ -114,14 +119,14 @@ struct batch_norm_args {
   std::int64_t batch = 0, c = 0, spatial = 0;
   float epsilon = 1e-5f, momentum = 0.1f;
   bool training = true;
-  const float* x;
-  const float* gamma;
-  const float* beta;
-  float* running_mean;
-  float* running_var;
-  float* mean;     ///< [c], written in training
-  float* inv_std;  ///< [c], written in training
-  float* y;
+  const float* x = nullptr;
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+  float* running_mean = nullptr;
+  float* running_var = nullptr;
+  float* mean = nullptr;     ///< [c], written in training
+  float* inv_std = nullptr;  ///< [c], written in training
+  float* y = nullptr;
 };
 void batch_norm_forward(const batch_norm_args& a) noexcept;
 /// Training-mode gradient: writes dx, dgamma, dbeta (needs the forward's x, mean, inv_std).

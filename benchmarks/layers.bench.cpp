@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// Google Benchmark: the CPU layer kernels at typical training sizes, as GFLOP/s of the GEMM work
+// (2 * m * n * k per GEMM; epilogues, im2col and col2im are counted as overhead, not FLOPs).
+//   dense 128 x 784 -> 512 (relu, gelu): forward, backward (dw and dx), both
+//   conv2d 3x3 same stride 1, 32 -> 64 channels on 128 x 32 x 14 x 14 (relu): same three
+// Peers on this machine (docs/benchmarks.md, /work/shared/toolchain.md section 6): OpenBLAS
+// sgemm 1024^3 runs at 114 GF/s on 1 thread and 221 GF/s on 2 (OPENBLAS_CORETYPE=Haswell).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "darch/core/random.hpp"
+#include "darch/kernels/cpu/layers.hpp"
+#include "darch/kernels/cpu/registry.hpp"
+
+namespace {
+
+namespace cpu = darch::kernels::cpu;
+
+std::vector<float> random_floats(std::size_t n, std::uint64_t seed, double scale = 1.0) {
+  darch::rng g(seed);
+  std::vector<float> v(n);
+  for (float& f : v) f = static_cast<float>(scale * (2 * g.uniform() - 1));
+  return v;
+}
+
+enum pass : int { forward = 1, backward = 2, both = 3 };
+
+void set_flops(benchmark::State& state, double forward_flops, int which) {
+  const double flops = ((which & forward) ? forward_flops : 0) +
+                       ((which & backward) ? 2 * forward_flops : 0);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Arguments: activation variant (1 relu, 4 gelu), pass.
+void dense(benchmark::State& state) {
+  const auto variant = static_cast<std::uint32_t>(state.range(0));
+  const int which = static_cast<int>(state.range(1));
+  const cpu::dense_shape s{128, 784, 512};
+  const auto x = random_floats(s.batch * s.in, 1), w = random_floats(s.out * s.in, 2, 0.05),
+             b = random_floats(s.out, 3, 0.1), dy = random_floats(s.batch * s.out, 4);
+  std::vector<float> z(s.batch * s.out), y(z.size()), dx(x.size()), dw(w.size()), db(s.out),
+      scratch(z.size());
+  const auto& k = cpu::dense_kernels(variant);
+  const cpu::dense_forward_args fa{s, x.data(), w.data(), b.data(), z.data(), y.data()};
+  const cpu::dense_backward_args ba{s,         x.data(),  w.data(),  z.data(),  y.data(),
+                                    dy.data(), dx.data(), dw.data(), db.data(), scratch.data()};
+  k.forward(fa);
+  for (auto _ : state) {
+    if (which & forward) k.forward(fa);
+    if (which & backward) k.backward(ba);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(dw.data());
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * s.batch * s.in * s.out, which);
+}
+BENCHMARK(dense)
+    ->ArgNames({"act", "pass"})
+    ->ArgsProduct({{1, 4}, {forward, backward, both}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Arguments: pass. Variant: kernel 3, stride 1, same, relu.
+void conv2d(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const cpu::conv2d_shape s{128, 32, 14, 14, 64, 14, 14};
+  constexpr std::uint32_t variant = ((3 / 2 * 2 + 0) * 2 + 0) * 6 + 1;
+  const auto& k = cpu::conv2d_kernels(variant);
+  const std::int64_t nx = s.batch * s.in_c * s.in_h * s.in_w, nw = s.out_c * s.in_c * 9,
+                     ny = s.batch * s.out_c * s.out_h * s.out_w;
+  const auto x = random_floats(nx, 1), w = random_floats(nw, 2, 0.1),
+             b = random_floats(s.out_c, 3, 0.1), dy = random_floats(ny, 4);
+  std::vector<float> ws(k.workspace_floats(s)), z(ny), y(ny), dx(nx), dw(nw), db(s.out_c);
+  const cpu::conv2d_forward_args fa{s, x.data(), w.data(), b.data(), z.data(), y.data(), ws.data()};
+  const cpu::conv2d_backward_args ba{s,         x.data(),  w.data(),  z.data(),  y.data(),
+                                     dy.data(), dx.data(), dw.data(), db.data(), ws.data()};
+  k.forward(fa);
+  for (auto _ : state) {
+    if (which & forward) k.forward(fa);
+    if (which & backward) k.backward(ba);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(dw.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["workspace_MiB"] = static_cast<double>(ws.size()) * 4 / (1 << 20);
+  set_flops(state, 2.0 * s.batch * s.out_c * s.out_h * s.out_w * s.in_c * 9, which);
+}
+BENCHMARK(conv2d)
+    ->ArgNames({"pass"})
+    ->Arg(forward)
+    ->Arg(backward)
+    ->Arg(both)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+
+namespace {
+
+// Batch norm (training) on the conv2d benchmark's output, 128 x 64 x 14 x 14: bytes, not FLOPs.
+void batch_norm(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const std::int64_t batch = 128, c = 64, spatial = 14 * 14, n = batch * c * spatial;
+  const auto x = random_floats(n, 1), dy = random_floats(n, 2);
+  std::vector<float> gamma(c, 1.0f), beta(c, 0.0f), rm(c, 0.0f), rv(c, 1.0f), mean(c), inv(c),
+      y(n), dx(n), dg(c), dbeta(c);
+  cpu::batch_norm_args a;
+  a.batch = batch;
+  a.c = c;
+  a.spatial = spatial;
+  a.x = x.data();
+  a.gamma = gamma.data();
+  a.beta = beta.data();
+  a.running_mean = rm.data();
+  a.running_var = rv.data();
+  a.mean = mean.data();
+  a.inv_std = inv.data();
+  a.y = y.data();
+  cpu::batch_norm_forward(a);
+  for (auto _ : state) {
+    if (which & forward) cpu::batch_norm_forward(a);
+    if (which & backward) cpu::batch_norm_backward(a, dy.data(), dx.data(), dg.data(), dbeta.data());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
+  }
+  // forward reads x twice (statistics, normalisation) and writes y; backward reads x, dy twice
+  // and writes dx.
+  const double bytes = 4.0 * n * (((which & forward) ? 3 : 0) + ((which & backward) ? 5 : 0));
+  state.counters["bytes/s"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(batch_norm)->ArgNames({"pass"})->Arg(forward)->Arg(backward)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Declares the evaluator: trains a materialised architecture on a dataset for a budget
+/// (epochs, steps or seconds) and returns its metrics. It never throws and never takes the
+/// process down: a diverged or failed evaluation is a result with a status.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "darch/arch/graph.hpp"
+#include "darch/train/dataset.hpp"
+#include "darch/train/optimizer.hpp"
+
+namespace darch::train {
+
+/// When training stops: after `epochs` full passes, or earlier at `max_steps` optimizer steps
+/// or `max_seconds` of training (0 = no such limit).
+struct budget {
+  std::int64_t epochs = 1;
+  std::int64_t max_steps = 0;
+  double max_seconds = 0.0;
+};
+
+struct evaluation_config {
+  std::int64_t batch_size = 128;
+  optimizer_config optimizer{};
+  budget limit{};
+  std::uint64_t seed = 0;  ///< parameter initialisation, batch order, dropout masks
+  int threads = 0;         ///< CPU threads (0: the default)
+  std::int64_t eval_batch_size = 1000;
+};
+
+enum class evaluation_status : std::uint8_t {
+  ok,        ///< trained for the budget and evaluated
+  diverged,  ///< the loss became NaN or infinite (`diverged_at_step` says when)
+  failed,    ///< the architecture could not be planned or run (`message` says why)
+};
+std::string_view name(evaluation_status s) noexcept;
+
+struct metrics {
+  evaluation_status status = evaluation_status::ok;
+  std::string message;
+  std::int64_t diverged_at_step = -1;
+  double validation_accuracy = 0.0;  ///< on the validation set (0 if it is empty)
+  double test_accuracy = 0.0;        ///< on the test set (0 if it is empty)
+  double final_loss = 0.0;           ///< mean training loss over the last epoch's steps
+  std::size_t parameters = 0;
+  double flops_per_sample = 0.0;  ///< forward pass
+  double train_seconds = 0.0;
+  double samples_per_second = 0.0;  ///< training throughput
+  std::int64_t steps = 0;
+  std::int64_t epochs = 0;  ///< completed epochs
+};
+
+/// Trains `arch` on `train` and reports accuracies on `validation` and `test` (either may be
+/// empty). The architecture's input is the datasets' image shape ({c, h, w}, or {c*h*w} when
+/// the space starts with a dense layer) and its output must be `train.classes` scores.
+metrics evaluate(const architecture& arch, const dataset& train, const dataset& validation,
+                 const dataset& test, const evaluation_config& config) noexcept;
+
+}  // namespace darch::train
