@@ -90,6 +90,20 @@ struct network::impl {
   const float* out(std::size_t i) const { return i == 0 ? images : steps[i].y.data(); }
   shape in_shape(const step& s, std::size_t port) const { return steps[s.inputs[port]].out; }
 
+  /// Lays out a step's weights (decayed, uniform in +-bound) and biases (zero, not decayed).
+  void add_weights(step& s, std::int64_t weights, std::int64_t biases, double bound, rng& gen) {
+    s.w = params.size();
+    s.w_count = static_cast<std::size_t>(weights);
+    s.b = s.w + s.w_count;
+    s.b_count = static_cast<std::size_t>(biases);
+    params.resize(s.b + s.b_count, 0.0f);
+    decay.resize(params.size(), 0);
+    for (std::size_t i = s.w; i < s.b; ++i) {
+      params[i] = static_cast<float>((2.0 * gen.uniform() - 1.0) * bound);
+      decay[i] = 1;
+    }
+  }
+
   void reserve(std::int64_t batch);
   void forward(std::int64_t batch, bool training, std::uint64_t seed);
   void backward(std::int64_t batch);
@@ -104,10 +118,12 @@ std::int64_t param_integer(const architecture& a, arch_vertex v, std::string_vie
   return p ? p->integer : 0;
 }
 
-void init_uniform(std::vector<float>& params, std::size_t offset, std::size_t count, double bound,
-                  rng& gen) {
-  for (std::size_t i = 0; i < count; ++i)
-    params[offset + i] = static_cast<float>((2.0 * gen.uniform() - 1.0) * bound);
+/// The half-width of the uniform initialisation: He before relu and gelu (activation 1 or 4),
+/// Glorot otherwise.
+double init_bound(std::uint32_t activation, std::int64_t fan_in, std::int64_t fan_out) {
+  const bool rectifier = activation == 1 || activation == 4;
+  return rectifier ? std::sqrt(6.0 / static_cast<double>(fan_in))
+                   : std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
 }
 
 }  // namespace
@@ -165,40 +181,16 @@ network::network(const architecture& arch, shape input, std::int64_t classes, st
         if (s.variant >= k::dense_variant_count) throw plan_error("darch::exec: bad dense variant");
         s.dense = &k::dense_kernels(s.variant);
         const std::int64_t fan_in = x.elements(), units = s.out.dims[0];
-        s.w = m.params.size();
-        s.w_count = static_cast<std::size_t>(fan_in * units);
-        s.b = s.w + s.w_count;
-        s.b_count = static_cast<std::size_t>(units);
-        m.params.resize(s.b + s.b_count, 0.0f);
-        m.decay.resize(m.params.size(), 0);
-        std::fill(m.decay.begin() + static_cast<std::ptrdiff_t>(s.w),
-                  m.decay.begin() + static_cast<std::ptrdiff_t>(s.b), 1);
-        const bool rectifier = s.variant == 1 || s.variant == 4;
-        const double bound = rectifier ? std::sqrt(6.0 / static_cast<double>(fan_in))
-                                       : std::sqrt(6.0 / static_cast<double>(fan_in + units));
-        init_uniform(m.params, s.w, s.w_count, bound, gen);
+        m.add_weights(s, fan_in * units, units, init_bound(s.variant, fan_in, units), gen);
         m.flops += 2.0 * static_cast<double>(fan_in * units);
         break;
       }
       case kind::conv2d: {
         if (s.variant >= k::conv2d_variant_count) throw plan_error("darch::exec: bad conv2d variant");
         s.conv = &k::conv2d_kernels(s.variant);
-        const std::int64_t kk = s.conv->kernel, in_c = x.dims[0], out_c = s.out.dims[0];
-        const std::int64_t fan_in = in_c * kk * kk;
-        s.w = m.params.size();
-        s.w_count = static_cast<std::size_t>(out_c * fan_in);
-        s.b = s.w + s.w_count;
-        s.b_count = static_cast<std::size_t>(out_c);
-        m.params.resize(s.b + s.b_count, 0.0f);
-        m.decay.resize(m.params.size(), 0);
-        std::fill(m.decay.begin() + static_cast<std::ptrdiff_t>(s.w),
-                  m.decay.begin() + static_cast<std::ptrdiff_t>(s.b), 1);
-        const std::uint32_t act = s.variant % 6;
-        const bool rectifier = act == 1 || act == 4;
-        const double fan_out = static_cast<double>(out_c * kk * kk);
-        const double bound = rectifier ? std::sqrt(6.0 / static_cast<double>(fan_in))
-                                       : std::sqrt(6.0 / (static_cast<double>(fan_in) + fan_out));
-        init_uniform(m.params, s.w, s.w_count, bound, gen);
+        const std::int64_t kk = s.conv->kernel, out_c = s.out.dims[0];
+        const std::int64_t fan_in = x.dims[0] * kk * kk;
+        m.add_weights(s, out_c * fan_in, out_c, init_bound(s.variant % 6, fan_in, out_c * kk * kk), gen);
         m.flops += 2.0 * static_cast<double>(fan_in * s.out.elements());
         break;
       }
