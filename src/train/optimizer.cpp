@@ -52,17 +52,20 @@ void optimizer::step(std::span<float> params, std::span<const float> grads,
   float* w = params.data();
   const float* g = grads.data();
   float* v = m.first.data();
-  auto decays = [&](std::size_t i) { return decay_mask.empty() || decay_mask[i] != 0; };
+  const std::uint8_t* mask = decay_mask.empty() ? nullptr : decay_mask.data();
+  // The loops are branch-free (decay is multiplied by a 0/1 flag) so that they vectorise; this
+  // file is built with -fno-math-errno for the vector sqrt. One thread: the update is
+  // memory-bound, and an OpenMP region here would spin against OpenBLAS's threads.
+  auto decay_of = [mask, wd](std::size_t i) { return mask ? wd * static_cast<float>(mask[i]) : wd; };
 
   if (c.type == optimizer_config::kind::sgd) {
     const auto mu = static_cast<float>(c.momentum);
-    // One thread, vectorised: the update is memory-bound, and an OpenMP region here would spin
-    // against OpenBLAS's threads (see kernels/cpu/detail/threading.hpp).
+    const float nesterov = c.nesterov ? 1.0f : 0.0f;
 #pragma omp simd
     for (std::size_t i = 0; i < n; ++i) {
-      const float gi = g[i] + (decays(i) ? wd * w[i] : 0.0f);
+      const float gi = g[i] + decay_of(i) * w[i];
       v[i] = mu * v[i] + gi;
-      w[i] -= lr * (c.nesterov ? gi + mu * v[i] : v[i]);
+      w[i] -= lr * (nesterov * (gi + mu * v[i]) + (1.0f - nesterov) * v[i]);
     }
     return;
   }
@@ -73,18 +76,16 @@ void optimizer::step(std::span<float> params, std::span<const float> grads,
   const auto t = static_cast<double>(m.steps);
   // Bias corrections folded into the step size and epsilon (as PyTorch does).
   const auto step_size = static_cast<float>(c.learning_rate / (1.0 - std::pow(c.beta1, t)));
-  const auto root_correction = static_cast<float>(std::sqrt(1.0 - std::pow(c.beta2, t)));
-  const bool decoupled = c.type == optimizer_config::kind::adamw;
+  const auto inv_root_correction = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(c.beta2, t)));
+  const float coupled = c.type == optimizer_config::kind::adamw ? 0.0f : 1.0f;
 #pragma omp simd
   for (std::size_t i = 0; i < n; ++i) {
-    float gi = g[i];
-    if (decays(i)) {
-      if (decoupled) w[i] -= lr * wd * w[i];
-      else gi += wd * w[i];
-    }
+    const float d = decay_of(i);
+    const float gi = g[i] + coupled * d * w[i];
+    const float wi = w[i] * (1.0f - (1.0f - coupled) * lr * d);  // AdamW: decoupled decay
     v[i] = b1 * v[i] + (1.0f - b1) * gi;
     s[i] = b2 * s[i] + (1.0f - b2) * gi * gi;
-    w[i] -= step_size * v[i] / (std::sqrt(s[i]) / root_correction + eps);
+    w[i] = wi - step_size * v[i] / (std::sqrt(s[i]) * inv_root_correction + eps);
   }
 }
 
