@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Google Benchmark: the CPU layer kernels at typical training sizes, as GFLOP/s of the GEMM work
 // (2 * m * n * k per GEMM; epilogues, im2col and col2im are counted as overhead, not FLOPs).
-//   dense 128 x 784 -> 512 (relu, gelu): forward, backward (dw and dx), both
+//   dense 128 x 784 -> 512 (relu, sigmoid, tanh, gelu): forward, backward (dw and dx), both
 //   conv2d 3x3 same stride 1, 32 -> 64 channels on 128 x 32 x 14 x 14 (relu): same three
 // Peers on this machine (docs/benchmarks.md, /work/shared/toolchain.md section 6): OpenBLAS
 // sgemm 1024^3 runs at 114 GF/s on 1 thread and 221 GF/s on 2 (OPENBLAS_CORETYPE=Haswell).
@@ -34,7 +34,7 @@ void set_flops(benchmark::State& state, double forward_flops, int which) {
       benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Arguments: activation variant (1 relu, 4 gelu), pass.
+// Arguments: activation variant (1 relu, 2 sigmoid, 3 tanh, 4 gelu), pass.
 void dense(benchmark::State& state) {
   const auto variant = static_cast<std::uint32_t>(state.range(0));
   const int which = static_cast<int>(state.range(1));
@@ -59,7 +59,7 @@ void dense(benchmark::State& state) {
 }
 BENCHMARK(dense)
     ->ArgNames({"act", "pass"})
-    ->ArgsProduct({{1, 4}, {forward, backward, both}})
+    ->ArgsProduct({{1, 2, 3, 4}, {forward, backward, both}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -79,6 +79,15 @@ struct network::impl {
 
   std::vector<step> steps;
   std::vector<float> params, grads, state, scratch, scratch2, workspace, logits, probs;
+  /// Where each step's output lives in the current pass: its own buffer when training (backward
+  /// needs every output), a shared buffer from `pool` in inference.
+  std::vector<float*> y;
+  /// Inference: outputs live in a few buffers reused once their last reader has run; flatten,
+  /// identity and dropout read their input in place.
+  std::vector<std::vector<float>> pool;
+  std::vector<float*> inference_y;
+  std::vector<std::int32_t> inference_argmax;
+  std::int64_t inference_capacity = 0;
   std::vector<std::uint8_t> decay;
   std::int64_t capacity = 0, classes = 0;
   shape input{};
@@ -87,7 +96,7 @@ struct network::impl {
   std::size_t last = 0;  // the step producing class scores
   bool softmax_head = false;
 
-  const float* out(std::size_t i) const { return i == 0 ? images : steps[i].y.data(); }
+  const float* out(std::size_t i) const { return i == 0 ? images : y[i]; }
   shape in_shape(const step& s, std::size_t port) const { return steps[s.inputs[port]].out; }
 
   /// Lays out a step's weights (decayed, uniform in +-bound) and biases (zero, not decayed).
@@ -105,6 +114,8 @@ struct network::impl {
   }
 
   void reserve(std::int64_t batch);
+  void reserve_inference(std::int64_t batch);
+  std::size_t workspace_floats(std::int64_t batch) const;
   void forward(std::int64_t batch, bool training, std::uint64_t seed);
   void backward(std::int64_t batch);
   float* gradient_target(std::uint32_t producer, std::vector<float>& temp, std::int64_t batch);
@@ -209,6 +220,7 @@ network::network(const architecture& arch, shape input, std::int64_t classes, st
         std::fill(m.params.begin() + static_cast<std::ptrdiff_t>(s.w),
                   m.params.begin() + static_cast<std::ptrdiff_t>(s.b), 1.0f);
         m.decay.resize(m.params.size(), 0);
+        s.aux.assign(2 * static_cast<std::size_t>(c), 0.0f);  // batch mean and 1/std
         s.running = m.state.size();
         m.state.resize(s.running + 2 * static_cast<std::size_t>(c), 0.0f);
         std::fill(m.state.begin() + static_cast<std::ptrdiff_t>(s.running) + c, m.state.end(), 1.0f);
@@ -256,21 +268,67 @@ void network::impl::reserve(std::int64_t batch) {
     if (s.op == kind::dense || s.op == kind::conv2d) s.z.assign(n, 0.0f);
     if (s.op == kind::max_pool) s.argmax.assign(n, 0);
     if (s.op == kind::dropout) s.mask.assign(n, 0);
-    if (s.op == kind::batch_norm) s.aux.assign(2 * static_cast<std::size_t>(steps[s.inputs[0]].out.dims[0]), 0.0f);
     scratch_floats = std::max(scratch_floats, n);
     for (std::uint32_t p : s.inputs)
       scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(batch * steps[p].per_sample));
+  }
+  work = workspace_floats(batch);
+  scratch.assign(scratch_floats, 0.0f);
+  scratch2.assign(scratch_floats, 0.0f);
+  if (workspace.size() < work) workspace.assign(work, 0.0f);
+  probs.assign(static_cast<std::size_t>(batch * classes), 0.0f);
+  logits.assign(static_cast<std::size_t>(batch * classes), 0.0f);
+}
+
+std::size_t network::impl::workspace_floats(std::int64_t batch) const {
+  std::size_t work = 0;
+  for (const step& s : steps)
     if (s.op == kind::conv2d) {
       const shape x = steps[s.inputs[0]].out;
       const k::conv2d_shape cs{batch, x.dims[0], x.dims[1], x.dims[2], s.out.dims[0], s.out.dims[1], s.out.dims[2]};
       work = std::max(work, s.conv->workspace_floats(cs));
     }
+  return work;
+}
+
+void network::impl::reserve_inference(std::int64_t batch) {
+  if (batch <= inference_capacity) return;
+  inference_capacity = batch;
+  const std::size_t count = steps.size();
+  // The step whose output each step's output really is (in-place ops read their input), and
+  // the last step that reads each buffer.
+  std::vector<std::size_t> owner(count), last_read(count, 0);
+  for (std::size_t i = 1; i < count; ++i) {
+    const step& s = steps[i];
+    const bool in_place = s.op == kind::flatten || s.op == kind::identity || s.op == kind::dropout;
+    owner[i] = in_place ? owner[s.inputs[0]] : i;
+    for (std::uint32_t p : s.inputs) last_read[owner[p]] = std::max(last_read[owner[p]], i);
   }
-  scratch.assign(scratch_floats, 0.0f);
-  scratch2.assign(scratch_floats, 0.0f);
-  workspace.assign(work, 0.0f);
-  probs.assign(static_cast<std::size_t>(batch * classes), 0.0f);
-  logits.assign(static_cast<std::size_t>(batch * classes), 0.0f);
+  last_read[owner[last]] = count;  // the scores are read after the pass
+  // Greedy assignment: a step takes a buffer freed by a step whose last reader has run.
+  std::vector<std::size_t> slot_of(count, 0), slot_free_after, slot_floats;
+  std::size_t argmax_floats = 0;
+  for (std::size_t i = 1; i < count; ++i) {
+    if (owner[i] != i) continue;
+    const auto need = static_cast<std::size_t>(batch * steps[i].per_sample);
+    std::size_t slot = 0;
+    while (slot < slot_free_after.size() && slot_free_after[slot] >= i) ++slot;
+    if (slot == slot_free_after.size()) {
+      slot_free_after.push_back(0);
+      slot_floats.push_back(0);
+    }
+    slot_free_after[slot] = last_read[i];
+    slot_floats[slot] = std::max(slot_floats[slot], need);
+    slot_of[i] = slot;
+    if (steps[i].op == kind::max_pool) argmax_floats = std::max(argmax_floats, need);
+  }
+  pool.resize(slot_floats.size());
+  for (std::size_t j = 0; j < pool.size(); ++j) pool[j].assign(slot_floats[j], 0.0f);
+  inference_y.assign(count, nullptr);
+  for (std::size_t i = 1; i < count; ++i) inference_y[i] = pool[slot_of[owner[i]]].data();
+  inference_argmax.assign(argmax_floats, 0);
+  const std::size_t work = workspace_floats(batch);
+  if (workspace.size() < work) workspace.assign(work, 0.0f);
 }
 
 void network::impl::forward(std::int64_t batch, bool training, std::uint64_t seed) {
@@ -282,43 +340,43 @@ void network::impl::forward(std::int64_t batch, bool training, std::uint64_t see
     switch (s.op) {
       case kind::dense:
         s.dense->forward({{batch, xs.elements(), s.out.dims[0]}, x, params.data() + s.w,
-                          params.data() + s.b, s.z.data(), s.y.data()});
+                          params.data() + s.b, training ? s.z.data() : nullptr, y[i]});
         break;
       case kind::conv2d:
         s.conv->forward({{batch, xs.dims[0], xs.dims[1], xs.dims[2], s.out.dims[0], s.out.dims[1], s.out.dims[2]},
-                         x, params.data() + s.w, params.data() + s.b, s.z.data(), s.y.data(),
+                         x, params.data() + s.w, params.data() + s.b, training ? s.z.data() : nullptr, y[i],
                          workspace.data()});
         break;
       case kind::max_pool:
         k::max_pool_forward({batch, xs.dims[0], xs.dims[1], xs.dims[2], s.out.dims[1], s.out.dims[2], s.window, s.stride},
-                            x, s.y.data(), s.argmax.data());
+                            x, y[i], training ? s.argmax.data() : inference_argmax.data());
         break;
       case kind::avg_pool:
         k::avg_pool_forward({batch, xs.dims[0], xs.dims[1], xs.dims[2], s.out.dims[1], s.out.dims[2], s.window, s.stride},
-                            x, s.y.data());
+                            x, y[i]);
         break;
       case kind::global_avg_pool:
-        k::global_avg_pool_forward(batch, xs.dims[0], xs.elements() / xs.dims[0], x, s.y.data());
+        k::global_avg_pool_forward(batch, xs.dims[0], xs.elements() / xs.dims[0], x, y[i]);
         break;
       case kind::batch_norm: {
         const std::int64_t c = xs.dims[0];
         k::batch_norm_forward({batch, c, xs.elements() / c, 1e-5f, 0.1f, training, x,
                                params.data() + s.w, params.data() + s.b, state.data() + s.running,
                                state.data() + s.running + c, s.aux.data(), s.aux.data() + c,
-                               s.y.data()});
+                               y[i]});
         break;
       }
       case kind::dropout:
         if (training && s.rate > 0.0f)
-          k::dropout_forward(n, s.rate, seed * 0x9e3779b97f4a7c15ull + i, x, s.y.data(), s.mask.data());
-        else
-          std::memcpy(s.y.data(), x, n * sizeof(float));
+          k::dropout_forward(n, s.rate, seed * 0x9e3779b97f4a7c15ull + i, x, y[i], s.mask.data());
+        else if (y[i] != x)
+          std::memcpy(y[i], x, n * sizeof(float));
         break;
-      case kind::activation: s.act->forward(batch, s.per_sample, x, s.y.data()); break;
+      case kind::activation: s.act->forward(batch, s.per_sample, x, y[i]); break;
       case kind::add: {
         std::vector<const float*> xs_all;
         for (std::uint32_t p : s.inputs) xs_all.push_back(out(p));
-        k::add_forward(xs_all.size(), xs_all.data(), n, s.y.data());
+        k::add_forward(xs_all.size(), xs_all.data(), n, y[i]);
         break;
       }
       case kind::concat: {
@@ -329,11 +387,13 @@ void network::impl::forward(std::int64_t batch, bool training, std::uint64_t see
           channels.push_back(steps[p].out.dims[0]);
         }
         const std::int64_t spatial = s.out.rank == 3 ? s.out.dims[1] * s.out.dims[2] : 1;
-        k::concat_forward(batch, spatial, xs_all.size(), xs_all.data(), channels.data(), s.y.data());
+        k::concat_forward(batch, spatial, xs_all.size(), xs_all.data(), channels.data(), y[i]);
         break;
       }
       case kind::flatten:
-      case kind::identity: std::memcpy(s.y.data(), x, n * sizeof(float)); break;
+      case kind::identity:
+        if (y[i] != x) std::memcpy(y[i], x, n * sizeof(float));
+        break;
       case kind::input: break;
     }
   }
@@ -447,6 +507,8 @@ double network::forward_backward(const float* images, const std::int32_t* labels
   impl& m = *impl_;
   m.reserve(batch);
   m.images = images;
+  m.y.resize(m.steps.size());
+  for (std::size_t i = 1; i < m.steps.size(); ++i) m.y[i] = m.steps[i].y.data();
   m.forward(batch, true, step + 1);
   impl::step& head = m.steps[m.last];
   // The head's dy is the loss gradient; it may also feed other consumers (rare), so add.
@@ -460,10 +522,11 @@ double network::forward_backward(const float* images, const std::int32_t* labels
 
 void network::predict(const float* images, std::int64_t batch, float* probabilities) {
   impl& m = *impl_;
-  m.reserve(batch);
+  m.reserve_inference(batch);
   m.images = images;
+  m.y = m.inference_y;
   m.forward(batch, false, 0);
-  const float* scores = m.steps[m.last].y.data();
+  const float* scores = m.y[m.last];
   const std::int64_t c = m.classes;
   // Softmax of the scores (also right for a head that already applied one: it is the logits'
   // softmax here, since the head ran linear).

@@ -165,3 +165,29 @@ TEST_CASE("exec: every README architecture plans, and parameters follow the unit
     CHECK(net.parameter_count() == expected);
   }
 }
+
+TEST_CASE("exec: inference shares buffers and still gives each sample its own answer", "[exec]") {
+  // Fan-out (residual), in-place ops (flatten, dropout, identity), pooling and batch norm: the
+  // inference pass reuses a few buffers; predicting a batch must equal predicting each sample.
+  using S = seq<conv2d<choice<4>, choice<3>, choice<1>, same, relu>, batch_norm,
+                residual<conv2d<choice<4>, choice<3>, choice<1>, same, darch::tanh>, identity, add>,
+                max_pool<>, flatten, dropout<choice<0.5>>,
+                residual<dense<choice<16>, relu>, dense<choice<16>>, concat>, dense<choice<3>, softmax>>;
+  exec::network net(first_architecture<S>(), shape::image(2, 6, 6), 3, 4);
+  const std::int64_t batch = 5;
+  const std::vector<float> x = random_inputs(2 * 6 * 6 * batch, 8);
+  // Train a few steps so that batch norm's running statistics are not the defaults.
+  const std::vector<std::int32_t> labels{0, 1, 2, 1, 0};
+  for (std::uint64_t step = 0; step < 3; ++step)
+    (void)net.forward_backward(x.data(), labels.data(), batch, step);
+  std::vector<float> together(static_cast<std::size_t>(batch * 3));
+  net.predict(x.data(), batch, together.data());
+  for (std::int64_t i = 0; i < batch; ++i) {
+    float alone[3];
+    net.predict(x.data() + i * 72, 1, alone);
+    for (int c = 0; c < 3; ++c) CHECK(alone[c] == Approx(together[static_cast<std::size_t>(i * 3 + c)]).epsilon(1e-5));
+  }
+  // And training again after inference still works (the passes keep separate buffers).
+  const double loss = net.forward_backward(x.data(), labels.data(), batch, 9);
+  CHECK(std::isfinite(loss));
+}
