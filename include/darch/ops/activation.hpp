@@ -66,7 +66,15 @@ DARCH_HOST_DEVICE DARCH_INLINE T tanh(T x) {
 #endif
 }
 template <class T>
-DARCH_HOST_DEVICE DARCH_INLINE constexpr T abs(T x) noexcept { return x < T(0) ? -x : x; }
+DARCH_HOST_DEVICE DARCH_INLINE constexpr T select(bool c, T a, T b) noexcept {
+#if defined(__CUDA_ARCH__)
+  return c ? a : b;
+#else
+  if constexpr (std::is_same_v<T, float>) return detail::select(c, a, b); else return c ? a : b;
+#endif
+}
+template <class T>
+DARCH_HOST_DEVICE DARCH_INLINE constexpr T abs(T x) noexcept { return select(x < T(0), -x, x); }
 }  // namespace detail
 
 /// Per-element math of activation `K`: `forward(x)` and `derivative(x)` (d forward / dx at x),
@@ -94,7 +102,14 @@ struct activation<activation_kind::relu> {
 template <>
 struct activation<activation_kind::sigmoid> {
   template <class T>
-  DARCH_HOST_DEVICE static T forward(T x) noexcept { return T(1) / (T(1) + detail::exp(-x)); }
+  /// From e = e^-|x| <= 1: 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0 (accurate down to the
+  /// subnormals, where 1 / (1 + e^-x) would give 0 once e^-x overflows).
+  DARCH_HOST_DEVICE static T forward(T x) noexcept {
+    const T e = detail::exp(-detail::abs(x));
+    const T q = T(1) / (T(1) + e);
+    const T eq = e * q;  // computed unconditionally: the select then vectorises
+    return detail::select(x >= T(0), q, eq);
+  }
   /// s (1 - s) = e / (1 + e)^2 with e = e^-|x| (symmetric in x): no cancellation in 1 - s for
   /// large x, and no overflow for large -x.
   template <class T>
@@ -130,19 +145,25 @@ struct activation<activation_kind::gelu> {
   static constexpr double sqrt_2_over_pi = 0.7978845608028654;
   static constexpr double cubic = 0.044715;
 
+  /// -2u = x (-2 sqrt(2/pi) - 2 sqrt(2/pi) 0.044715 x^2), in three roundings (with FMA).
+  template <class T>
+  DARCH_HOST_DEVICE static T minus_2u(T x) noexcept {
+    return x * (T(-2 * sqrt_2_over_pi) + T(-2 * sqrt_2_over_pi * cubic) * (x * x));
+  }
+
   template <class T>
   DARCH_HOST_DEVICE static T forward(T x) noexcept {
-    const T u = T(sqrt_2_over_pi) * (x + T(cubic) * x * x * x);
-    return x / (T(1) + detail::exp(T(-2) * u));
+    return x / (T(1) + detail::exp(minus_2u(x)));
   }
   template <class T>
   DARCH_HOST_DEVICE static T derivative(T x) noexcept {
-    const T u = T(sqrt_2_over_pi) * (x + T(cubic) * x * x * x);
+    const T m = minus_2u(x);
     // s = sigmoid(2u) and 1 - s, each from e = e^(-2|u|) <= 1 without cancellation.
-    const T e = detail::exp(T(-2) * detail::abs(u));
+    const T e = detail::exp(-detail::abs(m));
     const T q = T(1) / (T(1) + e);
-    const T s = u >= T(0) ? q : e * q;
-    const T sc = u >= T(0) ? e * q : q;
+    const T eq = e * q;
+    const T s = detail::select(m <= T(0), q, eq);
+    const T sc = detail::select(m <= T(0), eq, q);
     const T du = T(sqrt_2_over_pi) * (T(1) + T(3 * cubic) * x * x);
     return s + T(2) * x * s * sc * du;
   }
