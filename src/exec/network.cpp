@@ -78,7 +78,7 @@ struct network::impl {
   };
 
   std::vector<step> steps;
-  std::vector<float> params, grads, state, scratch, scratch2, workspace, logits, probs;
+  std::vector<float> params, grads, state, scratch, scratch2, workspace, probs;
   /// Where each step's output lives in the current pass: its own buffer when training (backward
   /// needs every output), a shared buffer from `pool` in inference.
   std::vector<float*> y;
@@ -277,7 +277,6 @@ void network::impl::reserve(std::int64_t batch) {
   scratch2.assign(scratch_floats, 0.0f);
   if (workspace.size() < work) workspace.assign(work, 0.0f);
   probs.assign(static_cast<std::size_t>(batch * classes), 0.0f);
-  logits.assign(static_cast<std::size_t>(batch * classes), 0.0f);
 }
 
 std::size_t network::impl::workspace_floats(std::int64_t batch) const {

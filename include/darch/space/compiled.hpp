@@ -255,30 +255,13 @@ constexpr dependent_failure check_dependent_values(const table_view& t) {
       if (p.kind != param_kind::dependent) continue;
       std::uint32_t mask = 0;
       for (std::uint32_t j = 0; j < p.parent_count; ++j) mask |= 1u << t.parents[p.shared_slot + j];
+      // Every joint value of the parents (the other shared names do not matter here).
       bool ok = true;
-      // Enumerate the parents' values: fix every other shared name.
-      shared_point start{};
-      for (std::uint32_t s = 0; s < t.shared_count; ++s)
-        start.values[s] = t.domain_value(t.shared[s].domain, 0);
-      std::uint32_t slots[max_shared]{};
-      std::uint32_t count = 0;
-      for (std::uint32_t s = 0; s < t.shared_count; ++s)
-        if (mask >> s & 1u) slots[count++] = s;
-      while (ok) {
-        const value v = dependent_value(t, p, start);
+      for_each_joint_value(t, first_point(t), mask, [&](const shared_point& at) {
+        const value v = dependent_value(t, p, at);
         ok = n.kind == node_kind::op ? n.op->accepts(k, v) : control_accepts(n, v);
-        std::uint32_t d = 0;
-        for (; d < count; ++d) {
-          const std::uint32_t s = slots[d];
-          if (++start.index[s] < t.domain(t.shared[s].domain).size) {
-            start.values[s] = t.domain_value(t.shared[s].domain, start.index[s]);
-            break;
-          }
-          start.index[s] = 0;
-          start.values[s] = t.domain_value(t.shared[s].domain, 0);
-        }
-        if (d == count) break;
-      }
+        return ok;
+      });
       if (!ok) return {i, k};
     }
   }

@@ -168,35 +168,53 @@ constexpr bool constraints_hold(const table_view& t, std::uint32_t reached, cons
   return true;
 }
 
-/// Calls `f(point)` for every joint value of the structural shared names whose slot is not in
-/// `fixed_mask` (those keep the values already in `start`).
+/// Every shared name at the first value of its domain.
+constexpr shared_point first_point(const table_view& t) {
+  shared_point p{};
+  for (std::uint32_t s = 0; s < t.shared_count; ++s) p.values[s] = t.domain_value(t.shared[s].domain, 0);
+  return p;
+}
+
+/// Calls `f(point)` for every joint value of the shared slots in `vary` (the other slots keep
+/// the values in `start`), odometer-style; stops as soon as `f` returns false.
 template <class F>
-constexpr void for_each_shared_point(const table_view& t, shared_point start,
-                                     std::uint32_t fixed_mask, F f) {
+constexpr void for_each_joint_value(const table_view& t, shared_point start, std::uint32_t vary,
+                                    F f) {
   std::uint32_t slots[max_shared]{};
-  std::uint32_t free = 0;
+  std::uint32_t count = 0;
   for (std::uint32_t s = 0; s < t.shared_count; ++s) {
-    if (t.shared[s].structural && !(fixed_mask >> s & 1u)) {
-      slots[free++] = s;
-      start.index[s] = 0;
-      start.values[s] = t.domain_value(t.shared[s].domain, 0);
-    }
+    if (!(vary >> s & 1u)) continue;
+    slots[count++] = s;
+    start.index[s] = 0;
+    start.values[s] = t.domain_value(t.shared[s].domain, 0);
   }
-  while (true) {
-    f(start);
+  while (f(static_cast<const shared_point&>(start))) {
     std::uint32_t k = 0;
-    for (; k < free; ++k) {
+    for (; k < count; ++k) {
       const std::uint32_t s = slots[k];
-      const std::uint32_t size = t.domain(t.shared[s].domain).size;
-      if (++start.index[s] < size) {
+      if (++start.index[s] < t.domain(t.shared[s].domain).size) {
         start.values[s] = t.domain_value(t.shared[s].domain, start.index[s]);
         break;
       }
       start.index[s] = 0;
       start.values[s] = t.domain_value(t.shared[s].domain, 0);
     }
-    if (k == free) return;
+    if (k == count) return;
   }
+}
+
+/// Calls `f(point)` for every joint value of the structural shared names whose slot is not in
+/// `fixed_mask` (those keep the values already in `start`).
+template <class F>
+constexpr void for_each_shared_point(const table_view& t, shared_point start,
+                                     std::uint32_t fixed_mask, F f) {
+  std::uint32_t vary = 0;
+  for (std::uint32_t s = 0; s < t.shared_count; ++s)
+    if (t.shared[s].structural && !(fixed_mask >> s & 1u)) vary |= 1u << s;
+  for_each_joint_value(t, start, vary, [&](const shared_point& at) {
+    f(at);
+    return true;
+  });
 }
 
 /// Turns the split counts of a whole (or the rest of an) assignment into one number:

@@ -335,30 +335,13 @@ constexpr shape_failure check_shapes(const table_view& t, const port_shapes& inp
     result.too_many_points = true;
     return result;
   }
-  shared_point start{};
-  std::uint32_t slots[max_shared]{};
-  std::uint32_t count = 0;
-  for (std::uint32_t s = 0; s < t.shared_count; ++s) {
-    start.values[s] = t.domain_value(t.shared[s].domain, 0);
-    if (joint >> s & 1u) slots[count++] = s;
-  }
   const std::uint32_t local = ((t.shared_count >= 32 ? 0u : (1u << t.shared_count)) - 1u) & ~joint;
-  while (result.error == shape_error::none && !result.too_varied && !result.too_many_ports) {
-    shape_checker c{t, start, local, {}};
+  for_each_joint_value(t, first_point(t), joint, [&](const shared_point& at) {
+    shape_checker c{t, at, local, {}};
     c.run(t.root, input);
     result = c.failure;
-    std::uint32_t k = 0;
-    for (; k < count; ++k) {
-      const std::uint32_t s = slots[k];
-      if (++start.index[s] < t.domain(t.shared[s].domain).size) {
-        start.values[s] = t.domain_value(t.shared[s].domain, start.index[s]);
-        break;
-      }
-      start.index[s] = 0;
-      start.values[s] = t.domain_value(t.shared[s].domain, 0);
-    }
-    if (k == count) break;
-  }
+    return !c.failed();
+  });
   return result;
 }
 
