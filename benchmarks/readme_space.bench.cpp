@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "darch/arch/decisions.hpp"
+#include "darch/arch/features.hpp"
 #include "darch/arch/graph.hpp"
+#include "darch/arch/mutate.hpp"
 #include "darch/arch/rank.hpp"
 #include "darch/arch/sample.hpp"
 #include "darch/arch/space_ref.hpp"
@@ -54,6 +56,30 @@ void materialize(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(darch::materialize(space, as[i++ & 255]));
 }
 BENCHMARK(materialize);
+
+// A random neighbour (evolution's step): one keyed walk of the parent, one of the child.
+void mutate(benchmark::State& state) {
+  const auto parents = pool(256);
+  darch::rng gen(3);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const darch::assignment& p = parents[i++ % parents.size()];
+    benchmark::DoNotOptimize(darch::mutate(space, p, gen.below(p.size()), gen));
+  }
+}
+BENCHMARK(mutate);
+
+// The surrogate's view of an architecture (SMBO scores many candidates per proposal).
+void hashed_features(benchmark::State& state) {
+  const auto archs = pool(256);
+  std::vector<std::uint64_t> features;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    darch::hashed_features(space, archs[i++ % archs.size()], features);
+    benchmark::DoNotOptimize(features.data());
+  }
+}
+BENCHMARK(hashed_features);
 
 void rank(benchmark::State& state) {
   const auto as = pool(256);

@@ -2,6 +2,7 @@
 // The decision walk at run time: next decision, naming, validation.
 #include "darch/arch/decisions.hpp"
 
+#include "darch/arch/detail/keys.hpp"
 #include "darch/arch/detail/replay.hpp"
 
 namespace darch {
@@ -50,6 +51,50 @@ void validate(space_ref space, const assignment& a) {
     ok = false;
   }
   if (!ok) (void)describe(space, a);  // throws the named error
+}
+
+namespace {
+
+/// Replays `a` through a keyed walk, calling `record(key, domain_size)` per decision; falls back
+/// to `validate` (which throws the named error) when `a` is not an assignment of `space`.
+template <class Record>
+void replay_keyed(space_ref space, const assignment& a, Record record) {
+  const detail::table_view& t = space.table();
+  bool bad = false;
+  auto answer = [&](std::uint64_t key, std::uint32_t size, std::size_t index) -> std::uint32_t {
+    if (index >= a.size()) {
+      bad = true;
+      return detail::stop_walk;
+    }
+    const std::uint32_t k = a.choices[index];
+    if (k >= size) {
+      bad = true;
+      return 0;
+    }
+    record(key, size);
+    return k;
+  };
+  detail::keyed_visitor<decltype(answer)> v{t, answer};
+  detail::walker<decltype(v)> w(t, v);
+  w.run({});
+  if (bad || v.next != a.size() || !detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
+    validate(space, a);
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> domain_sizes(space_ref space, const assignment& a) {
+  std::vector<std::uint32_t> out;
+  out.reserve(a.size());
+  replay_keyed(space, a, [&](std::uint64_t, std::uint32_t size) { out.push_back(size); });
+  return out;
+}
+
+std::vector<std::uint64_t> decision_keys(space_ref space, const assignment& a) {
+  std::vector<std::uint64_t> out;
+  out.reserve(a.size());
+  replay_keyed(space, a, [&](std::uint64_t key, std::uint32_t) { out.push_back(key); });
+  return out;
 }
 
 }  // namespace darch

@@ -4,6 +4,9 @@
 /// semantics) and uniform over the whole space (in rank.hpp).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/space_ref.hpp"
 #include "darch/core/random.hpp"
@@ -25,5 +28,13 @@ inline assignment sample(space_ref space, rng& gen) {
   sample(space, gen, a);
   return a;
 }
+
+/// Extends the partial assignment `a` to a complete one, asking `choose(domain_size)` for the
+/// index of each further decision (an MCTS rollout, a tree policy, a prior). `choose` must
+/// return an index below `domain_size`. Returns whether the result keeps the space's
+/// constraints (the caller decides whether to retry). Throws assignment_error if `a` is not a
+/// prefix of an assignment of `space`.
+bool complete(space_ref space, assignment& a,
+              const std::function<std::uint32_t(std::uint32_t domain_size)>& choose);
 
 }  // namespace darch
