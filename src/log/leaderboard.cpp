@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Read-back summaries of a search log: the best evaluations and a plain-text table.
+#include "darch/log/leaderboard.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "darch/arch/decisions.hpp"
+#include "darch/arch/json.hpp"
+
+namespace darch {
+
+std::vector<evaluation_record> best_evaluations(const search_contents& contents, std::size_t k) {
+  std::vector<const evaluation_record*> scored;
+  for (const evaluation_record& r : contents.evaluations)
+    if (r.complete() && r.results->status == trial_status::ok) scored.push_back(&r);
+  const std::size_t n = std::min(k, scored.size());
+  // Records are in id order, so a stable sort keeps the lower id first among equal scores.
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const evaluation_record* a, const evaluation_record* b) { return a->results->score > b->results->score; });
+  std::vector<evaluation_record> best;
+  best.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) best.push_back(*scored[i]);
+  return best;
+}
+
+std::string short_architecture(space_ref space, const assignment& a, std::size_t width) {
+  std::string out;
+  const std::vector<decision> named = describe(space, a);
+  for (std::size_t i = 0; i < named.size(); ++i) {
+    // `repeat#0[1]/optional#1/dropout.rate` -> `rate`; a shared name (`act`) stays as it is.
+    std::string_view name = named[i].name;
+    if (const auto slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+    if (const auto dot = name.rfind('.'); dot != std::string_view::npos) name.remove_prefix(dot + 1);
+    if (!out.empty()) out += ' ';
+    out += name;
+    out += '=';
+    const nlohmann::json v = to_json(named[i].domain[a.choices[i]]);
+    out += v.is_string() ? v.get<std::string>() : v.dump();
+    if (width != 0 && out.size() > width) break;
+  }
+  if (width != 0 && out.size() > width) {
+    out.resize(width >= 3 ? width - 3 : 0);
+    out += "...";
+  }
+  return out;
+}
+
+std::string leaderboard_table(space_ref space, std::span<const evaluation_record> records,
+                              std::size_t architecture_width) {
+  std::string out;
+  char line[128];
+  std::snprintf(line, sizeof line, "%8s  %10s  %-8s  %9s  %s\n", "id", "score", "status", "seconds", "architecture");
+  out += line;
+  for (const evaluation_record& r : records) {
+    char score[32] = "-", seconds[32] = "-";
+    if (r.results && r.results->has_score()) std::snprintf(score, sizeof score, "%.4f", r.results->score);
+    if (r.results) std::snprintf(seconds, sizeof seconds, "%.1f", r.results->seconds);
+    std::snprintf(line, sizeof line, "%8llu  %10s  %-8s  %9s  ", static_cast<unsigned long long>(r.id), score,
+                  std::string{r.state()}.c_str(), seconds);
+    out += line;
+    out += r.config ? short_architecture(space, r.config->arch, architecture_width) : std::string{"(no config)"};
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace darch

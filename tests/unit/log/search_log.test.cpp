@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+// Search logs: the folder layout and the JSON of config.json, results.json and search.json;
+// half-written evaluations read as "to redo"; malformed files give errors that name them;
+// reading back (every folder, gaps included), the best k and the leaderboard table; restarts
+// with another space, searcher, seed or evaluation refused; one writer at a time.
+#include "darch/log/search_log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "darch/arch.hpp"
+#include "darch/log/atomic_file.hpp"
+#include "darch/log/leaderboard.hpp"
+#include "darch/log/log_error.hpp"
+#include "darch/log/space_fingerprint.hpp"
+#include "darch/space.hpp"
+#include "darch/spaces/readme_mlp.hpp"
+#include "support/catch.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using darch::assignment;
+using darch::log_error;
+using darch::search_log;
+using darch::trial_result;
+using darch::trial_status;
+using nlohmann::json;
+
+using readme = darch::spaces::readme_mlp;
+using tiny = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+
+/// A fresh folder under the system's temporary folder, removed with everything in it.
+struct temp_folder {
+  fs::path path;
+  temp_folder() {
+    static std::atomic<int> counter{0};
+    path = fs::temp_directory_path() /
+           ("darch-log-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~temp_folder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+void put(const fs::path& p, const std::string& text) { std::ofstream{p, std::ios::binary} << text; }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+darch::search_description random_description(std::uint64_t seed = 7) {
+  return {"random", json{{"sampling", "per_decision"}}, seed, json{{"epochs", 1}}};
+}
+
+trial_result ok(double score, double seconds = 1.5) {
+  trial_result r;
+  r.score = score;
+  r.seconds = seconds;
+  r.metrics = json{{"loss", 1.0 - score}};
+  return r;
+}
+
+trial_result not_ok(trial_status s, std::string error = {}) {
+  trial_result r;
+  r.status = s;
+  r.seconds = 0.25;
+  r.error = std::move(error);
+  return r;
+}
+
+/// The message of the log_error `f` throws, after checking it names `path`.
+std::string log_error_of(const std::function<void()>& f, const fs::path& path) {
+  try {
+    f();
+  } catch (const log_error& e) {
+    CHECK(e.path() == path);
+    CHECK(contains(e.what(), path.string() + ": "));
+    return e.what();
+  }
+  FAIL("expected a log_error naming " + path.string());
+  return {};
+}
+
+// count 2; cell 0: 1024, relu, dropout 0.5; cell 1: 256, dropout 0.2.
+const assignment example{{1, 2, 0, 1, 1, 0, 1, 0}};
+
+}  // namespace
+
+TEST_CASE("search_log: the folder layout and the JSON it writes", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  search_log log{root.path, "mlp", space, random_description()};
+  const fs::path folder = root.path / "mlp";
+  CHECK(log.folder() == folder);
+  CHECK(fs::is_directory(folder / "search_data"));
+  CHECK(fs::is_directory(folder / "evaluations"));
+  CHECK(log.evaluation_folder(12) == folder / "evaluations" / "x12");
+  CHECK(log.eval_data_folder(12) == folder / "evaluations" / "x12" / "eval_data");
+
+  const json search = darch::read_json_file(folder / "search_data" / "search.json");
+  CHECK(search["format"] == "darch search log");
+  CHECK(search["version"] == 1);
+  CHECK(search["space"]["size"] == "41784");
+  CHECK(search["space"]["fingerprint"] == darch::space_fingerprint_hex(space));
+  CHECK(search["space"]["fingerprint"].get<std::string>().size() == 16);
+  CHECK(search["searcher"]["name"] == "random");
+  CHECK(search["searcher"]["options"] == json{{"sampling", "per_decision"}});
+  CHECK(search["seed"] == 7);
+  CHECK(search["evaluation"] == json{{"epochs", 1}});
+
+  log.write_config(0, example, 0.5, json{{"searcher", "random"}});
+  CHECK(fs::is_directory(log.eval_data_folder(0)));
+  const fs::path config_path = log.evaluation_folder(0) / "config.json";
+  const json config = darch::read_json_file(config_path);
+  CHECK(config["id"] == 0);
+  CHECK(config["budget"] == 0.5);
+  CHECK(config["architecture"] == darch::to_json(space, example));
+  CHECK(config["architecture"][2] == json{{"name", "act"}, {"value", "relu"}});
+  CHECK(config["choices"] == json(example.choices));
+  CHECK(config["searcher"] == "random");
+  // Written for people: the id first, the extra keys last, indented.
+  const std::string text = slurp(config_path);
+  CHECK(text.find("\"id\"") < text.find("\"budget\""));
+  CHECK(text.find("\"budget\"") < text.find("\"architecture\""));
+  CHECK(text.find("\"choices\"") < text.find("\"searcher\""));
+  CHECK(contains(text, "\n  \"budget\": 0.5"));
+
+  log.write_results(0, ok(0.8125, 12.5));
+  const fs::path results_path = log.evaluation_folder(0) / "results.json";
+  const json results = darch::read_json_file(results_path);
+  CHECK(results == json{{"status", "ok"}, {"score", 0.8125}, {"metrics", {{"loss", 0.1875}}}, {"seconds", 12.5}});
+  CHECK(slurp(results_path).find("\"status\"") < slurp(results_path).find("\"metrics\""));
+
+  log.write_config(1, example, 1.0);
+  log.write_results(1, not_ok(trial_status::failed, "out of memory"));
+  const json failed = darch::read_json_file(log.evaluation_folder(1) / "results.json");
+  CHECK(failed["status"] == "failed");
+  CHECK(failed["score"].is_null());
+  CHECK(failed["error"] == "out of memory");
+  CHECK_FALSE(darch::read_json_file(log.evaluation_folder(1) / "config.json").contains("searcher"));
+
+  // Nothing half-written anywhere: every write went through a renamed temporary file.
+  for (const auto& entry : fs::recursive_directory_iterator{folder})
+    CHECK_FALSE(entry.path().extension() == ".tmp");
+
+  // Read back: the same architectures, budgets and results.
+  const darch::evaluation_record r0 = log.read(0);
+  REQUIRE(r0.config);
+  REQUIRE(r0.complete());
+  CHECK(r0.config->arch == example);
+  CHECK(r0.config->budget == 0.5);
+  CHECK(r0.config->json["searcher"] == "random");
+  CHECK(r0.results->score == 0.8125);
+  CHECK(r0.results->metrics == json{{"loss", 0.1875}});
+  CHECK(r0.state() == "ok");
+  const darch::evaluation_record r1 = log.read(1);
+  CHECK(r1.state() == "failed");
+  CHECK(std::isnan(r1.results->score));
+  CHECK(r1.results->error == "out of memory");
+  const darch::evaluation_record r2 = log.read(2);
+  CHECK_FALSE(r2.config);
+  CHECK(r2.to_redo());
+}
+
+TEST_CASE("search_log: writes are refused where they would overwrite or precede", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  search_log log{root.path, "mlp", space, random_description()};
+  const fs::path x3 = log.evaluation_folder(3);
+  log_error_of([&] { log.write_results(3, ok(0.5)); }, x3);  // results before a config
+  log.write_config(3, example, 1.0);
+  log_error_of([&] { log.write_config(3, example, 1.0); }, x3 / "config.json");
+  log.write_results(3, ok(0.5));
+  log_error_of([&] { log.write_results(3, ok(0.6)); }, x3 / "results.json");
+  CHECK(log.read(3).results->score == 0.5);
+
+  CHECK_THROWS_AS(log.write_config(4, assignment{{1, 2}}, 1.0), darch::assignment_error);
+  CHECK_THROWS_AS(log.write_config(4, example, 0.0), std::invalid_argument);
+  CHECK_THROWS_AS(log.write_config(4, example, 1.0, json{{"id", 9}}), std::invalid_argument);
+  CHECK_THROWS_AS(log.write_config(4, example, 1.0, json::array()), std::invalid_argument);
+  CHECK_FALSE(fs::exists(log.evaluation_folder(4) / "config.json"));
+  CHECK_THROWS_AS((search_log{root.path, "a/b", space, random_description()}), std::invalid_argument);
+  CHECK_THROWS_AS((search_log{root.path, "..", space, random_description()}), std::invalid_argument);
+}
+
+TEST_CASE("search_log: half-written evaluations read as to redo, and gaps do not stop the reader", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  search_log log{root.path, "mlp", space, random_description()};
+  const json config0 = [&] {
+    log.write_config(0, example, 1.0);
+    log.write_results(0, ok(0.5));
+    return darch::read_json_file(log.evaluation_folder(0) / "config.json");
+  }();
+  // x1: killed while evaluating (config, no results).
+  log.write_config(1, example, 1.0);
+  // x2: killed inside the config's write (only its temporary file).
+  fs::create_directories(log.eval_data_folder(2));
+  put(log.evaluation_folder(2) / "config.json.tmp", "{\"id\": 2, \"bud");
+  // x3: killed inside the results' write.
+  log.write_config(3, example, 1.0);
+  put(log.evaluation_folder(3) / "results.json.tmp", "{\"status\": \"o");
+  // x4: killed after creating the folder. x5 missing altogether: a gap.
+  fs::create_directories(log.evaluation_folder(4));
+  // x6, x10: complete, after the gap. Other entries are not evaluations.
+  for (const std::uint64_t id : {6u, 10u}) {
+    log.write_config(id, example, 1.0);
+    log.write_results(id, ok(0.25 * static_cast<double>(id % 4)));
+  }
+  fs::create_directories(log.evaluations_folder() / "notes");
+  fs::create_directories(log.evaluations_folder() / "x07");
+  put(log.evaluations_folder() / "x8", "a file, not a folder");
+
+  const darch::search_contents contents = log.read_all();
+  std::vector<std::uint64_t> ids;
+  for (const auto& r : contents.evaluations) ids.push_back(r.id);
+  CHECK(ids == std::vector<std::uint64_t>{0, 1, 2, 3, 4, 6, 10});
+  CHECK(contents.to_redo() == std::vector<std::uint64_t>{1, 2, 3, 4});
+  CHECK(contents.complete_count() == 3);
+  CHECK(contents.description["seed"] == 7);
+  REQUIRE(contents.find(2) != nullptr);
+  CHECK_FALSE(contents.find(2)->config);  // the config never made it: the driver writes it again
+  CHECK(contents.find(2)->leftovers == std::vector<fs::path>{log.evaluation_folder(2) / "config.json.tmp"});
+  CHECK(contents.find(1)->config->arch == example);
+  CHECK(contents.find(1)->state() == "to redo");
+  CHECK(contents.find(3)->leftovers == std::vector<fs::path>{log.evaluation_folder(3) / "results.json.tmp"});
+  CHECK(contents.find(5) == nullptr);
+  CHECK(contents.find(10)->results->score == 0.5);
+  CHECK(darch::read_json_file(log.evaluation_folder(0) / "config.json") == config0);
+
+  // The driver finishes them: a fresh config over the temporary file, results over the other.
+  log.write_config(2, example, 1.0);
+  log.write_results(2, ok(0.75));
+  log.write_results(3, ok(0.5));
+  CHECK(log.read(2).leftovers.empty());
+  CHECK(log.read(3).leftovers.empty());
+  CHECK(log.read_all().to_redo() == std::vector<std::uint64_t>{1, 4});
+}
+
+TEST_CASE("search_log: malformed files give errors that name them", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  search_log log{root.path, "mlp", space, random_description()};
+  log.write_config(0, example, 1.0);
+  log.write_results(0, ok(0.5));
+  const fs::path config = log.evaluation_folder(0) / "config.json";
+  const fs::path results = log.evaluation_folder(0) / "results.json";
+  const std::string good_config = slurp(config), good_results = slurp(results);
+  const auto read_error = [&](const fs::path& at_fault) {
+    const std::string a = log_error_of([&] { (void)log.read(0); }, at_fault);
+    const std::string b = log_error_of([&] { (void)darch::read_search_folder(log.folder(), space); }, at_fault);
+    CHECK(a == b);
+    return a;
+  };
+
+  SECTION("a truncated config") {
+    put(config, good_config.substr(0, good_config.size() / 2));
+    CHECK(contains(read_error(config), "malformed or truncated JSON"));
+  }
+  SECTION("an empty results file") {
+    put(results, "");
+    CHECK(contains(read_error(results), "empty file"));
+  }
+  SECTION("a truncated results file") {
+    put(results, good_results.substr(0, good_results.size() - 3));
+    CHECK(contains(read_error(results), "malformed or truncated JSON"));
+  }
+  SECTION("an architecture that is not of the space") {
+    json j = json::parse(good_config);
+    j["architecture"][1]["value"] = 333;
+    put(config, j.dump());
+    const std::string m = read_error(config);
+    CHECK(contains(m, "\"architecture\" is not an assignment of this space"));
+    CHECK(contains(m, "repeat#0[0]/dense#0.units"));
+  }
+  SECTION("too few decisions") {
+    json j = json::parse(good_config);
+    j["architecture"].erase(j["architecture"].size() - 1);
+    put(config, j.dump());
+    CHECK(contains(read_error(config), "not an assignment of this space"));
+  }
+  SECTION("choices that disagree with the architecture") {
+    json j = json::parse(good_config);
+    j["choices"][0] = 0;
+    put(config, j.dump());
+    CHECK(contains(read_error(config), "\"choices\" [0,2,0,1,1,0,1,0] disagree with \"architecture\", which gives [1, 2, 0, 1, 1, 0, 1, 0]"));
+  }
+  SECTION("an id that is not the folder's") {
+    json j = json::parse(good_config);
+    j["id"] = 5;
+    put(config, j.dump());
+    CHECK(contains(read_error(config), "says \"id\": 5 but lies in folder x0"));
+  }
+  SECTION("a config that is not an object") {
+    put(config, "[1, 2, 3]");
+    CHECK(contains(read_error(config), "expected a JSON object"));
+  }
+  SECTION("a missing or bad budget") {
+    json j = json::parse(good_config);
+    j.erase("budget");
+    put(config, j.dump());
+    CHECK(contains(read_error(config), "missing \"budget\""));
+    j["budget"] = -1;
+    put(config, j.dump());
+    CHECK(contains(read_error(config), "\"budget\" must be a positive number"));
+  }
+  SECTION("results without a config") {
+    fs::remove(config);
+    CHECK(contains(read_error(results), "has no config.json beside it"));
+  }
+  SECTION("a score that is not a number") {
+    json j = json::parse(good_results);
+    j["score"] = "high";
+    put(results, j.dump());
+    CHECK(contains(read_error(results), "\"score\" must be a number or null, found \"high\""));
+  }
+  SECTION("ok without a score") {
+    json j = json::parse(good_results);
+    j["score"] = nullptr;
+    put(results, j.dump());
+    CHECK(contains(read_error(results), "status \"ok\" needs a numeric \"score\""));
+  }
+  SECTION("an unknown status") {
+    json j = json::parse(good_results);
+    j["status"] = "great";
+    put(results, j.dump());
+    CHECK(contains(read_error(results), "unknown status \"great\""));
+  }
+  SECTION("metrics that are not an object, missing seconds") {
+    json j = json::parse(good_results);
+    j["metrics"] = json::array({1, 2});
+    put(results, j.dump());
+    CHECK(contains(read_error(results), "\"metrics\" must be a JSON object"));
+    j["metrics"] = json::object();
+    j.erase("seconds");
+    put(results, j.dump());
+    CHECK(contains(read_error(results), "missing \"seconds\""));
+  }
+}
+
+TEST_CASE("search_log: the best k and the leaderboard table", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  search_log log{root.path, "mlp", space, random_description()};
+  const std::vector<trial_result> results{ok(0.5), ok(0.9, 40.25), not_ok(trial_status::diverged), ok(0.7),
+                                          not_ok(trial_status::failed, "boom"), ok(0.9), ok(0.1)};
+  darch::rng gen{3};
+  std::vector<assignment> archs;
+  for (std::uint64_t id = 0; id < results.size(); ++id) {
+    archs.push_back(darch::sample(space, gen));
+    log.write_config(id, archs.back(), 1.0);
+    if (id != 6) log.write_results(id, results[id]);  // x6 is left running
+  }
+  const darch::search_contents contents = log.read_all();
+  const auto ids_of = [](const std::vector<darch::evaluation_record>& rs) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& r : rs) ids.push_back(r.id);
+    return ids;
+  };
+  CHECK(ids_of(darch::best_evaluations(contents, 3)) == std::vector<std::uint64_t>{1, 5, 3});
+  CHECK(ids_of(darch::best_evaluations(contents, 100)) == std::vector<std::uint64_t>{1, 5, 3, 0});
+  CHECK(darch::best_evaluations(contents, 0).empty());
+
+  const std::vector<darch::evaluation_record> best = darch::best_evaluations(contents, 2);
+  const std::string table = darch::leaderboard_table(space, best);
+  std::vector<std::string> lines;
+  std::istringstream in{table};
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 3);
+  CHECK(contains(lines[0], "id"));
+  CHECK(contains(lines[0], "score"));
+  CHECK(contains(lines[0], "architecture"));
+  CHECK(contains(lines[1], "       1      0.9000  ok             40.2  count="));
+  CHECK(contains(lines[1], darch::short_architecture(space, archs[1], 72)));
+  CHECK(contains(lines[2], "       5      0.9000  ok"));
+
+  // Every record, those without a score included.
+  const std::string all = darch::leaderboard_table(space, contents.evaluations);
+  CHECK(contains(all, "       2           -  diverged"));
+  CHECK(contains(all, "       4           -  failed"));
+  CHECK(contains(all, "       6           -  to redo           -  count="));
+
+  // The short form: last part of each name, values as JSON (text unquoted); cut with "...".
+  CHECK(darch::short_architecture(space, example) ==
+        "count=2 units=1024 act=relu enabled=true rate=0.5 units=256 enabled=true rate=0.2");
+  const std::string cut = darch::short_architecture(space, example, 20);
+  CHECK(cut == "count=2 units=102...");
+}
+
+TEST_CASE("search_log: a restart with another space, searcher, seed or evaluation is refused", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  { search_log log{root.path, "mlp", space, random_description(7)}; }
+  const fs::path folder = root.path / "mlp";
+  { search_log same{root.path, "mlp", space, random_description(7)}; }  // the same setup resumes
+
+  const auto refusal = [&](darch::space_ref s, darch::search_description d) {
+    return log_error_of([&] { search_log again{root.path, "mlp", s, std::move(d)}; }, folder);
+  };
+  std::string m = refusal(space, random_description(8));
+  CHECK(contains(m, "this search was started with a different setup (seed 7 there, 8 now)"));
+  CHECK(contains(m, "give the search another name"));
+
+  darch::search_description other = random_description(7);
+  other.searcher = "evolution";
+  CHECK(contains(refusal(space, other), "searcher \"random\" there, \"evolution\" now"));
+  other = random_description(7);
+  other.searcher_options = json{{"sampling", "uniform"}};
+  CHECK(contains(refusal(space, other), R"(searcher options {"sampling":"per_decision"} there, {"sampling":"uniform"} now)"));
+  other = random_description(7);
+  other.evaluation = json{{"epochs", 2}};
+  CHECK(contains(refusal(space, other), R"(evaluation {"epochs":1} there, {"epochs":2} now)"));
+
+  const darch::space_ref small = darch::space_of<tiny>();
+  m = refusal(small, random_description(9));
+  CHECK(contains(m, "space " + darch::space_fingerprint_hex(space) + " (41784 architectures) there, " +
+                        darch::space_fingerprint_hex(small) + " (4 architectures) now"));
+  CHECK(contains(m, "seed 7 there, 9 now"));  // every difference, not just the first
+  // Read-only reading with another space is refused too.
+  CHECK(contains(log_error_of([&] { (void)darch::read_search_folder(folder, small); },
+                              folder / "search_data" / "search.json"),
+                 "written for another space"));
+  // A refused open leaves the log as it was.
+  CHECK(darch::read_json_file(folder / "search_data" / "search.json")["seed"] == 7);
+}
+
+TEST_CASE("search_log: one writer at a time; a folder that is not a darch log is left alone", "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  {
+    search_log first{root.path, "mlp", space, random_description()};
+    CHECK(contains(log_error_of([&] { search_log second{root.path, "mlp", space, random_description()}; },
+                                root.path / "mlp"),
+                   "another process has this search open"));
+    search_log moved = std::move(first);  // the lock moves with the log
+    CHECK_THROWS_AS((search_log{root.path, "mlp", space, random_description()}), log_error);
+  }
+  search_log reopened{root.path, "mlp", space, random_description()};  // released on destruction
+
+  fs::create_directories(root.path / "foreign" / "evaluations" / "x0");
+  CHECK(contains(log_error_of([&] { search_log l{root.path, "foreign", space, random_description()}; },
+                              root.path / "foreign"),
+                 "has evaluations but no search_data/search.json"));
+  CHECK_FALSE(fs::exists(root.path / "foreign" / "search_data" / "search.json"));
+  CHECK(contains(log_error_of([&] { (void)darch::read_search_folder(root.path / "foreign", space); },
+                              root.path / "foreign" / "search_data" / "search.json"),
+                 "not a darch search log"));
+}
+
+TEST_CASE("space_fingerprint: the same space hashes the same, a changed one differently", "[log]") {
+  using a = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+  using b = darch::seq<darch::dense<darch::choice<8, 32>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+  using c = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.6>>>;
+  using d = darch::seq<darch::dense<darch::shared<"w", darch::choice<8, 16>>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+  using e = darch::seq<darch::dense<darch::shared<"v", darch::choice<8, 16>>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+  using f = darch::seq<darch::dropout<darch::choice<0.1, 0.5>>, darch::dense<darch::choice<8, 16>>>;
+  const std::vector<std::uint64_t> prints{
+      darch::space_fingerprint(darch::space_of<a>()), darch::space_fingerprint(darch::space_of<b>()),
+      darch::space_fingerprint(darch::space_of<c>()), darch::space_fingerprint(darch::space_of<d>()),
+      darch::space_fingerprint(darch::space_of<e>()), darch::space_fingerprint(darch::space_of<f>()),
+      darch::space_fingerprint(darch::space_of<readme>())};
+  CHECK(darch::space_fingerprint(darch::space_of<a>()) == prints[0]);
+  CHECK(darch::space_fingerprint(darch::space_of<tiny>()) == prints[0]);  // the same type
+  for (std::size_t i = 0; i < prints.size(); ++i)
+    for (std::size_t j = i + 1; j < prints.size(); ++j) CHECK(prints[i] != prints[j]);
+  CHECK(darch::space_size_string(darch::space_of<readme>()) == "41784");
+  using huge = darch::repeat<darch::choice<70>, darch::dense<darch::choice<8, 16>>>;
+  CHECK(darch::space_size_string(darch::space_of<huge>()) == "1180591620717411303424");  // 2^70
+}
