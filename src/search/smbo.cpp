@@ -46,7 +46,7 @@ smbo_searcher::smbo_searcher(space_ref space, smbo_options options, std::uint64_
 }
 
 std::string_view smbo_searcher::name() const noexcept {
-  return options_.optimizer == smbo_optimizer::mcts ? "smbo_mcts" : "smbo";
+  return options_.optimizer == smbo_optimizer::mcts ? "smbo-mcts" : "smbo";
 }
 
 bool smbo_searcher::exhausted() const noexcept {

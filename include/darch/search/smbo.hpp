@@ -72,7 +72,7 @@ class smbo_searcher final : public searcher {
   /// std::domain_error for uniform sampling of a space of 2^64 or more architectures.
   explicit smbo_searcher(space_ref space, smbo_options options = {}, std::uint64_t seed = 0);
 
-  /// "smbo" (random candidates) or "smbo_mcts".
+  /// "smbo" (random candidates) or "smbo-mcts" (the names `make_searcher` knows them by).
   std::string_view name() const noexcept override;
   std::optional<proposal> ask() override;
   /// Throws assignment_error if `p.arch` is not an assignment of the space; std::invalid_argument

@@ -62,7 +62,7 @@ TEST_CASE("smbo: the same seed gives the same proposals, another seed others", "
     CHECK(ra != rc);
   }
   CHECK(smbo_searcher(readme_space).name() == "smbo");
-  CHECK(smbo_searcher(readme_space, with(smbo_optimizer::mcts)).name() == "smbo_mcts");
+  CHECK(smbo_searcher(readme_space, with(smbo_optimizer::mcts)).name() == "smbo-mcts");
 }
 
 TEST_CASE("smbo: every proposal is an assignment of the space", "[search]") {
