@@ -70,7 +70,10 @@ std::uint64_t grid_searcher::feistel(std::uint64_t x) const noexcept {
   return (left << half_bits_) | right;
 }
 
-std::uint64_t grid_searcher::rank_at(std::uint64_t i) const noexcept {
+std::uint64_t grid_searcher::rank_at(std::uint64_t i) const {
+  if (i >= size_)
+    throw std::out_of_range("darch::search::grid_searcher::rank_at: step " + std::to_string(i) +
+                            " is past the end of the walk (" + std::to_string(size_) + " steps)");
   if (options_.order == grid_order::strided) {
     __extension__ typedef unsigned __int128 u128;
     return static_cast<std::uint64_t>(

@@ -52,8 +52,9 @@ class grid_searcher final : public searcher {
   std::uint64_t size() const noexcept { return size_; }
   /// How many it has not proposed yet.
   std::uint64_t remaining() const noexcept { return size_ - next_; }
-  /// The rank visited at step `i` (< size()) of the walk: a bijection of [0, size()).
-  std::uint64_t rank_at(std::uint64_t i) const noexcept;
+  /// The rank visited at step `i` of the walk: a bijection of [0, size()). Throws
+  /// std::out_of_range unless i < size().
+  std::uint64_t rank_at(std::uint64_t i) const;
 
  private:
   std::uint64_t feistel(std::uint64_t x) const noexcept;

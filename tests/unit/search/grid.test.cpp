@@ -49,6 +49,7 @@ TEST_CASE("grid: a shuffled walk is a seeded permutation of the ranks, spread ou
     seen[r] = true;
   }
   CHECK(std::all_of(seen.begin(), seen.end(), [](bool x) { return x; }));
+  CHECK_THROWS_AS(a.rank_at(a.size()), std::out_of_range);
 
   // The first 1000 ranks: the same for the same seed, different for another, and spread over
   // the space (mean near the middle, every tenth of the space visited, not in rank order).

@@ -244,6 +244,28 @@ TEST_CASE("hyperband: same seed and tells, same proposals; valid on every space"
     CHECK(a == b);
     CHECK(a != c);
   }
+  const auto halving = [](darch::space_ref s, std::uint64_t seed) {
+    const rank_score score{s};
+    successive_halving h(s, {.min_budget = 1, .max_budget = 16, .eta = 2}, seed);
+    std::vector<record> out;
+    while (!h.exhausted()) {
+      auto batch = ask_all(h);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const proposal& p = batch[i];
+        REQUIRE_NOTHROW(darch::validate(s, p.arch));
+        out.push_back(record_of(p));
+        h.tell(p, score(p.arch));
+      }
+    }
+    return out;
+  };
+  for (const darch::space_ref& s : {darch::space_of<big>(), darch::space_of<constrained>()}) {
+    const auto a = halving(s, 8), b = halving(s, 8), c = halving(s, 9);
+    CHECK(a.size() == std::min<std::size_t>(16, s.size()) + 8 + 4 + 2 + 1);
+    CHECK(a == b);
+    CHECK(a != c);
+  }
+
   CHECK_THROWS_AS(hyperband(darch::space_of<readme>(), {.parallel_brackets = 0}, 1),
                   std::invalid_argument);
   CHECK_THROWS_AS(hyperband(darch::space_of<huge>(),

@@ -150,7 +150,10 @@ TEST_CASE("successive narrowing: same seed and tells, same proposals; distinct r
   const rank_score score{s};
   const auto run = [&](std::uint64_t seed) {
     successive_narrowing n(s, {.initial = 40, .keep_fraction = 0.3, .rounds = 3}, seed);
-    return drive(n, 1000, [&](const proposal& p) { return score(p.arch); });
+    return drive(n, 1000, [&](const proposal& p) {
+      darch::validate(s, p.arch);
+      return score(p.arch);
+    });
   };
   const auto a = run(4), b = run(4), c = run(5);
   CHECK(a.size() == 40 + 12 + 4);
