@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+// The flagship: an architecture search over the README space on Fashion-MNIST, on the CPU, with
+// every evaluation logged (DeepArchitect's folder layout) and resumable: kill it at any moment,
+// rerun the same command, and it goes on where it stopped without losing or repeating a finished
+// evaluation.
+//
+//   darch_example_search_fashion_mnist                                  # ~5 minutes, 2 cores
+//   darch_example_search_fashion_mnist --searcher evolution --minutes 30 --log runs
+//   darch_example_search_fashion_mnist --searcher hyperband --epochs 0.25   # budgets in epochs
+//   darch_example_search_fashion_mnist --evaluations 10 --epochs 1 --searcher random
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "darch/arch/dot.hpp"
+#include "darch/arch/graph.hpp"
+#include "darch/arch/space_ref.hpp"
+#include "darch/exec/backend.hpp"
+#include "darch/log/leaderboard.hpp"
+#include "darch/log/search_log.hpp"
+#include "darch/search/registry.hpp"
+#include "darch/search/run.hpp"
+#include "darch/spaces/readme_mlp.hpp"
+#include "darch/train/dataset.hpp"
+#include "darch/train/evaluator.hpp"
+#include "darch/train/idx.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using darch::search::proposal;
+using darch::search::trial_context;
+
+/// Everything the command line sets.
+struct settings {
+  std::string searcher = "evolution";
+  std::string searcher_options = "{}";
+  std::size_t evaluations = 0;
+  double minutes = 5.0;
+  double epochs = 1.0;
+  std::int64_t max_steps = 0;
+  double per_evaluation_seconds = 0.0;
+  std::uint64_t seed = 1;
+  std::string log_root = "darch-logs";
+  std::string name;
+  bool restart = false;
+  std::string backend = "auto";
+  int threads = 0;
+  std::size_t workers = 1;
+  std::string data_dir = darch::train::default_fashion_mnist_dir().string();
+  double validation = 0.1;
+  std::int64_t batch = 128;
+  double learning_rate = 1e-3;
+  std::size_t top = 10;
+};
+
+std::string clock_text(double seconds) {
+  if (!(seconds == seconds) || seconds < 0) return "--:--";
+  const auto s = static_cast<long long>(std::llround(seconds));
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+  return buf;
+}
+
+/// Trains a proposal for `budget x epochs` epochs (fractions of an epoch become steps) and
+/// scores it by validation accuracy.
+darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
+                                    const trial_context& context, const settings& s,
+                                    const darch::train::dataset& train,
+                                    const darch::train::dataset& validation,
+                                    const darch::train::dataset& test) {
+  darch::train::evaluation_config config;
+  config.batch_size = s.batch;
+  config.optimizer.learning_rate = s.learning_rate;
+  config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
+  config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
+  const double epochs = p.budget * s.epochs;
+  const auto steps_per_epoch = (train.count + s.batch - 1) / s.batch;
+  config.limit.epochs = static_cast<std::int64_t>(std::ceil(epochs));
+  config.limit.max_steps = static_cast<std::int64_t>(std::ceil(epochs * static_cast<double>(steps_per_epoch)));
+  if (s.max_steps > 0) config.limit.max_steps = std::min(config.limit.max_steps, s.max_steps);
+  if (context.time_limit_seconds > 0) config.limit.max_seconds = context.time_limit_seconds;
+
+  const darch::architecture arch = darch::materialize(space, p.arch);
+  {  // the architecture's drawing, beside its results
+    std::ofstream dot(context.eval_data / "architecture.dot");
+    darch::write_dot(dot, arch);
+  }
+  const darch::train::metrics m = darch::train::evaluate(arch, train, validation, test, config);
+
+  darch::trial_result r;
+  r.seconds = m.train_seconds;
+  r.metrics = {{"validation_accuracy", m.validation_accuracy},
+               {"test_accuracy", m.test_accuracy},
+               {"final_loss", m.final_loss},
+               {"parameters", m.parameters},
+               {"flops_per_sample", m.flops_per_sample},
+               {"train_seconds", m.train_seconds},
+               {"samples_per_second", m.samples_per_second},
+               {"steps", m.steps},
+               {"epochs", m.epochs}};
+  switch (m.status) {
+    case darch::train::evaluation_status::ok:
+      r.score = m.validation_accuracy;
+      // Stopped by the time limit before its budget: recorded, but not ranked.
+      r.status = config.limit.max_seconds > 0 && m.steps < config.limit.max_steps &&
+                         m.train_seconds >= config.limit.max_seconds
+                     ? darch::trial_status::timeout
+                     : darch::trial_status::ok;
+      break;
+    case darch::train::evaluation_status::diverged:
+      r.status = darch::trial_status::diverged;
+      r.metrics["diverged_at_step"] = m.diverged_at_step;
+      break;
+    case darch::train::evaluation_status::failed:
+      r.status = darch::trial_status::failed;
+      r.error = m.message;
+      break;
+  }
+  return r;
+}
+
+int run(const settings& s) {
+  constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp_784>();
+
+  // The backend: training runs on the CPU backend in this version; `auto` says so once.
+  const darch::exec::backend_kind requested = darch::exec::parse_backend(s.backend);
+  if (requested != darch::exec::backend_kind::cpu) {
+    const darch::exec::backend_kind resolved = darch::exec::resolve_backend(requested);
+    if (resolved == darch::exec::backend_kind::cuda) {
+      if (requested == darch::exec::backend_kind::cuda)
+        throw std::runtime_error(
+            "--backend cuda: a CUDA device is visible, but this version trains on the CPU only "
+            "(the CUDA training backend is not built yet); use --backend cpu or auto");
+      std::fprintf(stderr, "darch: backend auto: training on the CPU (the CUDA training backend "
+                           "is not built yet)\n");
+    }
+  }
+
+  const nlohmann::json options = nlohmann::json::parse(s.searcher_options, nullptr, false);
+  if (options.is_discarded())
+    throw std::invalid_argument("--searcher-options is not valid JSON: " + s.searcher_options);
+  std::unique_ptr<darch::search::searcher> searcher =
+      darch::search::make_searcher(s.searcher, space, s.seed, options);
+
+  const std::string name =
+      s.name.empty() ? s.searcher + "-seed" + std::to_string(s.seed) : s.name;
+  const fs::path folder = fs::path(s.log_root) / name;
+  if (s.restart && fs::exists(folder)) {
+    if (!fs::exists(folder / "search_data" / "search.json"))
+      throw std::runtime_error("--restart: " + folder.string() +
+                               " is not a darch search log (no search_data/search.json); "
+                               "not deleting it");
+    fs::remove_all(folder);
+  }
+  darch::search_description description;
+  description.searcher = std::string{searcher->name()};
+  description.searcher_options = options;
+  description.seed = s.seed;
+  description.evaluation = {{"dataset", "fashion-mnist"},
+                            {"validation_fraction", s.validation},
+                            {"epochs_per_budget", s.epochs},
+                            {"batch", s.batch},
+                            {"learning_rate", s.learning_rate},
+                            {"max_steps", s.max_steps}};
+  darch::search_log log(s.log_root, name, space, description);
+
+  std::printf("loading Fashion-MNIST from %s\n", s.data_dir.c_str());
+  const darch::train::train_test data = darch::train::load_fashion_mnist(s.data_dir);
+  const darch::train::train_test parts = darch::train::split(data.train, s.validation, s.seed);
+  std::printf("search %s: %s over the README space (%llu architectures), %lld train / %lld "
+              "validation / %lld test images, %.3g epoch(s) per unit of budget\n",
+              log.folder().string().c_str(), description.searcher.c_str(),
+              static_cast<unsigned long long>(space.size()),
+              static_cast<long long>(parts.train.count), static_cast<long long>(parts.test.count),
+              static_cast<long long>(data.test.count), s.epochs);
+
+  darch::search::run_options run;
+  run.max_evaluations = s.evaluations;
+  run.max_seconds = s.minutes * 60.0;
+  run.per_evaluation_seconds = s.per_evaluation_seconds;
+  run.workers = s.workers;
+  run.on_progress = [&](const darch::search::progress_info& p) {
+    const darch::evaluation_record record = log.read(p.id);
+    const std::string total = p.total ? std::to_string(p.total) : std::string{"-"};
+    std::printf("[%4zu/%s] x%-4llu %-8s val %.4f test %.4f %6.1fs | elapsed %s, ETA %s | best "
+                "%.4f | %s\n",
+                p.done, total.c_str(), static_cast<unsigned long long>(p.id),
+                std::string{darch::to_string(p.result.status)}.c_str(),
+                p.result.has_score() ? p.result.score : 0.0,
+                p.result.metrics.value("test_accuracy", 0.0), p.result.seconds,
+                clock_text(p.elapsed_seconds).c_str(), clock_text(p.eta_seconds).c_str(),
+                p.best_score == p.best_score ? p.best_score : 0.0,
+                darch::short_architecture(space, record.config->arch, 60).c_str());
+    std::fflush(stdout);
+  };
+  const darch::search::run_summary summary = darch::search::run_search(
+      space, *searcher,
+      [&](const proposal& p, const trial_context& context) {
+        return train_and_score(space, p, context, s, parts.train, parts.test, data.test);
+      },
+      log, run);
+
+  std::printf("\nstopped: %s after %s; %zu evaluated, %zu replayed from the log, %zu redone, %zu "
+              "not ok\n",
+              std::string{darch::search::to_string(summary.stopped)}.c_str(),
+              clock_text(summary.seconds).c_str(), summary.evaluated, summary.replayed,
+              summary.redone, summary.failed);
+  const darch::search_contents contents = log.read_all();
+  const std::vector<darch::evaluation_record> best = darch::best_evaluations(contents, s.top);
+  std::printf("leaderboard (validation accuracy; test accuracy in %s/evaluations/x<id>/results.json):\n%s",
+              log.folder().string().c_str(), darch::leaderboard_table(space, best).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Architecture search over the README space on Fashion-MNIST (CPU), logged and "
+               "resumable: rerun the same command to continue a stopped search"};
+  settings s;
+  std::string searchers;
+  for (const auto n : darch::search::searcher_names()) searchers += (searchers.empty() ? "" : ", ") + std::string{n};
+  app.add_option("--searcher", s.searcher, "one of: " + searchers)->capture_default_str();
+  app.add_option("--searcher-options", s.searcher_options,
+                 "the searcher's options as JSON, e.g. '{\"population\": 16}'")->capture_default_str();
+  app.add_option("--evaluations", s.evaluations, "stop after this many evaluations, those in the log included (0: no limit)")->capture_default_str();
+  app.add_option("--minutes", s.minutes, "stop proposing after this many minutes of this run (0: no limit)")->capture_default_str();
+  app.add_option("--epochs", s.epochs, "epochs per evaluation (per unit of budget for hyperband and friends); fractions allowed")->capture_default_str();
+  app.add_option("--max-steps", s.max_steps, "at most this many optimizer steps per evaluation (0: no limit)")->capture_default_str();
+  app.add_option("--per-evaluation-seconds", s.per_evaluation_seconds, "time limit of one evaluation; one that hits it is logged as timeout (0: none)")->capture_default_str();
+  app.add_option("--seed", s.seed, "seed of the searcher, the split and the training runs")->capture_default_str();
+  app.add_option("--log", s.log_root, "folder of search logs")->capture_default_str();
+  app.add_option("--name", s.name, "the search's folder under --log (default: <searcher>-seed<seed>)");
+  app.add_flag("--restart", s.restart, "delete this search's log first instead of resuming it");
+  app.add_option("--backend", s.backend, "cpu, cuda or auto")->capture_default_str();
+  app.add_option("--threads", s.threads, "CPU threads for training (0: all)")->capture_default_str();
+  app.add_option("--workers", s.workers, "evaluations run in parallel (threads are split between them)")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")->capture_default_str();
+  app.add_option("--validation", s.validation, "fraction of the training set held out to score architectures")->capture_default_str();
+  app.add_option("--batch", s.batch, "mini-batch size")->capture_default_str();
+  app.add_option("--lr", s.learning_rate, "Adam's learning rate")->capture_default_str();
+  app.add_option("--top", s.top, "rows of the final leaderboard")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return run(s);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}

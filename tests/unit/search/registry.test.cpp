@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Searchers by name: every name builds a working searcher; unknown names, unknown option keys
+// and mistyped values are refused with a message naming them.
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "darch/arch/decisions.hpp"
+#include "darch/search/registry.hpp"
+#include "darch/spaces/readme_mlp.hpp"
+#include "support/catch.hpp"
+
+namespace {
+constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp>();
+
+std::string message_of(const std::string& name, const nlohmann::json& options) {
+  try {
+    (void)darch::search::make_searcher(name, space, 1, options);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("registry: every searcher by name asks valid architectures", "[search][registry]") {
+  for (const auto name : darch::search::searcher_names()) {
+    INFO(name);
+    auto s = darch::search::make_searcher(name, space, 7, nullptr);
+    REQUIRE(s);
+    CHECK(s->name() == name);
+    for (int i = 0; i < 5; ++i) {
+      const auto p = s->ask();
+      if (!p) break;  // a rung waiting for its results
+      CHECK_NOTHROW(darch::validate(space, p->arch));
+      s->tell(*p, 0.1 * i);
+    }
+  }
+}
+
+TEST_CASE("registry: options are read strictly", "[search][registry]") {
+  auto evo = darch::search::make_searcher("evolution", space, 1,
+                                          nlohmann::json{{"population", 8}, {"sample", 3}});
+  CHECK(evo->name() == "evolution");
+  CHECK_NOTHROW(darch::search::make_searcher("random", space, 1, {{"sampling", "uniform"}}));
+  CHECK_NOTHROW(darch::search::make_searcher("smbo-mcts", space, 1, {{"tree_exploration", 0.5}}));
+
+  CHECK_THAT(message_of("annealing", nullptr),
+             Catch::Contains("no searcher called 'annealing'") && Catch::Contains("hyperband"));
+  CHECK_THAT(message_of("evolution", {{"populaton", 8}}),
+             Catch::Contains("no option 'populaton'") && Catch::Contains("population"));
+  CHECK_THAT(message_of("evolution", {{"population", "8"}}),
+             Catch::Contains("'population'") && Catch::Contains("integer"));
+  CHECK_THAT(message_of("evolution", {{"population", -3}}), Catch::Contains("non-negative"));
+  CHECK_THAT(message_of("random", {{"sampling", "gaussian"}}),
+             Catch::Contains("per_decision, uniform"));
+  CHECK_THAT(message_of("smbo", {{"tree_exploration", 1.0}}),
+             Catch::Contains("no option 'tree_exploration'"));
+  CHECK_THAT(message_of("grid", nlohmann::json::array({1})), Catch::Contains("JSON object"));
+}
