@@ -24,7 +24,7 @@ struct surrogate_options {
   /// 4096 buckets keep collisions rare; `eval` costs the same whatever the count.
   std::uint32_t buckets = 4096;
   /// The weights are recomputed every `refit_interval` updates; 1 keeps the model always fresh
-  /// (a refit costs O(n^2) for n results, see `detail::sparse_ridge`).
+  /// (a refit costs O(min(n, features)^2) for n results, see `detail::sparse_ridge`).
   std::uint32_t refit_interval = 1;
   /// Ridge penalty on the weights (not on the intercept). Features are counts, so weights are
   /// per-feature score contributions; 1e-3 is small enough to fit the told scores closely (a
@@ -43,8 +43,10 @@ struct surrogate_options {
 ///
 /// The hashes are fixed, so two instances fed the same results in the same order agree to the
 /// bit, in any process (DeepArchitect salted them per process, so a resumed search rebuilt a
-/// different model). The regression is solved exactly in the dual and grown by one row per
-/// result, so an always-fresh model (`refit_interval` 1) costs O(n^2) per result, not O(n^3).
+/// different model). The regression is kept exactly solved by a factorisation updated per
+/// result, in the dual while results are fewer than distinct features and in the primal after
+/// (`detail::sparse_ridge`), so an always-fresh model (`refit_interval` 1) costs
+/// O(min(n, features)^2) per result, not a refit from scratch.
 class hashing_surrogate {
  public:
   /// Throws std::invalid_argument for zero buckets, a zero refit interval, a non-positive or
@@ -73,6 +75,8 @@ class hashing_surrogate {
   std::size_t samples() const noexcept { return model_.size(); }
   const surrogate_options& options() const noexcept { return options_; }
   space_ref space() const noexcept { return space_; }
+  /// The regression (its form, the distinct features seen, the weights).
+  const detail::sparse_ridge& model() const noexcept { return model_; }
 
  private:
   space_ref space_;

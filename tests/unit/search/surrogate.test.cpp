@@ -10,6 +10,7 @@
 
 #include "darch/arch.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/search/detail/ridge.hpp"
 #include "darch/search/surrogate.hpp"
 #include "support/catch.hpp"
 #include "model_spaces.hpp"
@@ -45,24 +46,31 @@ struct linear_in_buckets {
   }
 };
 
+/// A sample as the reference solver takes it: bucket -> count.
+using row = std::map<std::uint32_t, double>;
+
+row counts_of(const std::vector<std::uint64_t>& features, std::uint32_t buckets) {
+  row r;
+  for (const std::uint64_t h : features) r[static_cast<std::uint32_t>(h % buckets)] += 1.0;
+  return r;
+}
+
 /// Ridge with an unpenalised intercept by the primal normal equations over the buckets the
 /// samples touch, solved by Gaussian elimination with partial pivoting: an independent check of
-/// the incremental dual solver. Returns the prediction function's (weights by bucket, b).
-std::pair<std::map<std::uint32_t, double>, double> primal_ridge(
-    const std::vector<std::vector<std::uint64_t>>& features, const std::vector<double>& y,
-    std::uint32_t buckets, double alpha) {
+/// the incremental solvers. Returns the weights by bucket and the intercept.
+std::pair<row, double> reference_ridge(const std::vector<row>& x, const std::vector<double>& y,
+                                       double alpha) {
   std::map<std::uint32_t, std::size_t> column;
-  for (const auto& f : features)
-    for (const std::uint64_t h : f) column.emplace(static_cast<std::uint32_t>(h % buckets), 0);
+  for (const row& r : x)
+    for (const auto& [bucket, count] : r) column.emplace(bucket, 0);
   std::size_t d = 0;
   for (auto& [bucket, index] : column) index = d++;
   // Unknowns: d weights, then the intercept.
   const std::size_t m = d + 1;
   std::vector<std::vector<double>> a(m, std::vector<double>(m + 1, 0.0));
-  for (std::size_t i = 0; i < features.size(); ++i) {
+  for (std::size_t i = 0; i < x.size(); ++i) {
     std::vector<double> z(m, 0.0);
-    for (const std::uint64_t h : features[i])
-      z[column[static_cast<std::uint32_t>(h % buckets)]] += 1.0;
+    for (const auto& [bucket, count] : x[i]) z[column[bucket]] = count;
     z[d] = 1.0;
     for (std::size_t r = 0; r < m; ++r) {
       for (std::size_t k = 0; k < m; ++k) a[r][k] += z[r] * z[k];
@@ -81,9 +89,30 @@ std::pair<std::map<std::uint32_t, double>, double> primal_ridge(
       for (std::size_t c = k; c <= m; ++c) a[r][c] -= f * a[k][c];
     }
   }
-  std::map<std::uint32_t, double> w;
+  row w;
   for (const auto& [bucket, index] : column) w[bucket] = a[index][m] / a[index][index];
   return {w, a[d][m] / a[d][d]};
+}
+
+double predict(const std::pair<row, double>& model, const row& x) {
+  double s = model.second;
+  for (const auto& [bucket, count] : x) {
+    const auto it = model.first.find(bucket);
+    if (it != model.first.end()) s += it->second * count;
+  }
+  return s;
+}
+
+/// The hashes whose buckets (mod `buckets`) give the counts `x`.
+std::vector<std::uint64_t> hashes_of(const row& x) {
+  std::vector<std::uint64_t> h;
+  for (const auto& [bucket, count] : x)
+    for (int k = 0; k < static_cast<int>(count); ++k) h.push_back(bucket);
+  return h;
+}
+
+darch::search::detail::sparse_counts sparse_of(const row& x) {
+  return darch::search::detail::sparse_counts::from_hashes(hashes_of(x), 1u << 20);
 }
 
 }  // namespace
@@ -144,15 +173,13 @@ TEST_CASE("surrogate: agrees with an independent primal solve of the same ridge 
       features.emplace_back();
       darch::hashed_features(big_space, archs[i], features.back());
     }
-    const auto [w, b] = primal_ridge(features, y, o.buckets, alpha);
+    std::vector<row> rows;
+    for (const auto& f : features) rows.push_back(counts_of(f, o.buckets));
+    const auto model = reference_ridge(rows, y, alpha);
     for (const auto& a : archs) {
       std::vector<std::uint64_t> f;
       darch::hashed_features(big_space, a, f);
-      double expected = b;
-      for (const std::uint64_t h : f) {
-        const auto it = w.find(static_cast<std::uint32_t>(h % o.buckets));
-        if (it != w.end()) expected += it->second;
-      }
+      const double expected = predict(model, counts_of(f, o.buckets));
       CHECK(s.eval(a) == Approx(expected).epsilon(1e-7).margin(1e-9));
     }
   }
@@ -220,4 +247,75 @@ TEST_CASE("surrogate: rejects bad options, scores and assignments", "[search]") 
   wrong.choices.push_back(0);
   CHECK_THROWS_AS(s.update(wrong, 1.0), darch::assignment_error);
   CHECK_THROWS_AS(s.eval(wrong), darch::assignment_error);
+}
+
+TEST_CASE("surrogate: the solver switches between its dual and primal forms exactly",
+          "[search]") {
+  using darch::search::detail::sparse_ridge;
+  // Ten samples on three buckets: samples soon outnumber features, so the primal form takes
+  // over; then one sample with 40 new buckets makes features outnumber samples twice over, and
+  // the dual form returns. Every step agrees with the reference.
+  darch::rng gen(8);
+  std::vector<row> x;
+  std::vector<double> y;
+  for (int i = 0; i < 10; ++i)
+    x.push_back(row{{5, 1.0 + static_cast<double>(gen.below(3))},
+                    {9, static_cast<double>(gen.below(2))},
+                    {700, 1.0}});
+  row wide;
+  for (std::uint32_t b = 100; b < 140; ++b) wide[b] = 1.0 + static_cast<double>(b % 2);
+  x.push_back(wide);
+  for (int i = 0; i < 40; ++i) {
+    row r{{5, 1.0}, {700, 2.0}};
+    r[100 + static_cast<std::uint32_t>(gen.below(40))] = 1.0;
+    r[100 + static_cast<std::uint32_t>(gen.below(40))] += 1.0;
+    x.push_back(r);
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) y.push_back(gen.uniform() * 2 - 1);
+
+  sparse_ridge ridge(1024, 0.05);
+  std::vector<bool> primal;
+  for (std::size_t n = 1; n <= x.size(); ++n) {
+    ridge.add(sparse_of(x[n - 1]), y[n - 1]);
+    ridge.fit();
+    primal.push_back(ridge.primal());
+    const auto model = reference_ridge({x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n)},
+                                       {y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n)},
+                                       0.05);
+    for (const row& probe : x) {
+      CAPTURE(n, primal.back());
+      REQUIRE(ridge.predict(hashes_of(probe)) == Approx(predict(model, probe)).margin(1e-9));
+    }
+  }
+  CHECK_FALSE(primal[0]);   // 1 sample, 3 features
+  CHECK(primal[4]);         // 5 samples, 3 features
+  CHECK_FALSE(primal[10]);  // 11 samples, 43 features
+  CHECK_FALSE(primal[43]);  // 44 samples, 43 features and the intercept
+  CHECK(primal[44]);        // 45 samples: primal again
+  CHECK(ridge.features() == 43);
+}
+
+TEST_CASE("surrogate: on readme_mlp the model settles in the primal form", "[search]") {
+  // The README space has few distinct features: past them, an update no longer grows with
+  // the number of results.
+  hashing_surrogate s(readme_space);
+  const auto archs = distinct(readme_space, 600, 12);
+  std::vector<row> rows;
+  std::vector<double> y;
+  darch::rng gen(5);
+  for (const auto& a : archs) {
+    y.push_back(gen.uniform());
+    s.update(a, y.back());
+    std::vector<std::uint64_t> f;
+    darch::hashed_features(readme_space, a, f);
+    rows.push_back(counts_of(f, s.options().buckets));
+  }
+  CHECK(s.model().primal());
+  CHECK(s.model().features() < 200);
+  const auto model = reference_ridge(rows, y, s.options().alpha);
+  for (std::size_t i = 0; i < 100; ++i) {
+    std::vector<std::uint64_t> f;
+    darch::hashed_features(readme_space, archs[i], f);
+    CHECK(s.eval(archs[i]) == Approx(predict(model, rows[i])).epsilon(1e-7).margin(1e-9));
+  }
 }
