@@ -3,13 +3,18 @@
 // (2 * m * n * k per GEMM; epilogues, im2col and col2im are counted as overhead, not FLOPs).
 //   dense 128 x 784 -> 512 (relu, sigmoid, tanh, gelu): forward, backward (dw and dx), both
 //   conv2d 3x3 same stride 1, 32 -> 64 channels on 128 x 32 x 14 x 14 (relu): same three
+//   gemm at the MLP 784-512-512-10's shapes (batch 128): forward x W^T, backward dz^T x and dz W,
+//   on darch's AVX-512 path and on OpenBLAS (kernels/cpu/detail/gemm.hpp), same run
 // Peers on this machine (docs/benchmarks.md, /work/shared/toolchain.md section 6): OpenBLAS
 // sgemm 1024^3 runs at 114 GF/s on 1 thread and 221 GF/s on 2 (OPENBLAS_CORETYPE=Haswell).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
+#include "../kernels/cpu/detail/gemm.hpp"
 #include "darch/core/random.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
@@ -133,5 +138,105 @@ void batch_norm(benchmark::State& state) {
   state.counters["bytes/s"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(batch_norm)->ArgNames({"pass"})->Arg(forward)->Arg(backward)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+namespace {
+
+namespace gemm = darch::kernels::cpu::detail;
+
+// The MLP's GEMMs, batch 128: C [m, n] = op(A) [m, k] op(B) [k, n].
+struct gemm_shape {
+  const char* role;
+  bool ta, tb;
+  std::int64_t m, n, k;
+};
+constexpr gemm_shape mlp_gemms[] = {
+    {"fwd x*W^T 784->512", false, true, 128, 512, 784},
+    {"fwd x*W^T 512->512", false, true, 128, 512, 512},
+    {"fwd x*W^T 512->10", false, true, 128, 10, 512},
+    {"dW dz^T*x 784->512", true, false, 512, 784, 128},
+    {"dW dz^T*x 512->512", true, false, 512, 512, 128},
+    {"dW dz^T*x 512->10", true, false, 10, 512, 128},
+    {"dx dz*W 512->784", false, false, 128, 784, 512},
+    {"dx dz*W 512->512", false, false, 128, 512, 512},
+    {"dx dz*W 10->512", false, false, 128, 512, 10},
+};
+
+// Arguments: path (0 OpenBLAS, 1 AVX-512), index into mlp_gemms.
+void gemm_mlp(benchmark::State& state) {
+  const bool avx512 = state.range(0) == 1;
+  const gemm_shape& g = mlp_gemms[state.range(1)];
+  if (avx512 && !gemm::avx512_gemm_supported()) {
+    state.SkipWithError("this CPU lacks AVX-512");
+    return;
+  }
+  const auto a = random_floats(static_cast<std::size_t>(g.m * g.k), 1);
+  const auto b = random_floats(static_cast<std::size_t>(g.k * g.n), 2);
+  std::vector<float> c(static_cast<std::size_t>(g.m * g.n));
+  const gemm::gemm_problem p{.trans_a = g.ta, .trans_b = g.tb, .m = g.m, .n = g.n, .k = g.k,
+                             .alpha = 1.0f, .a = a.data(), .lda = g.ta ? g.m : g.k,
+                             .b = b.data(), .ldb = g.tb ? g.k : g.n, .beta = 0.0f,
+                             .c = c.data(), .ldc = g.n};
+  for (auto _ : state) {
+    if (avx512)
+      gemm::sgemm_avx512(p);
+    else
+      gemm::sgemm_openblas(p);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(std::string(avx512 ? "avx512 " : "openblas ") + g.role);
+  state.counters["FLOP/s"] = benchmark::Counter(2.0 * g.m * g.n * g.k,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(gemm_mlp)
+    ->ArgNames({"avx512", "shape"})
+    ->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4, 5, 6, 7, 8}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+
+// The dense layer 128 x 784 -> 512 (relu) on each GEMM path, chosen through DARCH_GEMM (read at
+// each kernel call). Arguments: path (0 OpenBLAS, 1 AVX-512), pass.
+void dense_gemm_path(benchmark::State& state) {
+  const bool avx512 = state.range(0) == 1;
+  const int which = static_cast<int>(state.range(1));
+  if (avx512 && !gemm::avx512_gemm_supported()) {
+    state.SkipWithError("this CPU lacks AVX-512");
+    return;
+  }
+  const char* previous = std::getenv("DARCH_GEMM");
+  const std::string saved = previous != nullptr ? previous : "";
+  ::setenv("DARCH_GEMM", avx512 ? "avx512" : "openblas", 1);
+  const cpu::dense_shape s{128, 784, 512};
+  const auto x = random_floats(s.batch * s.in, 1), w = random_floats(s.out * s.in, 2, 0.05),
+             b = random_floats(s.out, 3, 0.1), dy = random_floats(s.batch * s.out, 4);
+  std::vector<float> z(s.batch * s.out), y(z.size()), dx(x.size()), dw(w.size()), db(s.out),
+      scratch(z.size());
+  const auto& k = cpu::dense_kernels(1);
+  const cpu::dense_forward_args fa{s, x.data(), w.data(), b.data(), z.data(), y.data()};
+  const cpu::dense_backward_args ba{s,         x.data(),  w.data(),  z.data(),  y.data(),
+                                    dy.data(), dx.data(), dw.data(), db.data(), scratch.data()};
+  k.forward(fa);
+  for (auto _ : state) {
+    if (which & forward) k.forward(fa);
+    if (which & backward) k.backward(ba);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(dw.data());
+    benchmark::ClobberMemory();
+  }
+  if (previous != nullptr)
+    ::setenv("DARCH_GEMM", saved.c_str(), 1);
+  else
+    ::unsetenv("DARCH_GEMM");
+  state.SetLabel(avx512 ? "avx512" : "openblas");
+  set_flops(state, 2.0 * s.batch * s.in * s.out, which);
+}
+BENCHMARK(dense_gemm_path)
+    ->ArgNames({"avx512", "pass"})
+    ->ArgsProduct({{0, 1}, {forward, backward, both}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

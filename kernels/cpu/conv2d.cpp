@@ -3,13 +3,14 @@
 /// The GEMM driver of the conv2d variants (the variants are templates in detail/conv2d.hpp,
 /// instantiated by registry.cpp). Samples are processed in chunks whose size depends on the
 /// shape only, so the workspace is bounded and results do not depend on the thread count:
-/// OpenBLAS splits each GEMM over output blocks (never over the reduction), the unfolding and
-/// the epilogues write disjoint outputs, and every sum runs in a fixed order.
-#include <cblas.h>
-
+/// each GEMM is split over output blocks (never over the reduction), the unfolding and
+/// the epilogues write disjoint outputs, and every sum runs in a fixed order. The GEMMs go
+/// through detail::sgemm (darch's AVX-512 GEMM or OpenBLAS, detail/gemm.hpp); neither splits a
+/// reduction over k between threads.
 #include <algorithm>
 
 #include "detail/conv2d.hpp"
+#include "detail/gemm.hpp"
 
 namespace darch::kernels::cpu::detail {
 namespace {
@@ -57,10 +58,9 @@ void conv2d_forward_driver(const conv2d_forward_args& a, const conv2d_static& v)
   if (v.direct) {
     // 1x1, stride 1: y_b [O, P] = W [O, C] * x_b [C, P], then one epilogue in place.
     for (i64 b = 0; b < s.batch; ++b)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(O),
-                  static_cast<blasint>(P), static_cast<blasint>(C), 1.0f, a.w,
-                  static_cast<blasint>(C), a.x + b * C * HW, static_cast<blasint>(P), 0.0f,
-                  a.y + b * O * P, static_cast<blasint>(P));
+      sgemm({.trans_a = false, .trans_b = false, .m = O, .n = P, .k = C, .alpha = 1.0f,
+             .a = a.w, .lda = C, .b = a.x + b * C * HW, .ldb = P, .beta = 0.0f,
+             .c = a.y + b * O * P, .ldc = P});
     v.forward_epilogue(s.batch, O, P, a.y, O * P, P, a.b, a.z, a.y);
     return;
   }
@@ -71,10 +71,8 @@ void conv2d_forward_driver(const conv2d_forward_args& a, const conv2d_static& v)
     const i64 cur = std::min(nb, s.batch - b0), N = cur * P;
     v.im2col(s, a.x + b0 * C * HW, cur, col);
     // t [O, N] = W [O, CKK] * col [CKK, N]
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<blasint>(O),
-                static_cast<blasint>(N), static_cast<blasint>(CKK), 1.0f, a.w,
-                static_cast<blasint>(CKK), col, static_cast<blasint>(N), 0.0f, t,
-                static_cast<blasint>(N));
+    sgemm({.trans_a = false, .trans_b = false, .m = O, .n = N, .k = CKK, .alpha = 1.0f, .a = a.w,
+           .lda = CKK, .b = col, .ldb = N, .beta = 0.0f, .c = t, .ldc = N});
     v.forward_epilogue(cur, O, P, t, P, N, a.b, a.z != nullptr ? a.z + b0 * O * P : nullptr,
                        a.y + b0 * O * P);
   }
@@ -97,16 +95,14 @@ void conv2d_backward_driver(const conv2d_backward_args& a, const conv2d_static& 
                           P);
       row_sums_into(dz, O, P, a.db, first);
       // dw [O, C] (+)= dz [O, P] * x_b [C, P]^T
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(O),
-                  static_cast<blasint>(C), static_cast<blasint>(P), 1.0f, dz,
-                  static_cast<blasint>(P), a.x + b * C * HW, static_cast<blasint>(P),
-                  first ? 0.0f : 1.0f, a.dw, static_cast<blasint>(C));
+      sgemm({.trans_a = false, .trans_b = true, .m = O, .n = C, .k = P, .alpha = 1.0f, .a = dz,
+             .lda = P, .b = a.x + b * C * HW, .ldb = P, .beta = first ? 0.0f : 1.0f, .c = a.dw,
+             .ldc = C});
       // dx_b [C, P] = W [O, C]^T * dz [O, P]
       if (a.dx != nullptr)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<blasint>(C),
-                    static_cast<blasint>(P), static_cast<blasint>(O), 1.0f, a.w,
-                    static_cast<blasint>(C), dz, static_cast<blasint>(P), 0.0f, a.dx + b * C * HW,
-                    static_cast<blasint>(P));
+        sgemm({.trans_a = true, .trans_b = false, .m = C, .n = P, .k = O, .alpha = 1.0f,
+               .a = a.w, .lda = C, .b = dz, .ldb = P, .beta = 0.0f, .c = a.dx + b * C * HW,
+               .ldc = P});
     }
     return;
   }
@@ -121,16 +117,12 @@ void conv2d_backward_driver(const conv2d_backward_args& a, const conv2d_static& 
     row_sums_into(t, O, N, a.db, first);
     v.im2col(s, a.x + b0 * C * HW, cur, col);
     // dw [O, CKK] (+)= dz [O, N] * col [CKK, N]^T
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(O),
-                static_cast<blasint>(CKK), static_cast<blasint>(N), 1.0f, t,
-                static_cast<blasint>(N), col, static_cast<blasint>(N), first ? 0.0f : 1.0f, a.dw,
-                static_cast<blasint>(CKK));
+    sgemm({.trans_a = false, .trans_b = true, .m = O, .n = CKK, .k = N, .alpha = 1.0f, .a = t,
+           .lda = N, .b = col, .ldb = N, .beta = first ? 0.0f : 1.0f, .c = a.dw, .ldc = CKK});
     if (a.dx != nullptr) {
       // dcol [CKK, N] = W [O, CKK]^T * dz [O, N], into col (no longer needed), then fold back.
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<blasint>(CKK),
-                  static_cast<blasint>(N), static_cast<blasint>(O), 1.0f, a.w,
-                  static_cast<blasint>(CKK), t, static_cast<blasint>(N), 0.0f, col,
-                  static_cast<blasint>(N));
+      sgemm({.trans_a = true, .trans_b = false, .m = CKK, .n = N, .k = O, .alpha = 1.0f,
+             .a = a.w, .lda = CKK, .b = t, .ldb = N, .beta = 0.0f, .c = col, .ldc = N});
       v.col2im(s, col, cur, a.dx + b0 * C * HW);
     }
   }

@@ -1,25 +1,20 @@
 // SPDX-License-Identifier: MIT
 /// @file
 /// The GEMM halves of the dense kernels (the variants themselves are templates in
-/// detail/dense.hpp, instantiated by registry.cpp): OpenBLAS sgemm for x W^T, dz^T x and dz W,
-/// and the bias gradient as column sums in a fixed order.
-#include <cblas.h>
-
+/// detail/dense.hpp, instantiated by registry.cpp): x W^T, dz^T x and dz W through detail::sgemm
+/// (darch's AVX-512 GEMM or OpenBLAS, detail/gemm.hpp), and the bias gradient as column sums in
+/// a fixed order.
 #include <algorithm>
 
 #include "detail/dense.hpp"
+#include "detail/gemm.hpp"
 
 namespace darch::kernels::cpu::detail {
 
 void dense_gemm_forward(const dense_shape& s, const float* x, const float* w, float* out) noexcept {
-  const auto m = static_cast<blasint>(s.batch), n = static_cast<blasint>(s.out),
-             k = static_cast<blasint>(s.in);
-  if (k == 0) {
-    std::fill(out, out + s.batch * s.out, 0.0f);
-    return;
-  }
-  // out[m, n] = x[m, k] * w[n, k]^T
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, x, k, w, k, 0.0f, out, n);
+  // out [batch, out] = x [batch, in] * w [out, in]^T (in == 0: zeros)
+  sgemm({.trans_a = false, .trans_b = true, .m = s.batch, .n = s.out, .k = s.in, .alpha = 1.0f,
+         .a = x, .lda = s.in, .b = w, .ldb = s.in, .beta = 0.0f, .c = out, .ldc = s.out});
 }
 
 void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, const float* dz,
@@ -31,15 +26,14 @@ void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, c
     if (dx != nullptr) std::fill(dx, dx + batch * in, 0.0f);
     return;
   }
-  const auto m = static_cast<blasint>(batch), n = static_cast<blasint>(out),
-             k = static_cast<blasint>(in);
   if (in > 0) {
-    // dw[out, in] = dz[batch, out]^T * x[batch, in]
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, k, m, 1.0f, dz, n, x, k, 0.0f, dw, k);
-    // dx[batch, in] = dz[batch, out] * w[out, in]
+    // dw [out, in] = dz [batch, out]^T * x [batch, in]
+    sgemm({.trans_a = true, .trans_b = false, .m = out, .n = in, .k = batch, .alpha = 1.0f,
+           .a = dz, .lda = out, .b = x, .ldb = in, .beta = 0.0f, .c = dw, .ldc = in});
+    // dx [batch, in] = dz [batch, out] * w [out, in]
     if (dx != nullptr)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, k, n, 1.0f, dz, n, w, k, 0.0f, dx,
-                  k);
+      sgemm({.trans_a = false, .trans_b = false, .m = batch, .n = in, .k = out, .alpha = 1.0f,
+             .a = dz, .lda = out, .b = w, .ldb = in, .beta = 0.0f, .c = dx, .ldc = in});
   }
   // db = column sums of dz: columns split among threads, rows added in order.
   constexpr i64 block = 256;

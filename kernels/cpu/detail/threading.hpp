@@ -17,8 +17,11 @@
 ///   is threaded by OpenBLAS, the rest of the kernel runs on the calling thread); OpenMP in the
 ///   kernels without GEMMs only if libgomp's workers do not spin (OMP_WAIT_POLICY=passive, or
 ///   GOMP_SPINCOUNT <= 10000).
+/// - GEMMs on darch's AVX-512 path (gemm.hpp): OpenMP everywhere. Those GEMMs run on OpenMP's
+///   threads, so the kernels never wake OpenBLAS's pool and OpenMP has the cores to itself.
 /// DARCH_KERNEL_THREADS=openmp forces OpenMP everywhere, =blas forces none (OpenBLAS's own
-/// threads only); it is read at each kernel call (tests compare thread counts with it).
+/// threads only; the AVX-512 GEMM then runs on the calling thread); it is read at each kernel
+/// call (tests compare thread counts with it), as is DARCH_GEMM.
 #pragma once
 
 #include <cblas.h>
@@ -26,6 +29,8 @@
 
 #include <cstdlib>
 #include <cstring>
+
+#include "gemm.hpp"
 
 namespace darch::kernels::cpu::detail {
 
@@ -54,6 +59,7 @@ inline thread_policy current_thread_policy() noexcept {
     if (std::strcmp(forced, "openmp") == 0) return {true, true};
     if (std::strcmp(forced, "blas") == 0) return {false, false};
   }
+  if (gemm_path_in_use() == gemm_path::avx512) return {true, true};
   return automatic;
 }
 

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// darch's AVX-512 single-precision GEMM (the `avx512` path of detail/gemm.hpp). The only
+/// translation unit built with AVX-512 enabled (kernels/CMakeLists.txt); gemm.cpp calls it only
+/// after checking the CPU.
+///
+/// Structure (BLIS's, cut to what training shapes need):
+/// - op(A) is packed into panels of mr = 6 rows, each [k][6], once per call (per block of rows
+///   for very large calls) and shared by the threads: every panel is read once per 64 columns
+///   of C, so it must be cheap to read.
+/// - op(B) is packed one micro-panel at a time, kc x 64 floats into a per-thread buffer that
+///   stays in L1, just before the 6-row panels of C that use it. B (a weight matrix, the
+///   larger operand in the training shapes) is then read once from memory and never written
+///   back: packing all of B first and reading it back cost 12% of the time on the MLP shapes.
+///   Packing absorbs the transposes (16 x 16 in registers for a transposed B), so one
+///   micro-kernel serves all four combinations, reading both operands contiguously whatever the
+///   leading dimensions (a power-of-two stride would map a panel onto a few L1 sets).
+/// - The micro-kernel keeps a 6 x 64 tile of C in 24 zmm accumulators: per k, 4 aligned loads
+///   of B, 6 broadcasts of A, 24 FMAs. Zen 4/5 and Intel cores retire 2 FMAs per cycle with a
+///   latency of 4, so 24 independent accumulators keep both pipes busy. Edge tiles use the
+///   same template with fewer rows (1..6) and vectors (1..4), the last vector stored through a
+///   mask: no padding of C, no scalar tail.
+/// - k runs in blocks of kc (fixed by k alone, a multiple of 16, at most kc_max), C being
+///   updated after each.
+/// - Threads: one OpenMP region per call. The threads pack shares of the A panels, meet at a
+///   barrier, then each computes its own rectangle of C: a range of 16-column groups or of
+///   6-row panels, whichever splits the work more evenly. No thread ever reduces over k with
+///   another, and a tile's position does not change its arithmetic, so every element of C sums
+///   the same terms in the same order on any thread count.
+///
+/// This file includes no standard-library header with inline functions or templates: a copy of
+/// such a function compiled here, with AVX-512 instructions, could be the one the linker keeps
+/// for the whole program and would then crash CPUs without AVX-512. Everything here is in an
+/// anonymous namespace except the two functions gemm.hpp declares.
+#include <immintrin.h>
+#include <omp.h>
+
+// GCC 12's _mm512_undefined_ps is `__m512 __Y = __Y;`, which -Wmaybe-uninitialized reports at
+// every shuffle that takes it as the (ignored) pass-through operand.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include "detail/gemm.hpp"
+
+namespace darch::kernels::cpu::detail {
+namespace {
+
+using i64 = std::int64_t;
+
+constexpr int mr = 6;           ///< rows of the micro-tile
+constexpr int nv = 4;           ///< zmm vectors per row of the micro-tile
+constexpr int nr = 16 * nv;     ///< columns of the micro-tile
+constexpr i64 kc_max = 128;     ///< k per block: the B micro-panel, 128 x 64 floats, is 32 KiB
+/// Packed A per block of rows: all of k for up to this many floats (4 MiB); calls with more
+/// loop over blocks of rows.
+constexpr i64 block_floats = i64{1} << 20;
+
+constexpr i64 min_i(i64 a, i64 b) { return a < b ? a : b; }
+constexpr i64 max_i(i64 a, i64 b) { return a > b ? a : b; }
+constexpr i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
+constexpr i64 round_up(i64 a, i64 b) { return ceil_div(a, b) * b; }
+
+/// How a call is cut into blocks (all of it depends on m and k only).
+struct blocking {
+  i64 kc;  ///< k per block (a multiple of 16); the last block may be shorter
+  i64 mc;  ///< rows per block of A (a multiple of mr)
+};
+
+blocking plan(i64 m, i64 k) {
+  blocking b{};
+  b.kc = round_up(ceil_div(k, ceil_div(k, kc_max)), 16);
+  b.mc = min_i(round_up(m, mr), max_i(mr, block_floats / k / mr * mr));
+  return b;
+}
+
+/// Floats of one thread's B micro-panel buffer.
+constexpr i64 b_panel_floats = kc_max * nr;
+
+// ---- micro-kernel -----------------------------------------------------------------------------
+
+/// C[R, 16 V] = alpha * A B + beta * C over kc steps, where a holds [kc][mr] (rows < R read)
+/// and b holds [kc][nr] (vectors < V read). The last vector is stored through `last`; beta == 0
+/// never reads C.
+template <int R, int V>
+void micro_kernel(i64 kc, const float* __restrict a, const float* __restrict b, float* c, i64 ldc,
+                  float alpha, float beta, __mmask16 last) noexcept {
+  __m512 acc[R][V];
+#pragma GCC unroll 6
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
+
+#pragma GCC unroll 2
+  for (i64 k = 0; k < kc; ++k) {
+    __m512 bv[V];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) bv[v] = _mm512_load_ps(b + k * nr + 16 * v);
+#pragma GCC unroll 6
+    for (int i = 0; i < R; ++i) {
+      const __m512 ai = _mm512_set1_ps(a[k * mr + i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+    }
+  }
+
+  const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 6
+  for (int i = 0; i < R; ++i) {
+    float* ci = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) {
+      const __mmask16 mask = v == V - 1 ? last : __mmask16(0xFFFF);
+      __m512 r = alpha == 1.0f ? acc[i][v] : _mm512_mul_ps(va, acc[i][v]);
+      if (beta != 0.0f) r = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask, ci + 16 * v), r);
+      _mm512_mask_storeu_ps(ci + 16 * v, mask, r);
+    }
+  }
+}
+
+using micro_kernel_fn = void (*)(i64, const float*, const float*, float*, i64, float, float,
+                                 __mmask16) noexcept;
+
+template <int R, int... V>
+constexpr void fill_row(micro_kernel_fn* row) {
+  ((row[V - 1] = &micro_kernel<R, V>), ...);
+}
+
+struct micro_kernel_table {
+  micro_kernel_fn f[mr][nv];
+  constexpr micro_kernel_table() : f{} {
+    fill_row<1, 1, 2, 3, 4>(f[0]);
+    fill_row<2, 1, 2, 3, 4>(f[1]);
+    fill_row<3, 1, 2, 3, 4>(f[2]);
+    fill_row<4, 1, 2, 3, 4>(f[3]);
+    fill_row<5, 1, 2, 3, 4>(f[4]);
+    fill_row<6, 1, 2, 3, 4>(f[5]);
+  }
+};
+constexpr micro_kernel_table micro_kernels{};
+static_assert(mr == 6 && nv == 4, "the table above lists the micro-kernels of a 6 x 4 tile");
+
+// ---- packing ------------------------------------------------------------------------------------
+
+__mmask16 low_lanes(i64 count) {  // the first min(count, 16) lanes
+  return count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1u);
+}
+
+/// Rows i0 .. i0 + rows (rows <= mr) of op(A), all k, into dst [k][mr].
+void pack_a(const gemm_problem& p, i64 i0, i64 rows, float* __restrict dst) {
+  const i64 k = p.k, lda = p.lda;
+  if (p.trans_a) {
+    // op(A)(i, kk) = a[kk * lda + i]: each k contributes `rows` contiguous floats.
+    const float* src = p.a + i0;
+    const __mmask16 mask = low_lanes(rows);
+    for (i64 kk = 0; kk < k; ++kk)
+      _mm512_mask_storeu_ps(dst + kk * mr, mask, _mm512_maskz_loadu_ps(mask, src + kk * lda));
+    return;
+  }
+  // op(A)(i, kk) = a[i * lda + kk]: interleave `rows` row streams. Stores are the bound (two a
+  // cycle); A is the smaller operand in the shapes this serves.
+  const float* src[mr];
+  for (i64 i = 0; i < mr; ++i) src[i] = p.a + (i0 + min_i(i, rows - 1)) * lda;
+  if (rows == mr) {
+    for (i64 kk = 0; kk < k; ++kk)
+#pragma GCC unroll 6
+      for (int i = 0; i < mr; ++i) dst[kk * mr + i] = src[i][kk];
+  } else {
+    for (i64 kk = 0; kk < k; ++kk)
+      for (i64 i = 0; i < rows; ++i) dst[kk * mr + i] = src[i][kk];
+  }
+}
+
+/// Transposes the 16 x 16 block held in r (r[i] = row i) in place (r[j] = column j).
+inline void transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // u[4g + j] holds, in each 128-bit lane l, column 4l + j of rows 4g .. 4g + 3.
+  for (int g = 0; g < 4; ++g) {
+    u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+    u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+    u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+    u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+  }
+  for (int j = 0; j < 4; ++j) {
+    const __m512 v0 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88);       // cols j, 8+j of rows 0-7
+    const __m512 v1 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xDD);       // cols 4+j, 12+j
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);  // same, rows 8-15
+    const __m512 v3 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xDD);
+    r[j] = _mm512_shuffle_f32x4(v0, v2, 0x88);
+    r[8 + j] = _mm512_shuffle_f32x4(v0, v2, 0xDD);
+    r[4 + j] = _mm512_shuffle_f32x4(v1, v3, 0x88);
+    r[12 + j] = _mm512_shuffle_f32x4(v1, v3, 0xDD);
+  }
+}
+
+/// Rows k0 .. k0 + depth and columns j0 .. j0 + cols (cols <= nr) of op(B) into dst
+/// [depth][nr]; columns past `cols` up to the next multiple of 16 are zero (the micro-kernel
+/// multiplies them, never stores them).
+void pack_b(const gemm_problem& p, i64 k0, i64 depth, i64 j0, i64 cols, float* __restrict dst) {
+  const i64 ldb = p.ldb;
+  const i64 vectors = ceil_div(cols, 16);
+  if (!p.trans_b) {
+    // op(B)(kk, j) = b[kk * ldb + j]: copy rows of up to 64 contiguous floats.
+    const float* src = p.b + k0 * ldb + j0;
+    for (i64 kk = 0; kk < depth; ++kk)
+      for (i64 v = 0; v < vectors; ++v)
+        _mm512_store_ps(dst + kk * nr + 16 * v,
+                        _mm512_maskz_loadu_ps(low_lanes(cols - 16 * v), src + kk * ldb + 16 * v));
+    return;
+  }
+  // op(B)(kk, j) = b[j * ldb + kk]: 16 x 16 transposes of 16 columns by 16 k.
+  for (i64 v = 0; v < vectors; ++v) {
+    const i64 jv = 16 * v, live = min_i(16, cols - jv);
+    const float* src = p.b + (j0 + jv) * ldb + k0;
+    for (i64 kb = 0; kb < depth; kb += 16) {
+      const i64 rows = min_i(16, depth - kb);
+      const __mmask16 mask = low_lanes(rows);
+      __m512 r[16];
+      for (i64 j = 0; j < 16; ++j)
+        r[j] = j < live ? _mm512_maskz_loadu_ps(mask, src + j * ldb + kb) : _mm512_setzero_ps();
+      transpose16(r);
+      for (i64 kk = 0; kk < rows; ++kk) _mm512_store_ps(dst + (kb + kk) * nr + jv, r[kk]);
+    }
+  }
+}
+
+// ---- driver -------------------------------------------------------------------------------------
+
+/// A thread's rectangle of C within a block: rows [r0, r1), columns [c0, c1), relative to the
+/// block; rows cut at multiples of mr, columns at multiples of 16.
+struct share {
+  i64 r0, r1, c0, c1;
+};
+
+/// Splits a block of mc x nc among `threads`: by 16-column groups or by mr-row panels,
+/// whichever gives the busiest thread the least work (columns on a tie: the A panels, shared
+/// by every thread, are the smaller operand in these shapes, and stay in each core's L2).
+share share_of(i64 mc, i64 nc, int thread, int threads) {
+  const i64 groups = ceil_div(nc, 16), panels = ceil_div(mc, mr);
+  const i64 t = thread, tt = threads;
+  const i64 busiest_cols = min_i(nc, ceil_div(groups, tt) * 16);
+  const i64 busiest_rows = min_i(mc, ceil_div(panels, tt) * mr);
+  if (busiest_cols * mc <= busiest_rows * nc) {
+    return {0, mc, min_i(nc, groups * t / tt * 16), min_i(nc, groups * (t + 1) / tt * 16)};
+  }
+  return {min_i(mc, panels * t / tt * mr), min_i(mc, panels * (t + 1) / tt * mr), 0, nc};
+}
+
+/// The rectangle s of the block of rows at ic: for each k block, each 64 columns of s (packed
+/// into `bbuf`), each 6-row panel of s.
+void compute(const gemm_problem& p, const blocking& b, i64 ic, const share& s, const float* ap,
+             float* bbuf) {
+  const i64 k = p.k;
+  for (i64 pc = 0; pc < k; pc += b.kc) {
+    const i64 kc = min_i(b.kc, k - pc);
+    const float beta = pc == 0 ? p.beta : 1.0f;
+    for (i64 j = s.c0; j < s.c1; j += nr) {
+      const i64 width = min_i(nr, s.c1 - j);
+      const int vectors = static_cast<int>(ceil_div(width, 16));
+      const __mmask16 last = low_lanes(width - 16 * (vectors - 1));
+      pack_b(p, pc, kc, j, width, bbuf);
+      for (i64 i = s.r0; i < s.r1; i += mr) {
+        const int rows = static_cast<int>(min_i(mr, s.r1 - i));
+        const float* apanel = ap + (i / mr) * mr * k + pc * mr;
+        float* c = p.c + (ic + i) * p.ldc + j;
+        micro_kernels.f[rows - 1][vectors - 1](kc, apanel, bbuf, c, p.ldc, p.alpha, beta, last);
+      }
+    }
+  }
+}
+
+float* align64(float* f) {
+  return reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(f) + 63) &
+                                  ~std::uintptr_t{63});
+}
+
+/// Thread `t` of `threads`: every block of rows of C, packing its share of the A panels, then
+/// computing its share of C. Barriers separate packing from use and use from the next packing.
+void run(const gemm_problem& p, const blocking& b, int t, int threads, float* ws) {
+  const i64 m = p.m, n = p.n, k = p.k;
+  float* ap = ws;                                                   // [mc / mr][k][mr], shared
+  float* bbuf = align64(ws + b.mc * k) + t * b_panel_floats;        // [kc][nr], this thread's
+  for (i64 ic = 0; ic < m; ic += b.mc) {
+    const i64 mc = min_i(b.mc, m - ic), panels = ceil_div(mc, mr);
+    for (i64 q = panels * t / threads; q < panels * (t + 1) / threads; ++q)
+      pack_a(p, ic + q * mr, min_i(mr, mc - q * mr), ap + q * mr * k);
+    if (threads > 1) {
+#pragma omp barrier
+    }
+    compute(p, b, ic, share_of(mc, n, t, threads), ap, bbuf);
+    if (threads > 1 && ic + b.mc < m) {
+#pragma omp barrier
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t avx512_gemm_workspace_floats(const gemm_problem& p, int threads) noexcept {
+  if (p.m <= 0 || p.n <= 0 || p.k <= 0) return 0;
+  const blocking b = plan(p.m, p.k);
+  // The shared A panels, room to align what follows to 64 bytes, one B buffer per thread.
+  return static_cast<std::size_t>(b.mc * p.k + 16 + max_i(threads, 1) * b_panel_floats);
+}
+
+void sgemm_avx512_packed(const gemm_problem& p, int threads, float* workspace) noexcept {
+  if (p.m <= 0 || p.n <= 0) return;
+  if (p.k <= 0 || p.alpha == 0.0f) {
+    // C = beta C; beta == 0 writes zeros without reading C.
+    for (i64 i = 0; i < p.m; ++i) {
+      float* c = p.c + i * p.ldc;
+      for (i64 j = 0; j < p.n; ++j) c[j] = p.beta == 0.0f ? 0.0f : p.beta * c[j];
+    }
+    return;
+  }
+  const blocking b = plan(p.m, p.k);
+  if (threads <= 1) {
+    run(p, b, 0, 1, workspace);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  run(p, b, omp_get_thread_num(), omp_get_num_threads(), workspace);
+}
+
+}  // namespace darch::kernels::cpu::detail
