@@ -24,6 +24,7 @@ using darch::search::proposal;
 constexpr darch::space_ref readme_space = darch::space_of<model_test::readme>();
 constexpr darch::space_ref big_space = darch::space_of<model_test::big>();
 constexpr darch::space_ref constrained_space = darch::space_of<model_test::constrained>();
+constexpr darch::space_ref huge_space = darch::space_of<model_test::huge>();
 
 /// A score that depends on the architecture only, so runs can be compared.
 double synthetic(const darch::assignment& a) {
@@ -55,7 +56,7 @@ TEST_CASE("mcts: the same seed gives the same proposals, another seed others", "
 }
 
 TEST_CASE("mcts: every proposal is an assignment of the space", "[search]") {
-  for (const darch::space_ref& space : {readme_space, big_space, constrained_space}) {
+  for (const darch::space_ref& space : {readme_space, big_space, constrained_space, huge_space}) {
     mcts_searcher s(space, {}, 3);
     for (const auto& a : run(s, 500)) REQUIRE_NOTHROW(darch::validate(space, a));
   }

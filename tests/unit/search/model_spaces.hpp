@@ -49,6 +49,9 @@ using constrained =
                        darch::constraint<small_product, "w", "d">>;
 static_assert(darch::space_size<constrained> == 22);
 
+/// 2^70 architectures: too many for rank, unrank, uniform sampling and enumeration.
+using huge = repeat<choice<70>, dense<choice<8, 16>>>;
+
 /// `n` distinct architectures drawn decision by decision from `seed`.
 inline std::vector<darch::assignment> distinct(darch::space_ref space, std::size_t n,
                                                std::uint64_t seed) {

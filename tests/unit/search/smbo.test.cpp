@@ -91,6 +91,21 @@ TEST_CASE("smbo: never proposes an architecture twice", "[search]") {
   }
 }
 
+TEST_CASE("smbo: works on a space of 2^70 architectures", "[search]") {
+  constexpr darch::space_ref huge_space = darch::space_of<model_test::huge>();
+  REQUIRE_FALSE(huge_space.size_fits_u64());
+  for (const smbo_optimizer optimizer : {smbo_optimizer::random, smbo_optimizer::mcts}) {
+    smbo_searcher s(huge_space, with(optimizer), 1);
+    const auto proposed = run(s, 60);
+    CHECK(std::set<darch::assignment>(proposed.begin(), proposed.end()).size() == 60);
+    for (const auto& a : proposed) REQUIRE_NOTHROW(darch::validate(huge_space, a));
+    CHECK_FALSE(s.exhausted());
+  }
+  smbo_options o;
+  o.sampling = darch::search::sampling_mode::uniform;
+  CHECK_THROWS_AS(smbo_searcher(huge_space, o), std::domain_error);
+}
+
 TEST_CASE("smbo: proposes every architecture of a small space once, then is exhausted",
           "[search]") {
   for (const smbo_optimizer optimizer : {smbo_optimizer::random, smbo_optimizer::mcts}) {
