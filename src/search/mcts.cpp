@@ -19,7 +19,10 @@ mcts_options checked(const mcts_options& o) {
   if (!(o.exploration >= 0) || !std::isfinite(o.exploration))
     throw std::invalid_argument("mcts_searcher: exploration must be finite and >= 0, got " +
                                 std::to_string(o.exploration));
-  if (o.max_nodes < 1) throw std::invalid_argument("mcts_searcher: max_nodes must be at least 1");
+  // Nodes are numbered in 32 bits (a node is 32 bytes: 2^32 of them would be 128 GiB).
+  if (o.max_nodes < 1 || o.max_nodes > std::numeric_limits<std::uint32_t>::max())
+    throw std::invalid_argument("mcts_searcher: max_nodes must be in [1, 2^32 - 1], got " +
+                                std::to_string(o.max_nodes));
   if (o.max_attempts < 1)
     throw std::invalid_argument("mcts_searcher: max_attempts must be at least 1");
   return o;

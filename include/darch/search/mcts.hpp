@@ -56,8 +56,8 @@ struct mcts_options {
 /// Never exhausted: on a small space it keeps proposing, repeats included.
 class mcts_searcher final : public searcher {
  public:
-  /// Throws std::invalid_argument for a negative or non-finite exploration constant, fewer
-  /// than 1 node or fewer than 1 attempt.
+  /// Throws std::invalid_argument for a negative or non-finite exploration constant, a node
+  /// bound outside [1, 2^32 - 1] or fewer than 1 attempt.
   explicit mcts_searcher(space_ref space, mcts_options options = {}, std::uint64_t seed = 0);
 
   std::string_view name() const noexcept override { return "mcts"; }

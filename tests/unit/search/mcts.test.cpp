@@ -166,6 +166,8 @@ TEST_CASE("mcts: failures count as the lowest score; bad input is named", "[sear
                   std::invalid_argument);
   CHECK_THROWS_AS(mcts_searcher(readme_space, bad([](auto& o) { o.max_nodes = 0; })),
                   std::invalid_argument);
+  CHECK_THROWS_AS(mcts_searcher(readme_space, bad([](auto& o) { o.max_nodes = 1ull << 32; })),
+                  std::invalid_argument);
   CHECK_THROWS_AS(mcts_searcher(readme_space, bad([](auto& o) { o.max_attempts = 0; })),
                   std::invalid_argument);
 }
