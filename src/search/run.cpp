@@ -195,6 +195,7 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
   std::size_t done = 0;         // of those, complete
   std::size_t outstanding = 0;  // submitted, not yet told
   std::size_t finished_now = 0;
+  std::uint64_t last_id = 0;    // the id of the latest proposal
   clock::time_point first_submit{};
 
   const auto note_best = [&](const proposal& p, const trial_result& r) {
@@ -265,6 +266,13 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
       finish(pool.wait());  // e.g. the end of a successive-halving rung: it needs these results
       continue;
     }
+    // Ids are the log's keys: a searcher that reused one would make two evaluations share a
+    // folder (make_proposal never does; a hand-made proposal might).
+    if (handled != 0 && p->id <= last_id)
+      throw std::logic_error("run_search: searcher \"" + std::string{s.name()} + "\" proposed id " +
+                             std::to_string(p->id) + " after id " + std::to_string(last_id) +
+                             "; proposal ids must increase in ask order");
+    last_id = p->id;
     ++handled;
     const evaluation_record logged = log.read(p->id);
     if (logged.complete()) {

@@ -131,7 +131,8 @@ double told_score(const trial_result& r) noexcept;
 ///
 /// Throws std::invalid_argument if `space` is not the log's space, the searcher's name is not
 /// the log's, or `evaluate` is empty; log_error if the log cannot be read or written (a
-/// malformed file), after waiting for the running evaluations.
+/// malformed file), and std::logic_error if the searcher proposes an id that does not increase,
+/// after waiting for the running evaluations.
 run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate,
                        search_log& log, const run_options& options);
 

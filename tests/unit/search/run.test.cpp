@@ -471,6 +471,19 @@ class rung_searcher final : public darch::search::searcher {
   bool final_told_ = false;
 };
 
+/// Hands out proposals it makes by hand, every one with id 0: a broken searcher.
+class same_id_searcher final : public darch::search::searcher {
+ public:
+  explicit same_id_searcher(darch::space_ref space) : space_(space) {}
+  std::string_view name() const noexcept override { return "same-id"; }
+  std::optional<proposal> ask() override { return proposal{0, darch::sample(space_, gen_), 1.0}; }
+  void tell(const proposal&, double) override {}
+
+ private:
+  darch::space_ref space_;
+  darch::rng gen_{1};
+};
+
 /// Proposes nothing, yet never says it is exhausted.
 class silent_searcher final : public darch::search::searcher {
  public:
@@ -516,6 +529,17 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
   CHECK(summary.stopped == stop_reason::starved);
   CHECK(summary.evaluated == 0);
   CHECK_FALSE(summary.best);
+
+  same_id_searcher broken{space};
+  darch::search_log same{root.path, "same-id", space, describe("same-id")};
+  try {
+    (void)darch::search::run_search(space, broken, evaluate.fn(), same, limit(5));
+    FAIL("expected a logic_error");
+  } catch (const std::logic_error& e) {
+    CHECK(std::string{e.what()} ==
+          "run_search: searcher \"same-id\" proposed id 0 after id 0; proposal ids must increase in ask order");
+  }
+  CHECK(darch::read_search_folder(root.path / "same-id", space).complete_count() == 1);
 
   adaptive_searcher endless{space, 1};
   darch::search_log timed{root.path, "timed", space, describe("adaptive", 1)};
