@@ -2,6 +2,7 @@
 // Searchers by name, with their options read strictly from JSON.
 #include "darch/search/registry.hpp"
 
+#include <algorithm>
 #include <array>
 #include <set>
 #include <stdexcept>
@@ -155,6 +156,8 @@ std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space,
   } else if (name == "evolution") {
     evolution_options o;
     r.read("population", o.population);
+    // A population below the default tournament size, alone, shrinks the tournament with it.
+    if (options.is_object() && !options.contains("sample")) o.sample = std::min(o.sample, o.population);
     r.read("sample", o.sample);
     r.read("regularized", o.regularized);
     r.read("mutations", o.mutations);

@@ -43,6 +43,8 @@ TEST_CASE("registry: options are read strictly", "[search][registry]") {
   auto evo = darch::search::make_searcher("evolution", space, 1,
                                           nlohmann::json{{"population", 8}, {"sample", 3}});
   CHECK(evo->name() == "evolution");
+  // A small population alone shrinks the default tournament (16) with it.
+  CHECK_NOTHROW(darch::search::make_searcher("evolution", space, 1, {{"population", 8}}));
   CHECK_NOTHROW(darch::search::make_searcher("random", space, 1, {{"sampling", "uniform"}}));
   CHECK_NOTHROW(darch::search::make_searcher("smbo-mcts", space, 1, {{"tree_exploration", 0.5}}));
 
