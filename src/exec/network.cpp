@@ -75,6 +75,12 @@ struct network::impl {
     std::vector<float> y, z, dy, aux;                    // aux: bn mean + inv_std
     std::vector<std::int32_t> argmax;
     std::vector<std::uint8_t> mask;
+    // add and concat: the kernels' argument arrays and concat's gradient parts, kept between
+    // calls so that a training step does not allocate (they only grow).
+    std::vector<const float*> merge_in;
+    std::vector<float*> merge_out;
+    std::vector<std::int64_t> merge_channels;
+    std::vector<std::vector<float>> merge_parts;
   };
 
   std::vector<step> steps;
@@ -373,20 +379,21 @@ void network::impl::forward(std::int64_t batch, bool training, std::uint64_t see
         break;
       case kind::activation: s.act->forward(batch, s.per_sample, x, y[i]); break;
       case kind::add: {
-        std::vector<const float*> xs_all;
-        for (std::uint32_t p : s.inputs) xs_all.push_back(out(p));
-        k::add_forward(xs_all.size(), xs_all.data(), n, y[i]);
+        s.merge_in.clear();
+        for (std::uint32_t p : s.inputs) s.merge_in.push_back(out(p));
+        k::add_forward(s.merge_in.size(), s.merge_in.data(), n, y[i]);
         break;
       }
       case kind::concat: {
-        std::vector<const float*> xs_all;
-        std::vector<std::int64_t> channels;
+        s.merge_in.clear();
+        s.merge_channels.clear();
         for (std::uint32_t p : s.inputs) {
-          xs_all.push_back(out(p));
-          channels.push_back(steps[p].out.dims[0]);
+          s.merge_in.push_back(out(p));
+          s.merge_channels.push_back(steps[p].out.dims[0]);
         }
         const std::int64_t spatial = s.out.rank == 3 ? s.out.dims[1] * s.out.dims[2] : 1;
-        k::concat_forward(batch, spatial, xs_all.size(), xs_all.data(), channels.data(), y[i]);
+        k::concat_forward(batch, spatial, s.merge_in.size(), s.merge_in.data(),
+                          s.merge_channels.data(), y[i]);
         break;
       }
       case kind::flatten:
@@ -481,18 +488,24 @@ void network::impl::backward(std::int64_t batch) {
         }
         continue;
       case kind::concat: {
-        std::vector<float*> targets;
-        std::vector<std::int64_t> channels;
-        std::vector<std::vector<float>> temps;
-        for (std::uint32_t p : s.inputs) {
-          channels.push_back(steps[p].out.dims[0]);
-          temps.emplace_back(static_cast<std::size_t>(batch * steps[p].per_sample));
-          float* t = gradient_target(p, temps.back(), batch);
-          targets.push_back(t ? t : temps.back().data());
+        s.merge_out.clear();
+        s.merge_channels.clear();
+        s.merge_parts.resize(s.inputs.size());
+        for (std::size_t j = 0; j < s.inputs.size(); ++j) {
+          const std::uint32_t p = s.inputs[j];
+          s.merge_channels.push_back(steps[p].out.dims[0]);
+          // A part is fully overwritten by concat_backward: grown, never cleared.
+          std::vector<float>& part = s.merge_parts[j];
+          const auto part_floats = static_cast<std::size_t>(batch * steps[p].per_sample);
+          if (part.size() < part_floats) part.resize(part_floats);
+          float* t = gradient_target(p, part, batch);
+          s.merge_out.push_back(t ? t : part.data());
         }
         const std::int64_t spatial = s.out.rank == 3 ? s.out.dims[1] * s.out.dims[2] : 1;
-        k::concat_backward(batch, spatial, targets.size(), dy, channels.data(), targets.data());
-        for (std::size_t j = 0; j < s.inputs.size(); ++j) accumulate(s.inputs[j], targets[j], batch);
+        k::concat_backward(batch, spatial, s.merge_out.size(), dy, s.merge_channels.data(),
+                           s.merge_out.data());
+        for (std::size_t j = 0; j < s.inputs.size(); ++j)
+          accumulate(s.inputs[j], s.merge_out[j], batch);
         continue;
       }
       case kind::input: break;
