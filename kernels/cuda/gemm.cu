@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// cuda::gemm: argument checks, the workspace plan (aligned FP32 copies for TF32 inputs that
+/// cp.async cannot read in 16-byte chunks; k-major BF16 copies for the BF16 path), the copy and
+/// conversion kernels, and the one switch from (layouts, activation) to a kernel instantiation.
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <type_traits>
+
+#include "darch/kernels/cuda/layers.hpp"
+#include "detail/common.cuh"
+#include "detail/gemm.cuh"
+
+namespace darch::kernels::cuda {
+namespace {
+
+using detail::major;
+using ops::activation_kind;
+
+// 128 x 128 x 32 blocks of 8 warps (2 x 4; 64 x 32 warp tiles = 4 x 4 mma tiles each).
+// TF32: 3 stages x 36 KiB; BF16: 4 stages x 20 KiB of shared memory.
+using tf32_config = detail::gemm_config<float, 128, 128, 32, 2, 4, 3>;
+using bf16_config = detail::gemm_config<__nv_bfloat16, 128, 128, 32, 2, 4, 4>;
+
+constexpr long long max_grid_y = 65535;
+
+// ---- copies into the workspace ---------------------------------------------------------------
+
+/// dst [rows, ldp] = src viewed as [rows, cols] (element (r, c) at src[r * ld + c], or with
+/// `Transpose` at src[c * ld + r]), converted to Out, zero in columns cols..ldp-1. 32 x 32 tiles
+/// through shared memory, so both the reads and the writes are coalesced; the grid's y dimension
+/// strides over row tiles past 65535.
+template <class Out, bool Transpose>
+__global__ void copy_convert_kernel(const float* __restrict__ src, long long ld, long long rows,
+                                    long long cols, Out* __restrict__ dst, long long ldp) {
+  __shared__ float tile[32][33];
+  const int tx = static_cast<int>(threadIdx.x), ty = static_cast<int>(threadIdx.y);
+  const long long c0 = static_cast<long long>(blockIdx.x) * 32;
+  const long long row_tiles = (rows + 31) / 32;
+  for (long long by = blockIdx.y; by < row_tiles; by += gridDim.y) {
+    const long long r0 = by * 32;
+    for (int i = ty; i < 32; i += 8) {
+      if constexpr (Transpose) {  // src is contiguous along r: lane tx reads row r0 + tx
+        const long long r = r0 + tx, c = c0 + i;
+        tile[tx][i] = r < rows && c < cols ? src[c * ld + r] : 0.0f;
+      } else {
+        const long long r = r0 + i, c = c0 + tx;
+        tile[i][tx] = r < rows && c < cols ? src[r * ld + c] : 0.0f;
+      }
+    }
+    __syncthreads();
+    for (int i = ty; i < 32; i += 8) {
+      const long long r = r0 + i, c = c0 + tx;
+      if (r < rows && c < ldp) {
+        if constexpr (std::is_same_v<Out, float>)
+          dst[r * ldp + c] = tile[i][tx];
+        else
+          dst[r * ldp + c] = __float2bfloat16_rn(tile[i][tx]);
+      }
+    }
+    __syncthreads();
+  }
+}
+
+template <class Out, bool Transpose>
+cudaError_t copy_convert(const float* src, long long ld, long long rows, long long cols, Out* dst,
+                         long long ldp, cudaStream_t stream) {
+  if (rows == 0 || ldp == 0) return cudaSuccess;
+  const dim3 grid(static_cast<unsigned>((ldp + 31) / 32),
+                  static_cast<unsigned>(std::min((rows + 31) / 32, max_grid_y)));
+  copy_convert_kernel<Out, Transpose><<<grid, dim3(32, 8), 0, stream>>>(src, ld, rows, cols, dst, ldp);
+  return cudaGetLastError();
+}
+
+// ---- the workspace plan ------------------------------------------------------------------------
+
+constexpr std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to * to; }
+
+/// Where each operand the kernel reads lives: the caller's memory or a copy in the workspace.
+struct operand_plan {
+  bool copy = false;
+  long long rows = 0, cols = 0;  ///< of the copy as stored
+  long long ld = 0;              ///< of the copy (elements)
+  bool transpose = false;        ///< the copy is the transpose of the stored source
+  std::size_t offset = 0, bytes = 0;
+};
+
+struct gemm_plan {
+  operand_plan a, b;
+  std::size_t bytes = 0;  ///< workspace, including up to 255 bytes to align its start
+};
+
+bool aligned16(const void* p, long long ld) {
+  return reinterpret_cast<std::uintptr_t>(p) % 16 == 0 && ld % 4 == 0;
+}
+
+gemm_plan plan_for(const gemm_args& g) {
+  gemm_plan p;
+  if (g.m == 0 || g.n == 0 || g.k == 0) return p;
+  if (g.precision == math::tf32) {
+    // The kernel reads the operand as stored; copy only what is not 16-byte chunkable.
+    auto tf32 = [](const float* ptr, long long ld, long long rows, long long cols) {
+      operand_plan o;
+      if (aligned16(ptr, ld)) return o;
+      o.copy = true;
+      o.rows = rows;
+      o.cols = cols;
+      o.ld = static_cast<long long>(round_up(static_cast<std::size_t>(cols), 4));
+      o.bytes = static_cast<std::size_t>(o.rows * o.ld) * sizeof(float);
+      return o;
+    };
+    p.a = g.trans_a ? tf32(g.a, g.lda, g.k, g.m) : tf32(g.a, g.lda, g.m, g.k);
+    p.b = g.trans_b ? tf32(g.b, g.ldb, g.n, g.k) : tf32(g.b, g.ldb, g.k, g.n);
+  } else {
+    // BF16: always k-major copies, K padded to whole 16-byte chunks (8 elements) with zeros.
+    const auto kp = static_cast<long long>(round_up(static_cast<std::size_t>(g.k), 8));
+    p.a = {true, g.m, g.k, kp, g.trans_a, 0,
+           static_cast<std::size_t>(g.m * kp) * sizeof(__nv_bfloat16)};
+    p.b = {true, g.n, g.k, kp, !g.trans_b, 0,
+           static_cast<std::size_t>(g.n * kp) * sizeof(__nv_bfloat16)};
+  }
+  std::size_t at = 0;
+  if (p.a.copy) {
+    p.a.offset = at;
+    at = round_up(at + p.a.bytes, 256);
+  }
+  if (p.b.copy) {
+    p.b.offset = at;
+    at = round_up(at + p.b.bytes, 256);
+  }
+  p.bytes = at == 0 ? 0 : at + 255;
+  return p;
+}
+
+// ---- launching one instantiation ----------------------------------------------------------------
+
+template <class Cfg, major MajorA, major MajorB, activation_kind Act>
+cudaError_t launch(const detail::gemm_params& p, cudaStream_t stream) {
+  constexpr int bytes = detail::smem_bytes<Cfg, MajorA, MajorB>;
+  auto* kernel = &detail::gemm_kernel<Cfg, MajorA, MajorB, Act>;
+  // Above 48 KiB of dynamic shared memory a kernel must opt in, once (per device: darch uses
+  // one device per process).
+  static const cudaError_t opted_in =
+      cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
+  if (opted_in != cudaSuccess) return opted_in;
+  const dim3 grid(static_cast<unsigned>((p.n + Cfg::bn - 1) / Cfg::bn),
+                  static_cast<unsigned>((p.m + Cfg::bm - 1) / Cfg::bm));
+  kernel<<<grid, Cfg::threads, bytes, stream>>>(p);
+  return cudaGetLastError();
+}
+
+template <activation_kind Act>
+cudaError_t launch_tf32(bool a_k_major, bool b_k_major, const detail::gemm_params& p,
+                        cudaStream_t s) {
+  if (a_k_major)
+    return b_k_major ? launch<tf32_config, major::k, major::k, Act>(p, s)
+                     : launch<tf32_config, major::k, major::mn, Act>(p, s);
+  return b_k_major ? launch<tf32_config, major::mn, major::k, Act>(p, s)
+                   : launch<tf32_config, major::mn, major::mn, Act>(p, s);
+}
+
+bool valid_kind(activation_kind k) {
+  return ops::visit(k, [](auto) { return true; }, [] { return false; });
+}
+
+}  // namespace
+
+std::size_t gemm_workspace_bytes(const gemm_args& a) noexcept { return plan_for(a).bytes; }
+
+status gemm(const gemm_args& g, void* stream) noexcept {
+  if (g.m < 0 || g.n < 0 || g.k < 0 || !valid_kind(g.activation) ||
+      (g.precision != math::tf32 && g.precision != math::bf16))
+    return status::invalid_argument;
+  if (g.m == 0 || g.n == 0) return status::success;
+  if (g.c == nullptr || g.ldc < g.n) return status::invalid_argument;
+  if (g.k > 0 && (g.a == nullptr || g.b == nullptr || g.lda < (g.trans_a ? g.m : g.k) ||
+                  g.ldb < (g.trans_b ? g.k : g.n)))
+    return status::invalid_argument;
+  if ((g.m + tf32_config::bm - 1) / tf32_config::bm > max_grid_y) return status::invalid_argument;
+  const gemm_plan plan = plan_for(g);
+  if (plan.bytes > 0 && (g.workspace == nullptr || g.workspace_bytes < plan.bytes))
+    return status::invalid_argument;
+
+  auto s = static_cast<cudaStream_t>(stream);
+  auto* base = reinterpret_cast<unsigned char*>(
+      round_up(reinterpret_cast<std::uintptr_t>(g.workspace), 256));
+  detail::gemm_params p{g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.bias, g.z, g.c, g.ldc};
+  cudaError_t e = cudaSuccess;
+
+  if (g.precision == math::tf32) {
+    if (plan.a.copy) {
+      auto* dst = reinterpret_cast<float*>(base + plan.a.offset);
+      e = copy_convert<float, false>(g.a, g.lda, plan.a.rows, plan.a.cols, dst, plan.a.ld, s);
+      p.a = dst;
+      p.lda = plan.a.ld;
+    }
+    if (e == cudaSuccess && plan.b.copy) {
+      auto* dst = reinterpret_cast<float*>(base + plan.b.offset);
+      e = copy_convert<float, false>(g.b, g.ldb, plan.b.rows, plan.b.cols, dst, plan.b.ld, s);
+      p.b = dst;
+      p.ldb = plan.b.ld;
+    }
+    if (e == cudaSuccess) {
+      e = ops::visit(
+          g.activation,
+          [&](auto k) { return launch_tf32<decltype(k)::value>(!g.trans_a, g.trans_b, p, s); },
+          [] { return cudaErrorInvalidValue; });
+    }
+  } else {
+    if (g.k > 0) {
+      auto* da = reinterpret_cast<__nv_bfloat16*>(base + plan.a.offset);
+      auto* db = reinterpret_cast<__nv_bfloat16*>(base + plan.b.offset);
+      // op(A) [m, k] k-major; op(B)^T [n, k] k-major.
+      e = plan.a.transpose
+              ? copy_convert<__nv_bfloat16, true>(g.a, g.lda, g.m, g.k, da, plan.a.ld, s)
+              : copy_convert<__nv_bfloat16, false>(g.a, g.lda, g.m, g.k, da, plan.a.ld, s);
+      if (e == cudaSuccess)
+        e = plan.b.transpose
+                ? copy_convert<__nv_bfloat16, true>(g.b, g.ldb, g.n, g.k, db, plan.b.ld, s)
+                : copy_convert<__nv_bfloat16, false>(g.b, g.ldb, g.n, g.k, db, plan.b.ld, s);
+      p.a = da;
+      p.lda = plan.a.ld;
+      p.b = db;
+      p.ldb = plan.b.ld;
+    }
+    if (e == cudaSuccess) {
+      e = ops::visit(
+          g.activation,
+          [&](auto k) {
+            return launch<bf16_config, major::k, major::k, decltype(k)::value>(p, s);
+          },
+          [] { return cudaErrorInvalidValue; });
+    }
+  }
+  return detail::to_status(e);
+}
+
+std::size_t gemm_kernel_instantiations() noexcept {
+  // TF32: 4 layout pairs x 5 activations; BF16: 1 layout pair x 5; copies: 3.
+  return 4 * std::size(ops::all_activation_kinds) + std::size(ops::all_activation_kinds) + 3;
+}
+
+}  // namespace darch::kernels::cuda
