@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// cuda::gemm against a double-precision reference: every layout pair, every epilogue activation,
+// both precisions, sizes at and off the 128 x 128 x 32 tile, padded and unaligned leading
+// dimensions (the workspace-copy path), K = 0. Output buffers start as NaN, and the columns
+// between n and ldc must still be NaN afterwards (nothing written outside C).
+//
+// Tolerance, from the error analysis of one output element c = sum_k a_k b_k:
+//   rounding the inputs (TF32: 2^-11 each, round to nearest; BF16: 2^-9) gives at most
+//   u_in = 2^-10 (TF32) or 2^-8 (BF16) relative error per product, and FP32 accumulation at most
+//   (K + 4) 2^-23 more, both relative to s = sum_k |a_k b_k|; so |z - z_ref| <= (u_in +
+//   (K + 4) 2^-23) s + 1e-6. The activations' slopes are at most 1.13 (GELU), and the device's
+//   expf/tanhf add a few ulp: |y - y_ref| <= 1.2 bound_z + 4e-6 |y_ref| + 1e-6.
+// A worst-case bound would miss a dropped k-term when K is large, so the mean error is also
+// checked: mean |z - z_ref| / mean s <= u_in / 2 (a random-sign sum's error is about
+// u_in s / sqrt(K); one missing term of K costs about s / K).
+#include <cuda_runtime_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "cuda_test_support.hpp"
+#include "darch/kernels/cuda/layers.hpp"
+#include "darch/ops/activation.hpp"
+
+namespace {
+
+namespace kc = darch::kernels::cuda;
+using darch::status;
+using darch::ops::activation_kind;
+using darch::test::cuda::device_buffer;
+
+struct problem {
+  std::int64_t m, n, k;
+};
+
+double activate(activation_kind kind, double x) {
+  return darch::ops::visit(
+      kind, [&](auto k) { return darch::ops::activation<decltype(k)::value>::forward(x); },
+      [] { return std::nan(""); });
+}
+
+struct reference {
+  std::vector<double> z, s;  // z = op(a) op(b) + bias; s = sum |a b|
+};
+
+reference reference_gemm(const problem& p, const std::vector<float>& a, std::int64_t lda,
+                         bool ta, const std::vector<float>& b, std::int64_t ldb, bool tb,
+                         const std::vector<float>& bias) {
+  reference r{std::vector<double>(static_cast<std::size_t>(p.m * p.n)),
+              std::vector<double>(static_cast<std::size_t>(p.m * p.n))};
+  for (std::int64_t i = 0; i < p.m; ++i)
+    for (std::int64_t j = 0; j < p.n; ++j) {
+      double acc = bias[static_cast<std::size_t>(j)], s = 0.0;
+      for (std::int64_t l = 0; l < p.k; ++l) {
+        const double x = a[static_cast<std::size_t>(ta ? l * lda + i : i * lda + l)];
+        const double y = b[static_cast<std::size_t>(tb ? j * ldb + l : l * ldb + j)];
+        acc += x * y;
+        s += std::fabs(x * y);
+      }
+      r.z[static_cast<std::size_t>(i * p.n + j)] = acc;
+      r.s[static_cast<std::size_t>(i * p.n + j)] = s;
+    }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double reference",
+          "[cuda][gemm]") {
+  const problem p = GENERATE(problem{1, 1, 1}, problem{7, 9, 3}, problem{128, 128, 32},
+                             problem{129, 257, 67}, problem{300, 200, 1000});
+  const bool ta = GENERATE(false, true);
+  const bool tb = GENERATE(false, true);
+  const kc::math precision = GENERATE(kc::math::tf32, kc::math::bf16);
+  const std::int64_t pad = GENERATE(std::int64_t{0}, std::int64_t{5});  // 5: never 16-byte rows
+  const activation_kind act = GENERATE(from_range(std::begin(darch::ops::all_activation_kinds),
+                                                  std::end(darch::ops::all_activation_kinds)));
+  CAPTURE(p.m, p.n, p.k, ta, tb, precision == kc::math::tf32 ? "tf32" : "bf16", pad,
+          darch::ops::name(act));
+
+  const std::int64_t lda = (ta ? p.m : p.k) + pad, ldb = (tb ? p.k : p.n) + pad, ldc = p.n + 2;
+  const std::int64_t a_rows = ta ? p.k : p.m, b_rows = tb ? p.n : p.k;
+  const std::uint64_t seed = static_cast<std::uint64_t>(p.m * 1000003 + p.n * 1009 + p.k);
+  const auto a = darch::test::cuda::random_floats(static_cast<std::size_t>(a_rows * lda), seed);
+  const auto b = darch::test::cuda::random_floats(static_cast<std::size_t>(b_rows * ldb), seed + 1);
+  const auto bias = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n), seed + 2);
+
+  device_buffer<float> da(a), db(b), dbias(bias);
+  device_buffer<float> dz(static_cast<std::size_t>(p.m * ldc)), dc(static_cast<std::size_t>(p.m * ldc));
+  kc::gemm_args g;
+  g.m = p.m;
+  g.n = p.n;
+  g.k = p.k;
+  g.a = da.get();
+  g.lda = lda;
+  g.trans_a = ta;
+  g.b = db.get();
+  g.ldb = ldb;
+  g.trans_b = tb;
+  g.bias = dbias.get();
+  g.z = dz.get();
+  g.c = dc.get();
+  g.ldc = ldc;
+  g.activation = act;
+  g.precision = precision;
+  const std::size_t ws_bytes = kc::gemm_workspace_bytes(g);
+  if (pad == 5 || precision == kc::math::bf16) CHECK(ws_bytes > 0);
+  device_buffer<unsigned char> ws(ws_bytes);
+  g.workspace = ws.get();
+  g.workspace_bytes = ws_bytes;
+  REQUIRE(kc::gemm(g) == status::success);
+  const auto z = dz.download(), c = dc.download();
+
+  const reference ref = reference_gemm(p, a, lda, ta, b, ldb, tb, bias);
+  const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -10) : std::ldexp(1.0, -8);
+  const double u_acc = static_cast<double>(p.k + 4) * std::ldexp(1.0, -23);
+  std::vector<float> z_got, z_want, c_got, c_want;
+  std::vector<double> z_bound, c_bound;
+  double err_sum = 0.0, s_sum = 0.0;
+  std::size_t outside_written = 0;
+  for (std::int64_t i = 0; i < p.m; ++i) {
+    for (std::int64_t j = 0; j < ldc; ++j) {
+      const auto at = static_cast<std::size_t>(i * ldc + j);
+      if (j >= p.n) {  // between n and ldc: must be untouched (still NaN)
+        outside_written += !std::isnan(z[at]) || !std::isnan(c[at]);
+        continue;
+      }
+      const auto r = static_cast<std::size_t>(i * p.n + j);
+      const double zb = (u_in + u_acc) * ref.s[r] + 1e-6;
+      const double y = activate(act, ref.z[r]);
+      z_got.push_back(z[at]);
+      z_want.push_back(static_cast<float>(ref.z[r]));
+      z_bound.push_back(zb);
+      c_got.push_back(c[at]);
+      c_want.push_back(static_cast<float>(y));
+      c_bound.push_back(1.2 * zb + 4e-6 * std::fabs(y) + 1e-6);
+      err_sum += std::fabs(static_cast<double>(z[at]) - ref.z[r]);
+      s_sum += ref.s[r];
+    }
+  }
+  CHECK(outside_written == 0);
+  darch::test::cuda::check_close("z", z_got, z_want, z_bound);
+  darch::test::cuda::check_close("c", c_got, c_want, c_bound);
+  INFO("mean error " << err_sum / static_cast<double>(z_got.size()) << ", mean sum|ab| "
+                     << s_sum / static_cast<double>(z_got.size()));
+  CHECK(err_sum <= 0.5 * u_in * s_sum + 1e-6 * static_cast<double>(z_got.size()));
+}
+
+TEST_CASE("cuda::gemm: K = 0 gives act(bias), M or N = 0 writes nothing", "[cuda][gemm]") {
+  const kc::math precision = GENERATE(kc::math::tf32, kc::math::bf16);
+  const std::int64_t m = 3, n = 5;
+  const auto bias = darch::test::cuda::random_floats(n, 7);
+  device_buffer<float> dbias(bias), dc(static_cast<std::size_t>(m * n));
+  kc::gemm_args g;
+  g.m = m;
+  g.n = n;
+  g.k = 0;
+  g.bias = dbias.get();
+  g.c = dc.get();
+  g.ldc = n;
+  g.activation = activation_kind::sigmoid;
+  g.precision = precision;
+  CHECK(kc::gemm_workspace_bytes(g) == 0);
+  REQUIRE(kc::gemm(g) == status::success);
+  const auto c = dc.download();
+  std::vector<float> want(c.size());
+  for (std::size_t i = 0; i < want.size(); ++i)
+    want[i] = static_cast<float>(activate(activation_kind::sigmoid, bias[i % n]));
+  darch::test::cuda::check_close("c", c, want, 1e-6, 4e-6);
+
+  device_buffer<float> untouched(4);
+  g.k = 4;
+  g.m = 0;
+  g.c = untouched.get();
+  REQUIRE(kc::gemm(g) == status::success);
+  for (float v : untouched.download()) CHECK(std::isnan(v));
+}
+
+TEST_CASE("cuda::gemm: bad arguments are refused", "[cuda][gemm]") {
+  device_buffer<float> buf(64), out(16);
+  kc::gemm_args g;
+  g.m = 4;
+  g.n = 4;
+  g.k = 4;
+  g.a = buf.get();
+  g.lda = 4;
+  g.b = buf.get();
+  g.ldb = 4;
+  g.c = out.get();
+  g.ldc = 4;
+  CHECK(kc::gemm(g) == status::success);
+  auto bad = g;
+  bad.lda = 3;  // < k
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad = g;
+  bad.ldc = 3;
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad = g;
+  bad.a = nullptr;
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad = g;
+  bad.m = -1;
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad = g;
+  bad.activation = static_cast<activation_kind>(200);
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad = g;
+  bad.precision = kc::math::bf16;  // needs a workspace
+  REQUIRE(kc::gemm_workspace_bytes(bad) > 0);
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad.workspace = buf.get();
+  bad.workspace_bytes = kc::gemm_workspace_bytes(bad) - 1;
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+}
