@@ -6,7 +6,7 @@
 #       configures build/gpu from the cuda-release preset (Release, sm_90 SASS + compute_90 PTX,
 #       CUDA required, cuDNN off, OpenBLAS linked statically), builds darch_tests_cuda and
 #       darch_bench_cuda_gemm, and stages them with the shared libraries they need that are not
-#       part of a base system into build/gpu-carry/ (about 20 MB). Carry that one folder.
+#       part of a base system into build/gpu-carry/ (about 32 MB). Carry that one folder.
 #
 #   scripts/gpu-check.sh               ON THE GPU MACHINE, from the repository root, with
 #       build/gpu-carry carried: prints the GPU and driver, runs every device test, runs them
@@ -55,6 +55,9 @@ for f in darch_tests_cuda darch_bench_cuda_gemm; do
   fi
 done
 export LD_LIBRARY_PATH="$carry/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# The CPU references run on the statically linked OpenBLAS 0.3.21, whose core detection is not
+# trusted on recent CPUs (shared/toolchain.md): pin the kernels, as the build hosts do.
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 failed=()
 step() { printf '\n==== %s ====\n' "$*"; }
 
