@@ -11,8 +11,8 @@
 //   (K + 4) 2^-23) s + 1e-6. The activations' slopes are at most 1.13 (GELU), and the device's
 //   expf/tanhf add a few ulp: |y - y_ref| <= 1.2 bound_z + 4e-6 |y_ref| + 1e-6.
 // A worst-case bound would miss a dropped k-term when K is large, so the mean error is also
-// checked: mean |z - z_ref| / mean s <= u_in / 2 (a random-sign sum's error is about
-// u_in s / sqrt(K); one missing term of K costs about s / K).
+// checked where there are at least 32 outputs: mean |z - z_ref| / mean s <= u_in / 2 (a
+// random-sign sum's error is about u_in s / sqrt(K); one missing term of K costs about s / K).
 #include <cuda_runtime_api.h>
 
 #include <cmath>
@@ -144,7 +144,9 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   darch::test::cuda::check_close("c", c_got, c_want, c_bound);
   INFO("mean error " << err_sum / static_cast<double>(z_got.size()) << ", mean sum|ab| "
                      << s_sum / static_cast<double>(z_got.size()));
-  CHECK(err_sum <= 0.5 * u_in * s_sum + 1e-6 * static_cast<double>(z_got.size()));
+  // A mean needs enough elements: one product alone may be off by u_in of itself, twice the bound.
+  if (z_got.size() >= 32)
+    CHECK(err_sum <= 0.5 * u_in * s_sum + 1e-6 * static_cast<double>(z_got.size()));
 }
 
 TEST_CASE("cuda::gemm: K = 0 gives act(bias), M or N = 0 writes nothing", "[cuda][gemm]") {
