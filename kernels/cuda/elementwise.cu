@@ -343,6 +343,6 @@ status adam_step(const adam_args& a, void* stream) noexcept {
   return launch_status();
 }
 
-std::size_t elementwise_kernel_instantiations() noexcept { return 12; }
+std::size_t elementwise_kernel_instantiations() noexcept { return 11; }  // the __global__s above
 
 }  // namespace darch::kernels::cuda
