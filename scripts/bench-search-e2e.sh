@@ -5,12 +5,16 @@
 # 6,000 held-out images, with every evaluation logged. Reports the wall time of the whole run
 # (process start to leaderboard, data loading included) and the best test accuracy found.
 # DeepArchitect + PyTorch on the same 2-core machine: 41-50 s, best test accuracy 0.839.
-#   scripts/bench-search-e2e.sh [build dir] [seeds...]     (default: build/release, seeds 1 2 3)
+#   scripts/bench-search-e2e.sh [build dir] [-- extra arguments of the example]
+#   scripts/bench-search-e2e.sh build/release -- --workers 2 --threads 2   # 2 single-thread workers
+# Seeds 1 2 3 (DARCH_E2E_SEEDS overrides).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build/release}
 shift || true
-seeds=("${@:-1 2 3}")
+[[ "${1:-}" == "--" ]] && shift
+extra=("$@")
+seeds=(${DARCH_E2E_SEEDS:-1 2 3})
 exe="$build/examples/darch_example_search_fashion_mnist"
 [[ -x "$exe" ]] || { echo "build $exe first (cmake --build $build --target darch_example_search_fashion_mnist)"; exit 1; }
 work=$(mktemp -d)
@@ -19,7 +23,7 @@ printf '%-6s %10s %10s %18s %10s\n' seed seconds best_val "its test accuracy" ma
 for seed in ${seeds[@]}; do
   start=$(date +%s.%N)
   "$exe" --searcher random --evaluations 10 --epochs 1 --minutes 0 --seed "$seed" \
-         --log "$work" --name "e2e-$seed" > "$work/out-$seed.txt"
+         --log "$work" --name "e2e-$seed" "${extra[@]}" > "$work/out-$seed.txt"
   end=$(date +%s.%N)
   best=$(python3 - "$work/e2e-$seed/evaluations" <<'PY'
 import json, pathlib, sys
