@@ -248,18 +248,20 @@ share share_of(i64 mc, i64 nc, int thread, int threads) {
   return {min_i(mc, panels * t / tt * mr), min_i(mc, panels * (t + 1) / tt * mr), 0, nc};
 }
 
-/// The rectangle s of the block of rows at ic: for each k block, each 64 columns of s (packed
-/// into `bbuf`), each 6-row panel of s.
+/// The rectangle s of the block of rows at ic: for each 64 columns of s, each k block (its B
+/// micro-panel packed into `bbuf`), each 6-row panel of s. Columns outermost keeps the C panel
+/// being summed (rows x 64) in cache across the k blocks: 8-12% faster than k blocks
+/// outermost on two threads at the MLP's 128-row shapes, the same on one.
 void compute(const gemm_problem& p, const blocking& b, i64 ic, const share& s, const float* ap,
              float* bbuf) {
   const i64 k = p.k;
-  for (i64 pc = 0; pc < k; pc += b.kc) {
-    const i64 kc = min_i(b.kc, k - pc);
-    const float beta = pc == 0 ? p.beta : 1.0f;
-    for (i64 j = s.c0; j < s.c1; j += nr) {
-      const i64 width = min_i(nr, s.c1 - j);
-      const int vectors = static_cast<int>(ceil_div(width, 16));
-      const __mmask16 last = low_lanes(width - 16 * (vectors - 1));
+  for (i64 j = s.c0; j < s.c1; j += nr) {
+    const i64 width = min_i(nr, s.c1 - j);
+    const int vectors = static_cast<int>(ceil_div(width, 16));
+    const __mmask16 last = low_lanes(width - 16 * (vectors - 1));
+    for (i64 pc = 0; pc < k; pc += b.kc) {
+      const i64 kc = min_i(b.kc, k - pc);
+      const float beta = pc == 0 ? p.beta : 1.0f;
       pack_b(p, pc, kc, j, width, bbuf);
       for (i64 i = s.r0; i < s.r1; i += mr) {
         const int rows = static_cast<int>(min_i(mr, s.r1 - i));
