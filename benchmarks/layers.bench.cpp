@@ -5,6 +5,7 @@
 //   conv2d 3x3 same stride 1, 32 -> 64 channels on 128 x 32 x 14 x 14 (relu): same three
 //   gemm at the MLP 784-512-512-10's shapes (batch 128): forward x W^T, backward dz^T x and dz W,
 //   on darch's AVX-512 path and on OpenBLAS (kernels/cpu/detail/gemm.hpp), same run
+//   mlp_train_step: a whole training step of that MLP (forward_backward + Adam)
 // Peers on this machine (docs/benchmarks.md, /work/shared/toolchain.md section 6): OpenBLAS
 // sgemm 1024^3 runs at 114 GF/s on 1 thread and 221 GF/s on 2 (OPENBLAS_CORETYPE=Haswell).
 #include <benchmark/benchmark.h>
@@ -15,9 +16,14 @@
 #include <vector>
 
 #include "../kernels/cpu/detail/gemm.hpp"
+#include "darch/arch/graph.hpp"
+#include "darch/arch/space_ref.hpp"
 #include "darch/core/random.hpp"
+#include "darch/exec/network.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
+#include "darch/space.hpp"
+#include "darch/train/optimizer.hpp"
 
 namespace {
 
@@ -238,5 +244,28 @@ BENCHMARK(dense_gemm_path)
     ->ArgsProduct({{0, 1}, {forward, backward, both}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// One training step of the MLP 784-512-512-10 of darch_bench_train_vs_libtorch (batch 128,
+// random data, forward_backward + Adam), on the threads OpenMP would use (OMP_NUM_THREADS):
+// the step alone, without libtorch in the process, to profile and compare thread counts.
+void mlp_train_step(benchmark::State& state) {
+  using namespace darch;
+  // darch::dense: the benchmark `dense` above would hide it.
+  using mlp = seq<darch::dense<choice<512>, relu>, darch::dense<choice<512>, relu>,
+                  darch::dense<choice<10>, softmax>>;
+  constexpr std::int64_t batch = 128;
+  const auto x = random_floats(static_cast<std::size_t>(batch * 784), 1);
+  std::vector<std::int32_t> y(static_cast<std::size_t>(batch));
+  darch::rng g(2);
+  for (auto& v : y) v = static_cast<std::int32_t>(g.below(10));
+  exec::network net(materialize(space_of<mlp>(), assignment{}), shape::flat(784), 10, 1);
+  train::optimizer opt(train::optimizer_config{});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(net.forward_backward(x.data(), y.data(), batch, 0));
+    opt.step(net.parameters(), net.gradients(), net.decay_mask());
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(mlp_train_step)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
