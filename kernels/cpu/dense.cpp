@@ -22,7 +22,7 @@ void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, c
   const i64 batch = s.batch, in = s.in, out = s.out;
   if (batch <= 0 || out <= 0) {
     std::fill(dw, dw + out * in, 0.0f);
-    std::fill(db, db + out, 0.0f);
+    if (db != nullptr) std::fill(db, db + out, 0.0f);
     if (dx != nullptr) std::fill(dx, dx + batch * in, 0.0f);
     return;
   }
@@ -35,8 +35,10 @@ void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, c
       sgemm({.trans_a = false, .trans_b = false, .m = batch, .n = in, .k = out, .alpha = 1.0f,
              .a = dz, .lda = out, .b = w, .ldb = in, .beta = 0.0f, .c = dx, .ldc = in});
   }
-  // db = column sums of dz: columns split among threads, rows added in order.
-  constexpr i64 block = 256;
+  if (db == nullptr) return;
+  // db = column sums of dz: columns split among threads, rows added in order (as in
+  // dense_grad_and_bias).
+  constexpr i64 block = bias_block;
   const i64 blocks = (out + block - 1) / block;
 #pragma omp parallel for schedule(static) if (threads_beside_blas() && blocks > 1 && batch * out >= parallel_min_elements)
   for (i64 blk = 0; blk < blocks; ++blk) {

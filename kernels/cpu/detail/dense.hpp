@@ -11,9 +11,39 @@ namespace darch::kernels::cpu::detail {
 
 /// out [batch, out] = x W^T (OpenBLAS sgemm). Defined in dense.cpp.
 void dense_gemm_forward(const dense_shape& s, const float* x, const float* w, float* out) noexcept;
-/// From dz [batch, out]: dw = dz^T x, dx = dz W (unless dx is null), db = column sums of dz.
+/// From dz [batch, out]: dw = dz^T x, dx = dz W (unless dx is null), db = column sums of dz
+/// (unless db is null: the caller has summed them).
 void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, const float* dz,
                          float* dx, float* dw, float* db) noexcept;
+
+/// Columns of dz per block of the bias-gradient sums: one thread's share, rows added in order.
+inline constexpr i64 bias_block = 256;
+
+/// dz = dy * act'(z) and db = column sums of dz in one pass (element-wise activations), one
+/// parallel region instead of two: blocks of columns split among threads, each block's rows
+/// in order, so db sums in the same order as dense_gemm_backward's and on any thread count.
+template <unsigned A>
+  requires(A < act_softmax)
+void dense_grad_and_bias(i64 batch, i64 out, const float* z, const float* dy, float* dz,
+                         float* db) noexcept {
+  const i64 blocks = (out + bias_block - 1) / bias_block;
+#pragma omp parallel for schedule(static) if (threads_beside_blas() && blocks > 1 && batch * out >= parallel_min_elements)
+  for (i64 blk = 0; blk < blocks; ++blk) {
+    const i64 j0 = blk * bias_block, width = std::min(out, j0 + bias_block) - j0;
+    float* d = db + j0;
+    for (i64 j = 0; j < width; ++j) d[j] = 0.0f;
+    for (i64 r = 0; r < batch; ++r) {
+      const float* zr = z + r * out + j0;
+      const float* dyr = dy + r * out + j0;
+      float* dzr = dz + r * out + j0;
+#pragma omp simd
+      for (i64 j = 0; j < width; ++j) {
+        dzr[j] = act_grad<A>(dyr[j], zr[j]);
+        d[j] += dzr[j];
+      }
+    }
+  }
+}
 
 /// y = act(x W^T + b): the GEMM writes y, then one epilogue pass adds the bias and writes z and
 /// y (softmax: per row).
@@ -26,6 +56,15 @@ void dense_forward(const dense_forward_args& a) noexcept {
 
 template <unsigned A>
 void dense_backward(const dense_backward_args& a) noexcept {
+  if constexpr (A != act_softmax) {
+    // A blocked column pass pays off once a row is a whole block (then it also spares
+    // dense_gemm_backward's own parallel region for db); narrower layers keep the flat loop.
+    if (a.s.batch > 0 && a.s.out >= bias_block) {
+      dense_grad_and_bias<A>(a.s.batch, a.s.out, a.z, a.dy, a.scratch, a.db);
+      dense_gemm_backward(a.s, a.x, a.w, a.scratch, a.dx, a.dw, nullptr);
+      return;
+    }
+  }
   if (a.s.batch > 0 && a.s.out > 0) rows_backward<A>(a.s.batch, a.s.out, a.z, a.y, a.dy, a.scratch,
                                                    threads_beside_blas());
   dense_gemm_backward(a.s, a.x, a.w, a.scratch, a.dx, a.dw, a.db);
