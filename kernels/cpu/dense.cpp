@@ -11,10 +11,13 @@
 
 namespace darch::kernels::cpu::detail {
 
-void dense_gemm_forward(const dense_shape& s, const float* x, const float* w, float* out) noexcept {
+void dense_gemm_forward(const dense_shape& s, const float* x, const float* w, float* out,
+                        void (*tile_done)(const void*, i64, i64, i64, i64) noexcept,
+                        const void* context) noexcept {
   // out [batch, out] = x [batch, in] * w [out, in]^T (in == 0: zeros)
   sgemm({.trans_a = false, .trans_b = true, .m = s.batch, .n = s.out, .k = s.in, .alpha = 1.0f,
-         .a = x, .lda = s.in, .b = w, .ldb = s.in, .beta = 0.0f, .c = out, .ldc = s.out});
+         .a = x, .lda = s.in, .b = w, .ldb = s.in, .beta = 0.0f, .c = out, .ldc = s.out,
+         .tile_done = tile_done, .context = context});
 }
 
 void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, const float* dz,

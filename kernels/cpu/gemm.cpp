@@ -94,13 +94,14 @@ void sgemm_openblas(const gemm_problem& p) noexcept {
   if (p.m <= 0 || p.n <= 0) return;
   if (p.k <= 0) {  // cblas would do the same; stated here so both paths are seen to agree
     scale_c(p);
-    return;
+  } else {
+    cblas_sgemm(CblasRowMajor, p.trans_a ? CblasTrans : CblasNoTrans,
+                p.trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(p.m),
+                static_cast<blasint>(p.n), static_cast<blasint>(p.k), p.alpha, p.a,
+                static_cast<blasint>(p.lda), p.b, static_cast<blasint>(p.ldb), p.beta, p.c,
+                static_cast<blasint>(p.ldc));
   }
-  cblas_sgemm(CblasRowMajor, p.trans_a ? CblasTrans : CblasNoTrans,
-              p.trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(p.m),
-              static_cast<blasint>(p.n), static_cast<blasint>(p.k), p.alpha, p.a,
-              static_cast<blasint>(p.lda), p.b, static_cast<blasint>(p.ldb), p.beta, p.c,
-              static_cast<blasint>(p.ldc));
+  if (p.tile_done != nullptr) p.tile_done(p.context, 0, p.m, 0, p.n);
 }
 
 void sgemm_avx512(const gemm_problem& p, int threads) noexcept {

@@ -294,7 +294,10 @@ void run(const gemm_problem& p, const blocking& b, int t, int threads, float* ws
     if (threads > 1) {
 #pragma omp barrier
     }
-    compute(p, b, ic, share_of(mc, n, t, threads), ap, bbuf);
+    const share s = share_of(mc, n, t, threads);
+    compute(p, b, ic, s, ap, bbuf);
+    if (p.tile_done != nullptr && s.r0 < s.r1 && s.c0 < s.c1)
+      p.tile_done(p.context, ic + s.r0, ic + s.r1, s.c0, s.c1);
     if (threads > 1 && ic + b.mc < m) {
 #pragma omp barrier
     }
@@ -318,6 +321,7 @@ void sgemm_avx512_packed(const gemm_problem& p, int threads, float* workspace) n
       float* c = p.c + i * p.ldc;
       for (i64 j = 0; j < p.n; ++j) c[j] = p.beta == 0.0f ? 0.0f : p.beta * c[j];
     }
+    if (p.tile_done != nullptr) p.tile_done(p.context, 0, p.m, 0, p.n);
     return;
   }
   const blocking b = plan(p.m, p.k);

@@ -9,8 +9,11 @@
 
 namespace darch::kernels::cpu::detail {
 
-/// out [batch, out] = x W^T (OpenBLAS sgemm). Defined in dense.cpp.
-void dense_gemm_forward(const dense_shape& s, const float* x, const float* w, float* out) noexcept;
+/// out [batch, out] = x W^T (detail::sgemm), then tile_done(context, ...) on each finished
+/// rectangle of out (gemm_problem::tile_done) if given. Defined in dense.cpp.
+void dense_gemm_forward(const dense_shape& s, const float* x, const float* w, float* out,
+                        void (*tile_done)(const void*, i64, i64, i64, i64) noexcept = nullptr,
+                        const void* context = nullptr) noexcept;
 /// From dz [batch, out]: dw = dz^T x, dx = dz W (unless dx is null), db = column sums of dz
 /// (unless db is null: the caller has summed them).
 void dense_gemm_backward(const dense_shape& s, const float* x, const float* w, const float* dz,
@@ -50,6 +53,38 @@ void dense_grad_and_bias(i64 batch, i64 out, const float* z, const float* dy, fl
 template <unsigned A>
 void dense_forward(const dense_forward_args& a) noexcept {
   if (a.s.batch <= 0 || a.s.out <= 0) return;
+  if constexpr (A != act_softmax) {
+    // On the AVX-512 path the epilogue runs inside the GEMM's region, on each thread's tile of
+    // y as it is finished: the same element-wise arithmetic, one parallel region fewer.
+    if (gemm_path_in_use() == gemm_path::avx512) {
+      dense_gemm_forward(
+          a.s, a.x, a.w, a.y,
+          [](const void* context, i64 r0, i64 r1, i64 c0, i64 c1) noexcept {
+            const auto& f = *static_cast<const dense_forward_args*>(context);
+            const i64 stride = f.s.out;
+            // rows_forward's loop body, without its (if-false) OpenMP construct: a serialized
+            // nested region per row costs more than the row.
+            const float* b = f.b + c0;
+            for (i64 r = r0; r < r1; ++r) {
+              float* y = f.y + r * stride + c0;
+              if (f.z != nullptr) {
+                float* z = f.z + r * stride + c0;
+#pragma omp simd
+                for (i64 j = 0; j < c1 - c0; ++j) {
+                  const float v = y[j] + b[j];
+                  z[j] = v;
+                  y[j] = act_forward<A>(v);
+                }
+              } else {
+#pragma omp simd
+                for (i64 j = 0; j < c1 - c0; ++j) y[j] = act_forward<A>(y[j] + b[j]);
+              }
+            }
+          },
+          &a);
+      return;
+    }
+  }
   dense_gemm_forward(a.s, a.x, a.w, a.y);
   rows_forward<A, true>(a.s.batch, a.s.out, a.y, a.b, a.z, a.y, threads_beside_blas());
 }
