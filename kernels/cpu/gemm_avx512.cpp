@@ -24,7 +24,8 @@
 ///   updated after each.
 /// - Threads: one OpenMP region per call. The threads pack shares of the A panels, meet at a
 ///   barrier, then each computes its own rectangle of C: a range of 16-column groups or of
-///   6-row panels, whichever splits the work more evenly. No thread ever reduces over k with
+///   6-row panels, whichever splits the work more evenly, and then passes it to the caller's
+///   tile_done epilogue, if any (gemm.hpp). No thread ever reduces over k with
 ///   another, and a tile's position does not change its arithmetic, so every element of C sums
 ///   the same terms in the same order on any thread count.
 ///
