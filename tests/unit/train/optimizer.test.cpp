@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <omp.h>
+
 #include "darch/train/optimizer.hpp"
 #include "support/catch.hpp"
 
@@ -64,4 +66,38 @@ TEST_CASE("optimizer: bad settings and sizes are errors", "[train]") {
   std::vector<float> w(3);
   const std::vector<float> g(2);
   CHECK_THROWS_WITH(opt.step(w, g), Catch::Matchers::Contains("3 parameters but 2 gradients"));
+}
+
+// The updates of big parameter arrays run on OpenMP's threads, one contiguous chunk each: the
+// result must not depend on the thread count (every element is updated by the same formula in
+// the same order, whoever runs it).
+TEST_CASE("optimizer: the threaded update is bit-identical on 1, 2 and 3 threads", "[train]") {
+  constexpr std::size_t n = (std::size_t{1} << 18) + 77;  // well above the threading threshold
+  std::vector<float> g(n);
+  std::vector<std::uint8_t> mask(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    g[i] = std::sin(0.001f * static_cast<float>(i)) * 3.0f;
+    mask[i] = static_cast<std::uint8_t>(i % 3 != 0);
+  }
+  for (const auto kind : {optimizer_config::kind::sgd, optimizer_config::kind::adam,
+                          optimizer_config::kind::adamw}) {
+    std::vector<std::vector<float>> results;
+    for (const int threads : {1, 2, 3}) {
+      omp_set_num_threads(threads);
+      optimizer_config c;
+      c.type = kind;
+      c.learning_rate = 0.01;
+      c.momentum = 0.9;
+      c.nesterov = true;
+      c.weight_decay = 0.01;
+      optimizer opt(c);
+      std::vector<float> w(n);
+      for (std::size_t i = 0; i < n; ++i) w[i] = std::cos(0.002f * static_cast<float>(i));
+      for (int step = 0; step < 3; ++step) opt.step(w, g, mask);
+      results.push_back(std::move(w));
+    }
+    CHECK(results[0] == results[1]);
+    CHECK(results[0] == results[2]);
+  }
+  omp_set_num_threads(omp_get_num_procs());
 }
