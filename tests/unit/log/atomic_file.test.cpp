@@ -14,31 +14,19 @@
 
 #include "darch/log/log_error.hpp"
 #include "support/catch.hpp"
+#include "support/temp_folder.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using darch::testing::slurp;
 
-/// A fresh folder under the system's temporary folder, removed with everything in it.
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("darch-atomic-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+/// Every test folder here is named darch-atomic-<pid>-<n>.
+struct temp_folder : darch::testing::temp_folder {
+  temp_folder() : darch::testing::temp_folder("atomic") {}
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-}
+
 
 /// Whether `text` contains `part`.
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -27,10 +27,17 @@
 #include "darch/space.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
+#include "support/temp_folder.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using darch::testing::slurp;
+
+/// Every test folder here is named darch-log-<pid>-<n>.
+struct temp_folder : darch::testing::temp_folder {
+  temp_folder() : darch::testing::temp_folder("log") {}
+};
 using darch::assignment;
 using darch::log_error;
 using darch::search_log;
@@ -41,26 +48,7 @@ using nlohmann::json;
 using readme = darch::spaces::readme_mlp;
 using tiny = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
 
-/// A fresh folder under the system's temporary folder, removed with everything in it.
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("darch-log-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-}
 
 void put(const fs::path& p, const std::string& text) { std::ofstream{p, std::ios::binary} << text; }
 

@@ -35,11 +35,17 @@
 #include "darch/space.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
+#include "support/temp_folder.hpp"
 #include "support/search_objectives.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+
+/// Every test folder here is named darch-run-<pid>-<n>.
+struct temp_folder : darch::testing::temp_folder {
+  temp_folder() : darch::testing::temp_folder("run") {}
+};
 using darch::assignment;
 using darch::search::failed_score;
 using darch::search::proposal;
@@ -54,21 +60,6 @@ using nlohmann::json;
 using readme = darch::spaces::readme_mlp;
 using tiny = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
 
-/// A fresh folder under the system's temporary folder, removed with everything in it.
-struct temp_folder {
-  fs::path path;
-  temp_folder() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("darch-run-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 /// A told result, as the searcher heard it.
 struct told {

@@ -23,6 +23,7 @@
 #include "darch/train/dataset.hpp"
 #include "darch/train/idx.hpp"
 #include "support/catch.hpp"
+#include "support/temp_folder.hpp"
 
 namespace {
 
@@ -46,27 +47,8 @@ auto has(const std::string& text) {
     REQUIRE_THROWS_WITH(expr, matcher);                \
   } while (false)
 
-/// A fresh temporary folder, removed with everything in it at the end of the test.
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device random;
-    path_ = fs::temp_directory_path() /
-            ("darch-data-test-" + std::to_string(random()) + "-" + std::to_string(random()));
-    fs::create_directories(path_);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+/// Each test's IDX and CIFAR files go in a fresh temporary folder.
+using temp_dir = darch::testing::temp_folder;
 
 void put_be32(bytes& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8)
@@ -212,8 +194,8 @@ TEST_CASE("read_idx: every problem with a file is a data_error naming it", "[tra
     }
   }
   SECTION("a folder") {
-    REQUIRE_DATA_ERROR(train::read_idx(dir.path(), good_labels),
-                       has(dir.path().string()) && has("is a directory"));
+    REQUIRE_DATA_ERROR(train::read_idx(dir.path, good_labels),
+                       has(dir.path.string()) && has("is a directory"));
   }
   SECTION("neither gzip nor IDX") {
     const fs::path text = write_raw(
@@ -316,30 +298,30 @@ TEST_CASE("load_fashion_mnist reads the four files of a folder", "[train]") {
   };
   SECTION("gzip-compressed, as Debian ships them") {
     write(write_gz, ".gz");
-    check(train::load_fashion_mnist(dir.path()));
+    check(train::load_fashion_mnist(dir.path));
   }
   SECTION("decompressed") {
     write(write_raw, "");
-    check(train::load_fashion_mnist(dir.path()));
+    check(train::load_fashion_mnist(dir.path));
   }
   SECTION("a missing file is named") {
     write(write_gz, ".gz");
     fs::remove(dir / "t10k-labels-idx1-ubyte.gz");
-    REQUIRE_DATA_ERROR(train::load_fashion_mnist(dir.path()),
+    REQUIRE_DATA_ERROR(train::load_fashion_mnist(dir.path),
                        has((dir / "t10k-labels-idx1-ubyte.gz").string()) &&
                            has("no such file (nor t10k-labels-idx1-ubyte without .gz)"));
   }
   SECTION("labels must be in 0..9") {
     write(write_gz, ".gz");
     write_gz(dir / "t10k-labels-idx1-ubyte.gz", idx_labels({5, 10}));
-    REQUIRE_DATA_ERROR(train::load_fashion_mnist(dir.path()),
+    REQUIRE_DATA_ERROR(train::load_fashion_mnist(dir.path),
                        has((dir / "t10k-labels-idx1-ubyte.gz").string()) &&
                            has("label 10 (sample 1) is outside [0, 10)"));
   }
   SECTION("train and test images of different sizes") {
     write(write_gz, ".gz");
     write_gz(dir / "t10k-images-idx3-ubyte.gz", idx_images(2, 4, 2, test_pixels));
-    REQUIRE_DATA_ERROR(train::load_fashion_mnist(dir.path()),
+    REQUIRE_DATA_ERROR(train::load_fashion_mnist(dir.path),
                        has((dir / "t10k-images-idx3-ubyte.gz").string()) &&
                            has("images are 4x2 but the training images are 2x4"));
   }
@@ -424,13 +406,13 @@ TEST_CASE("read_cifar10 and load_cifar10 read the binary format", "[train]") {
       write_raw(dir / ("data_batch_" + std::to_string(i) + ".bin"),
                 cifar_records({static_cast<unsigned char>(i), static_cast<unsigned char>(i + 1)}));
     write_raw(dir / "test_batch.bin", cifar_records({7}));
-    const train::train_test data = train::load_cifar10(dir.path());
+    const train::train_test data = train::load_cifar10(dir.path);
     CHECK(data.train.count == 10);
     CHECK(data.train.labels == std::vector<std::int32_t>{1, 2, 2, 3, 3, 4, 4, 5, 5, 6});
     CHECK(data.test.count == 1);
     CHECK(data.test.labels == std::vector<std::int32_t>{7});
     fs::remove(dir / "data_batch_4.bin");
-    REQUIRE_DATA_ERROR(train::load_cifar10(dir.path()),
+    REQUIRE_DATA_ERROR(train::load_cifar10(dir.path),
                        has((dir / "data_batch_4.bin").string()) && has("no such file"));
     REQUIRE_DATA_ERROR(train::load_cifar10(dir / "nowhere"),
                        has((dir / "nowhere").string()) && has("no such directory"));
