@@ -109,6 +109,15 @@ void read_mcts(option_reader& r, mcts_options& o) {
   r.read("max_attempts", o.max_attempts);
 }
 
+/// The budget ladder successive halving and Hyperband share.
+template <class Options>
+void read_rungs(option_reader& r, Options& o) {
+  r.read("min_budget", o.min_budget);
+  r.read("max_budget", o.max_budget);
+  r.read("eta", o.eta);
+  r.read_sampling(o.sampling);
+}
+
 smbo_options read_smbo(option_reader& r, smbo_optimizer optimizer) {
   smbo_options o;
   o.optimizer = optimizer;
@@ -186,21 +195,15 @@ std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space,
     made = std::make_unique<successive_narrowing>(space, o, seed);
   } else if (name == "successive-halving") {
     halving_options o;
-    r.read("min_budget", o.min_budget);
-    r.read("max_budget", o.max_budget);
-    r.read("eta", o.eta);
+    read_rungs(r, o);
     r.read("initial", o.initial);
-    r.read_sampling(o.sampling);
     r.finish();
     made = std::make_unique<successive_halving>(space, o, seed);
   } else if (name == "hyperband") {
     hyperband_options o;
-    r.read("min_budget", o.min_budget);
-    r.read("max_budget", o.max_budget);
-    r.read("eta", o.eta);
+    read_rungs(r, o);
     r.read("iterations", o.iterations);
     r.read("parallel_brackets", o.parallel_brackets);
-    r.read_sampling(o.sampling);
     r.finish();
     made = std::make_unique<hyperband>(space, o, seed);
   } else {
