@@ -14,6 +14,7 @@
 #include "darch/search/searcher.hpp"
 #include "darch/space.hpp"
 #include "darch/spaces/readme_mlp.hpp"
+#include "test_spaces.hpp"
 
 namespace model_test {
 
@@ -27,7 +28,7 @@ using darch::repeat;
 using darch::seq;
 using darch::shared;
 
-using readme = darch::spaces::readme_mlp;
+using search_test::readme;
 
 /// A bigger space: 1 to 5 cells, each a dense layer (width, shared activation, optional
 /// dropout), a split into 1 or 2 concatenated dense branches, or nothing. Structure at two
@@ -40,17 +41,9 @@ using cell = or_<layer, branches, darch::identity>;
 using big = seq<repeat<choice<1, 2, 3, 4, 5>, cell>, dense<choice<10>, darch::softmax>>;
 static_assert(darch::space_size<big> > 10'000'000);
 
-/// 22 architectures under a constraint on two shared names (see arch/brute_force.test.cpp):
-/// completions can break it, so searchers must retry.
-inline constexpr auto small_product = [](std::int64_t w, std::int64_t d) { return w * d <= 32; };
-using constrained =
-    darch::constrained<seq<dense<shared<"w", choice<8, 16, 32>>>,
-                           repeat<shared<"d", choice<1, 2, 3>>, dropout<choice<0.1, 0.5>>>>,
-                       darch::constraint<small_product, "w", "d">>;
-static_assert(darch::space_size<constrained> == 22);
-
-/// 2^70 architectures: too many for rank, unrank, uniform sampling and enumeration.
-using huge = repeat<choice<70>, dense<choice<8, 16>>>;
+// The constrained (22 architectures) and the huge (2^70) space are the other searchers' tests'.
+using search_test::constrained;
+using search_test::huge;
 
 /// `n` distinct architectures drawn decision by decision from `seed`.
 inline std::vector<darch::assignment> distinct(darch::space_ref space, std::size_t n,

@@ -44,6 +44,7 @@ using constrained =
     darch::constrained<seq<dense<shared<"w", choice<8, 16, 32>>>,
                            repeat<shared<"d", choice<1, 2, 3>>, dropout<choice<0.1, 0.5>>>>,
                        darch::constraint<small_product, "w", "d">>;
+static_assert(darch::space_size<constrained> == 22);
 
 /// A space without structure: every mutation changes exactly one position.
 using flat = seq<dense<choice<8, 16, 32, 64>>, dense<choice<8, 16, 32, 64>>,
