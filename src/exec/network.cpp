@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The CPU executor: plans an architecture into steps bound to kernel variants, then runs
+// The CPU executor: binds the shared plan (detail/plan.hpp) to CPU kernel variants, then runs
 // forward, backward and inference over per-step buffers.
 #include "darch/exec/network.hpp"
 
@@ -8,71 +8,27 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <string>
 #include <utility>
 #include <vector>
 
-#include <boost/graph/compressed_sparse_row_graph.hpp>
-
-#include "darch/core/random.hpp"
+#include "darch/exec/detail/plan.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
 
 extern "C" void openblas_set_num_threads(int);  // OpenBLAS's API (cblas.h is not on this path)
 
 namespace darch::exec {
-namespace {
 
 namespace k = darch::kernels::cpu;
-
-enum class kind : std::uint8_t {
-  input, dense, conv2d, max_pool, avg_pool, global_avg_pool, flatten, batch_norm, dropout,
-  activation, add, concat, identity,
-};
-
-kind kind_of(std::string_view op) {
-  static constexpr std::pair<std::string_view, kind> names[] = {
-      {"dense", kind::dense},       {"conv2d", kind::conv2d},
-      {"max_pool", kind::max_pool}, {"avg_pool", kind::avg_pool},
-      {"global_avg_pool", kind::global_avg_pool}, {"flatten", kind::flatten},
-      {"batch_norm", kind::batch_norm}, {"dropout", kind::dropout},
-      {"activation", kind::activation}, {"add", kind::add},
-      {"concat", kind::concat},     {"identity", kind::identity},
-  };
-  for (const auto& [name, value] : names)
-    if (name == op) return value;
-  throw plan_error("darch::exec: the CPU backend has no kernel for op '" + std::string{op} +
-                   "'; it runs dense, conv2d, max_pool, avg_pool, global_avg_pool, flatten, "
-                   "batch_norm, dropout, activation, add, concat and identity");
-}
-
-constexpr std::uint32_t softmax_variant = 5;
-constexpr std::uint32_t linear_variant = 0;
-
-std::string describe(shape s) {
-  std::string out = "{";
-  for (std::int32_t i = 0; i < s.rank; ++i) out += (i ? ", " : "") + std::to_string(s.dims[i]);
-  return out + "}";
-}
-
-}  // namespace
+using kind = detail::op_kind;
 
 struct network::impl {
-  struct step {
-    kind op = kind::input;
-    std::vector<std::uint32_t> inputs;  // producer steps, in port order
-    std::uint32_t consumers = 0;
-    shape out{};
-    std::int64_t per_sample = 0;
-    std::uint32_t variant = 0;
+  /// A planned step bound to its CPU kernel variant and buffers.
+  struct step : detail::plan_step {
     const k::dense_variant* dense = nullptr;
     const k::conv2d_variant* conv = nullptr;
     const k::activation_variant* act = nullptr;
-    std::int64_t window = 0, stride = 0;
-    float rate = 0.0f;
-    std::size_t w = 0, w_count = 0, b = 0, b_count = 0;  // into parameters
-    std::size_t running = 0;                             // into state (batch norm)
-    std::vector<float> y, z, dy, aux;                    // aux: bn mean + inv_std
+    std::vector<float> y, z, dy, aux;  // aux: bn mean + inv_std
     std::vector<std::int32_t> argmax;
     std::vector<std::uint8_t> mask;
     // add and concat: the kernels' argument arrays and concat's gradient parts, kept between
@@ -89,11 +45,12 @@ struct network::impl {
   /// needs every output), a shared buffer from `pool` in inference.
   std::vector<float*> y;
   /// Inference: outputs live in a few buffers reused once their last reader has run; flatten,
-  /// identity and dropout read their input in place.
+  /// identity and dropout read their input in place (detail::plan_inference).
   std::vector<std::vector<float>> pool;
   std::vector<float*> inference_y;
   std::vector<std::int32_t> inference_argmax;
   std::int64_t inference_capacity = 0;
+  detail::inference_layout inference;
   std::vector<std::uint8_t> decay;
   std::int64_t capacity = 0, classes = 0;
   shape input{};
@@ -105,20 +62,6 @@ struct network::impl {
   const float* out(std::size_t i) const { return i == 0 ? images : y[i]; }
   shape in_shape(const step& s, std::size_t port) const { return steps[s.inputs[port]].out; }
 
-  /// Lays out a step's weights (decayed, uniform in +-bound) and biases (zero, not decayed).
-  void add_weights(step& s, std::int64_t weights, std::int64_t biases, double bound, rng& gen) {
-    s.w = params.size();
-    s.w_count = static_cast<std::size_t>(weights);
-    s.b = s.w + s.w_count;
-    s.b_count = static_cast<std::size_t>(biases);
-    params.resize(s.b + s.b_count, 0.0f);
-    decay.resize(params.size(), 0);
-    for (std::size_t i = s.w; i < s.b; ++i) {
-      params[i] = static_cast<float>((2.0 * gen.uniform() - 1.0) * bound);
-      decay[i] = 1;
-    }
-  }
-
   void reserve(std::int64_t batch);
   void reserve_inference(std::int64_t batch);
   std::size_t workspace_floats(std::int64_t batch) const;
@@ -128,133 +71,32 @@ struct network::impl {
   void accumulate(std::uint32_t producer, const float* g, std::int64_t batch);
 };
 
-namespace {
-
-std::int64_t param_integer(const architecture& a, arch_vertex v, std::string_view name) {
-  const value* p = a.param(v, name);
-  return p ? p->integer : 0;
-}
-
-/// The half-width of the uniform initialisation: He before relu and gelu (activation 1 or 4),
-/// Glorot otherwise.
-double init_bound(std::uint32_t activation, std::int64_t fan_in, std::int64_t fan_out) {
-  const bool rectifier = activation == 1 || activation == 4;
-  return rectifier ? std::sqrt(6.0 / static_cast<double>(fan_in))
-                   : std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
-}
-
-}  // namespace
-
 network::network(const architecture& arch, shape input, std::int64_t classes, std::uint64_t seed)
     : impl_(std::make_unique<impl>()) {
   impl& m = *impl_;
-  m.classes = classes;
-  m.input = input;
-  const arch_graph& g = arch.graph;
-  if (arch.inputs.size() != 1 || arch.outputs.size() != 1)
-    throw plan_error("darch::exec: the architecture must have one input and one output (it has " +
-                     std::to_string(arch.inputs.size()) + " and " +
-                     std::to_string(arch.outputs.size()) + ")");
-  std::vector<std::int64_t> step_of(boost::num_vertices(g), -1);
-  rng gen(seed);
-
-  impl::step in;
-  in.op = kind::input;
-  in.out = input;
-  in.per_sample = input.elements();
-  m.steps.push_back(std::move(in));
-  step_of[arch.inputs[0]] = 0;
-
-  for (arch_vertex v : arch.vertices()) {
-    const arch_node& n = g[v];
-    if (n.kind != arch_node::role::op) continue;
+  detail::plan p = detail::make_plan(arch, input, classes, seed, "CPU");
+  m.classes = p.classes;
+  m.input = p.input;
+  m.flops = p.flops;
+  m.last = p.last;
+  m.softmax_head = p.softmax_head;
+  m.inference = detail::plan_inference(p);
+  m.steps.reserve(p.steps.size());
+  for (detail::plan_step& planned : p.steps) {
     impl::step s;
-    s.op = kind_of(n.op);
-    s.variant = n.variant;
-    // Producers in port order.
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> ports;
-    for (auto e : boost::make_iterator_range(boost::in_edges(v, g)))
-      ports.emplace_back(g[e].port, static_cast<std::uint32_t>(step_of[boost::source(e, g)]));
-    std::sort(ports.begin(), ports.end());
-    std::vector<shape> shapes;
-    for (auto [port, producer] : ports) {
-      s.inputs.push_back(producer);
-      ++m.steps[producer].consumers;
-      shapes.push_back(m.steps[producer].out);
-    }
-    // Shapes come from the op's own inference, the one the compiler used for the space.
-    std::vector<value> values;
-    for (const param_value& p : arch.params_of(v)) values.push_back(p.v);
-    const shape_result r = n.info->infer(shapes.data(), shapes.size(), values.data());
-    if (r.error != shape_error::none)
-      throw plan_error("darch::exec: op '" + std::string{n.op} + "' (vertex " + std::to_string(v) +
-                       ") cannot take its input shape " +
-                       (shapes.empty() ? std::string{"{}"} : describe(shapes[0])));
-    s.out = r.out;
-    s.per_sample = r.out.elements();
-    const shape x = shapes.empty() ? shape{} : shapes[0];
+    static_cast<detail::plan_step&>(s) = std::move(planned);
     switch (s.op) {
-      case kind::dense: {
-        if (s.variant >= k::dense_variant_count) throw plan_error("darch::exec: bad dense variant");
-        s.dense = &k::dense_kernels(s.variant);
-        const std::int64_t fan_in = x.elements(), units = s.out.dims[0];
-        m.add_weights(s, fan_in * units, units, init_bound(s.variant, fan_in, units), gen);
-        m.flops += 2.0 * static_cast<double>(fan_in * units);
-        break;
-      }
-      case kind::conv2d: {
-        if (s.variant >= k::conv2d_variant_count) throw plan_error("darch::exec: bad conv2d variant");
-        s.conv = &k::conv2d_kernels(s.variant);
-        const std::int64_t kk = s.conv->kernel, out_c = s.out.dims[0];
-        const std::int64_t fan_in = x.dims[0] * kk * kk;
-        m.add_weights(s, out_c * fan_in, out_c, init_bound(s.variant % 6, fan_in, out_c * kk * kk), gen);
-        m.flops += 2.0 * static_cast<double>(fan_in * s.out.elements());
-        break;
-      }
-      case kind::max_pool:
-      case kind::avg_pool:
-        s.window = param_integer(arch, v, "window");
-        s.stride = arch.param(v, "stride") ? param_integer(arch, v, "stride") : s.window;
-        break;
-      case kind::batch_norm: {
-        const std::int64_t c = x.dims[0];
-        s.w = m.params.size();
-        s.w_count = static_cast<std::size_t>(c);
-        s.b = s.w + s.w_count;
-        s.b_count = static_cast<std::size_t>(c);
-        m.params.resize(s.b + s.b_count, 0.0f);
-        std::fill(m.params.begin() + static_cast<std::ptrdiff_t>(s.w),
-                  m.params.begin() + static_cast<std::ptrdiff_t>(s.b), 1.0f);
-        m.decay.resize(m.params.size(), 0);
-        s.aux.assign(2 * static_cast<std::size_t>(c), 0.0f);  // batch mean and 1/std
-        s.running = m.state.size();
-        m.state.resize(s.running + 2 * static_cast<std::size_t>(c), 0.0f);
-        std::fill(m.state.begin() + static_cast<std::ptrdiff_t>(s.running) + c, m.state.end(), 1.0f);
-        break;
-      }
-      case kind::dropout: s.rate = static_cast<float>(arch.param(v, "rate")->as_number()); break;
-      case kind::activation:
-        if (s.variant >= k::activation_variant_count) throw plan_error("darch::exec: bad activation variant");
-        s.act = &k::activation_kernels(s.variant);
-        break;
+      case kind::dense: s.dense = &k::dense_kernels(s.variant); break;
+      case kind::conv2d: s.conv = &k::conv2d_kernels(s.variant); break;
+      case kind::activation: s.act = &k::activation_kernels(s.variant); break;
+      case kind::batch_norm: s.aux.assign(2 * s.w_count, 0.0f); break;  // batch mean and 1/std
       default: break;
     }
-    step_of[v] = static_cast<std::int64_t>(m.steps.size());
     m.steps.push_back(std::move(s));
   }
-  const arch_vertex output = arch.outputs[0];
-  auto [first, last] = boost::in_edges(output, g);
-  if (first == last) throw plan_error("darch::exec: the architecture's output is not connected");
-  m.last = static_cast<std::size_t>(step_of[boost::source(*first, g)]);
-  const impl::step& head = m.steps[m.last];
-  if (head.out.rank != 1 || head.out.dims[0] != classes)
-    throw plan_error("darch::exec: the architecture's output has shape " + describe(head.out) +
-                     " but the data has " + std::to_string(classes) +
-                     " classes; end the space with dense<choice<" + std::to_string(classes) +
-                     ">, softmax>");
-  m.softmax_head = head.op == kind::dense && head.variant == softmax_variant;
-  if (m.softmax_head) m.steps[m.last].dense = &k::dense_kernels(linear_variant);
-  ++m.steps[m.last].consumers;  // the loss reads it
+  m.params = std::move(p.params);
+  m.decay = std::move(p.decay);
+  m.state = std::move(p.state);
   m.grads.assign(m.params.size(), 0.0f);
 }
 
@@ -300,38 +142,13 @@ void network::impl::reserve_inference(std::int64_t batch) {
   if (batch <= inference_capacity) return;
   inference_capacity = batch;
   const std::size_t count = steps.size();
-  // The step whose output each step's output really is (in-place ops read their input), and
-  // the last step that reads each buffer.
-  std::vector<std::size_t> owner(count), last_read(count, 0);
-  for (std::size_t i = 1; i < count; ++i) {
-    const step& s = steps[i];
-    const bool in_place = s.op == kind::flatten || s.op == kind::identity || s.op == kind::dropout;
-    owner[i] = in_place ? owner[s.inputs[0]] : i;
-    for (std::uint32_t p : s.inputs) last_read[owner[p]] = std::max(last_read[owner[p]], i);
-  }
-  last_read[owner[last]] = count;  // the scores are read after the pass
-  // Greedy assignment: a step takes a buffer freed by a step whose last reader has run.
-  std::vector<std::size_t> slot_of(count, 0), slot_free_after, slot_floats;
-  std::size_t argmax_floats = 0;
-  for (std::size_t i = 1; i < count; ++i) {
-    if (owner[i] != i) continue;
-    const auto need = static_cast<std::size_t>(batch * steps[i].per_sample);
-    std::size_t slot = 0;
-    while (slot < slot_free_after.size() && slot_free_after[slot] >= i) ++slot;
-    if (slot == slot_free_after.size()) {
-      slot_free_after.push_back(0);
-      slot_floats.push_back(0);
-    }
-    slot_free_after[slot] = last_read[i];
-    slot_floats[slot] = std::max(slot_floats[slot], need);
-    slot_of[i] = slot;
-    if (steps[i].op == kind::max_pool) argmax_floats = std::max(argmax_floats, need);
-  }
-  pool.resize(slot_floats.size());
-  for (std::size_t j = 0; j < pool.size(); ++j) pool[j].assign(slot_floats[j], 0.0f);
+  pool.resize(inference.slot_per_sample.size());
+  for (std::size_t j = 0; j < pool.size(); ++j)
+    pool[j].assign(static_cast<std::size_t>(batch * inference.slot_per_sample[j]), 0.0f);
   inference_y.assign(count, nullptr);
-  for (std::size_t i = 1; i < count; ++i) inference_y[i] = pool[slot_of[owner[i]]].data();
-  inference_argmax.assign(argmax_floats, 0);
+  for (std::size_t i = 1; i < count; ++i)
+    inference_y[i] = pool[inference.slot[inference.owner[i]]].data();
+  inference_argmax.assign(static_cast<std::size_t>(batch * inference.max_pool_per_sample), 0);
   const std::size_t work = workspace_floats(batch);
   if (workspace.size() < work) workspace.assign(work, 0.0f);
 }
@@ -421,9 +238,6 @@ void network::impl::accumulate(std::uint32_t producer, const float* g, std::int6
 }
 
 void network::impl::backward(std::int64_t batch) {
-  for (std::size_t i = 1; i < steps.size(); ++i)
-    if (steps[i].consumers > 1)
-      std::fill_n(steps[i].dy.data(), static_cast<std::size_t>(batch * steps[i].per_sample), 0.0f);
   for (std::size_t i = steps.size() - 1; i >= 1; --i) {
     step& s = steps[i];
     if (s.inputs.empty()) continue;
@@ -522,6 +336,11 @@ double network::forward_backward(const float* images, const std::int32_t* labels
   m.y.resize(m.steps.size());
   for (std::size_t i = 1; i < m.steps.size(); ++i) m.y[i] = m.steps[i].y.data();
   m.forward(batch, true, step + 1);
+  // Gradients of outputs read by several consumers are sums: they start at zero (before the
+  // loss, which adds its share to the head's when the head has other consumers too).
+  for (std::size_t i = 1; i < m.steps.size(); ++i)
+    if (m.steps[i].consumers > 1)
+      std::fill_n(m.steps[i].dy.data(), static_cast<std::size_t>(batch * m.steps[i].per_sample), 0.0f);
   impl::step& head = m.steps[m.last];
   // The head's dy is the loss gradient; it may also feed other consumers (rare), so add.
   float* dlogits = head.consumers == 1 ? head.dy.data() : m.scratch2.data();
