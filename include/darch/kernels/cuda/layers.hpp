@@ -2,7 +2,9 @@
 /// @file
 /// Declares the CUDA layer kernels: a tensor-core GEMM with a fused bias + activation epilogue,
 /// dense forward/backward, softmax with cross-entropy, dropout, element-wise add, bias
-/// gradients and the fused optimizer updates. They mirror kernels/cpu/layers.hpp: the same
+/// gradients, the fused optimizer updates, and global average pooling, concatenation and
+/// gradient accumulation (kernels/cuda/merge.cu). The cuDNN layers (conv2d, pooling, batch
+/// norm) are in dnn.hpp. They mirror kernels/cpu/layers.hpp: the same
 /// shapes, layouts (row-major, batch first), argument names and results, on device pointers.
 /// Device-clean: std only; no CUDA header is needed to call them.
 ///
@@ -132,6 +134,31 @@ status dropout_forward(std::size_t n, float rate, std::uint64_t seed, const floa
                        std::uint8_t* mask, void* stream = nullptr) noexcept;
 status dropout_backward(std::size_t n, float rate, const float* dy, const std::uint8_t* mask,
                         float* dx, void* stream = nullptr) noexcept;
+
+// ---- merges, global average pooling, gradient accumulation (kernels/cuda/merge.cu) --------------
+
+/// As cpu::global_avg_pool_forward: y [batch, c] = the mean of each [hw] plane of x
+/// [batch, c, hw], summed in the CPU's order (16 interleaved partial sums, then a fixed tree) and
+/// scaled by the same 1 / hw: equal to the CPU bit for bit.
+status global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw,
+                               const float* x, float* y, void* stream = nullptr) noexcept;
+/// As cpu::global_avg_pool_backward: dx [batch, c, hw] = dy [batch, c] / hw (overwritten).
+status global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t hw,
+                                const float* dy, float* dx, void* stream = nullptr) noexcept;
+
+/// As cpu::concat_forward: input k is [batch, channels[k], spatial], y is [batch, sum channels,
+/// spatial]. `xs` and `channels` are HOST arrays of `count` entries (device pointers in `xs`).
+status concat_forward(std::int64_t batch, std::int64_t spatial, std::size_t count,
+                      const float* const* xs, const std::int64_t* channels, float* y,
+                      void* stream = nullptr) noexcept;
+/// As cpu::concat_backward: dxs[k] [batch, channels[k], spatial] = its slice of dy; a null
+/// dxs[k] is skipped. `channels` and `dxs` are HOST arrays (device pointers in `dxs`).
+status concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count,
+                       const float* dy, const std::int64_t* channels, float* const* dxs,
+                       void* stream = nullptr) noexcept;
+
+/// dy[i] += g[i] for n floats (a gradient reaching a tensor along a second path).
+status accumulate(std::size_t n, const float* g, float* dy, void* stream = nullptr) noexcept;
 
 // ---- loss ----------------------------------------------------------------------------------------
 
