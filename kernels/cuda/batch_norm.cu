@@ -147,7 +147,8 @@ status batch_norm_op::forward(const cpu::batch_norm_args& a) noexcept {
   if (!impl_ || !impl_->matches(a)) return status::invalid_argument;
   impl& m = *impl_;
   if (a.x == nullptr || a.gamma == nullptr || a.beta == nullptr || a.running_mean == nullptr ||
-      a.running_var == nullptr || a.y == nullptr || (a.training && (a.mean == nullptr || a.inv_std == nullptr)))
+      a.running_var == nullptr || a.y == nullptr ||
+      (a.training && (a.mean == nullptr || a.inv_std == nullptr)))
     return status::invalid_argument;
   if (a.training && a.batch * a.spatial <= 1) {
     forward_few_kernel<<<channel_blocks(m.c), 256, 0, m.stream>>>(

@@ -297,27 +297,31 @@ struct conv2d_op::impl {
     if (s.in_c == 0 || s.in_h == 0 || s.in_w == 0 || s.out_c == 0 || s.out_h == 0 || s.out_w == 0)
       throw std::invalid_argument("conv2d_op: every size of the per-sample shape must be positive");
     if (k < 1 || k % 2 == 0)
-      throw std::invalid_argument(detail::cat("conv2d_op: kernel ", k, " is not a positive odd size"));
+      throw std::invalid_argument(
+          detail::cat("conv2d_op: kernel ", k, " is not a positive odd size"));
     if (st < 1) throw std::invalid_argument(detail::cat("conv2d_op: stride ", st, " < 1"));
     if (act > act_softmax)
-      throw std::invalid_argument(detail::cat("conv2d_op: activation ", act, " is not one of 0..5"));
+      throw std::invalid_argument(
+          detail::cat("conv2d_op: activation ", act, " is not one of 0..5"));
     if (s.in_h + 2 * pad < k || s.in_w + 2 * pad < k)
       throw std::invalid_argument(detail::cat("conv2d_op: a ", k, "x", k,
                                               " kernel does not fit the padded input ",
-                                              dims(s.in_c, s.in_h, s.in_w), " (padding ", pad, ")"));
+                                              dims(s.in_c, s.in_h, s.in_w), " (padding ", pad,
+                                              ")"));
     detail::dnn_check(cudnnSetFilter4dDescriptor(filter.get(), CUDNN_DATA_FLOAT,
                                                  CUDNN_TENSOR_NCHW, out_c, in_c, k, k),
                       "cudnnSetFilter4dDescriptor");
     // The output size cuDNN computes must be the one the shape (modules/conv2d.hpp's shape
     // inference, the CPU kernels) says.
     detail::tensor_descriptor x1("cudnnCreateTensorDescriptor");
-    detail::dnn_check(detail::set_nchw(x1.get(), 1, in_c, in_h, in_w), "cudnnSetTensor4dDescriptor");
+    detail::dnn_check(detail::set_nchw(x1.get(), 1, in_c, in_h, in_w),
+                      "cudnnSetTensor4dDescriptor");
     detail::convolution_descriptor conv("cudnnCreateConvolutionDescriptor");
     configure(conv.get());
     int n = 0, oc = 0, oh = 0, ow = 0;
-    detail::dnn_check(
-        cudnnGetConvolution2dForwardOutputDim(conv.get(), x1.get(), filter.get(), &n, &oc, &oh, &ow),
-        "cudnnGetConvolution2dForwardOutputDim");
+    detail::dnn_check(cudnnGetConvolution2dForwardOutputDim(conv.get(), x1.get(), filter.get(), &n,
+                                                            &oc, &oh, &ow),
+                      "cudnnGetConvolution2dForwardOutputDim");
     if (oc != s.out_c || oh != s.out_h || ow != s.out_w)
       throw std::invalid_argument(detail::cat(
           "conv2d_op: cuDNN computes the output ", dims(oc, oh, ow), " for input ",
@@ -382,15 +386,16 @@ struct conv2d_op::impl {
     detail::dnn_check(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(h, &count),
                       "cudnnGetConvolutionBackwardDataAlgorithmMaxCount");
     const cudnnConvolutionDescriptor_t cd = p.bwd_data.get();
-    p.data_algo = choose_algorithm<cudnnConvolutionBwdDataAlgoPerf_t, cudnnConvolutionBwdDataAlgo_t>(
-        "cudnnGetConvolutionBackwardDataAlgorithm_v7", count, cd,
-        [&](int c, int* r, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
-          return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, f, y, cd, x, c, r, perf);
-        },
-        [&](cudnnConvolutionBwdDataAlgo_t algo, std::size_t* bytes) {
-          return cudnnGetConvolutionBackwardDataWorkspaceSize(h, f, y, cd, x, algo, bytes);
-        },
-        data_bytes, what);
+    p.data_algo =
+        choose_algorithm<cudnnConvolutionBwdDataAlgoPerf_t, cudnnConvolutionBwdDataAlgo_t>(
+            "cudnnGetConvolutionBackwardDataAlgorithm_v7", count, cd,
+            [&](int c, int* r, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
+              return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, f, y, cd, x, c, r, perf);
+            },
+            [&](cudnnConvolutionBwdDataAlgo_t algo, std::size_t* bytes) {
+              return cudnnGetConvolutionBackwardDataWorkspaceSize(h, f, y, cd, x, algo, bytes);
+            },
+            data_bytes, what);
 
     detail::dnn_check(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(h, &count),
                       "cudnnGetConvolutionBackwardFilterAlgorithmMaxCount");
@@ -407,9 +412,9 @@ struct conv2d_op::impl {
             filter_bytes, what);
 
     p.split = split_for(batch, s.out_h * s.out_w);
-    p.dz_bytes = round256(static_cast<std::size_t>(batch * s.out_c * s.out_h * s.out_w) * sizeof(float));
-    p.partial_bytes =
-        p.split.chunks > 1 ? round256(static_cast<std::size_t>(s.out_c * p.split.chunks) * sizeof(float)) : 0;
+    const auto floats = [](i64 n) { return round256(static_cast<std::size_t>(n) * sizeof(float)); };
+    p.dz_bytes = floats(batch * s.out_c * s.out_h * s.out_w);
+    p.partial_bytes = p.split.chunks > 1 ? floats(s.out_c * p.split.chunks) : 0;
     p.dnn_bytes = round256(std::max({fwd_bytes, data_bytes, filter_bytes}));
     p.total_bytes = p.dz_bytes + p.partial_bytes + p.dnn_bytes;
     return plans.emplace(batch, std::move(p)).first->second;
@@ -444,7 +449,8 @@ struct conv2d_op::impl {
 conv2d_op::conv2d_op(dnn_context& context, const cpu::conv2d_shape& per_sample,
                      std::int32_t kernel, std::int32_t stride, bool same_padding,
                      std::uint32_t activation)
-    : impl_(std::make_unique<impl>(context, per_sample, kernel, stride, same_padding, activation)) {}
+    : impl_(std::make_unique<impl>(context, per_sample, kernel, stride, same_padding,
+                                   activation)) {}
 
 std::size_t conv2d_op::workspace_bytes(std::int64_t batch) {
   if (!impl_) throw dnn_error("conv2d_op::workspace_bytes: the op was moved from");
@@ -484,9 +490,10 @@ status conv2d_op::backward(const cpu::conv2d_backward_args& a,
   const i64 batch = a.s.batch, O = m.s.out_c, P = m.s.out_h * m.s.out_w;
   if (a.dw == nullptr || a.db == nullptr) return status::invalid_argument;
   if (batch == 0) {  // no samples: zero gradients, as the CPU
-    const auto w_bytes = static_cast<std::size_t>(O * m.s.in_c * m.kernel * m.kernel) * sizeof(float);
-    if (cudaMemsetAsync(a.dw, 0, w_bytes, m.stream) != cudaSuccess ||
-        cudaMemsetAsync(a.db, 0, static_cast<std::size_t>(O) * sizeof(float), m.stream) != cudaSuccess)
+    const auto bytes = [](i64 n) { return static_cast<std::size_t>(n) * sizeof(float); };
+    if (cudaMemsetAsync(a.dw, 0, bytes(O * m.s.in_c * m.kernel * m.kernel), m.stream) !=
+            cudaSuccess ||
+        cudaMemsetAsync(a.db, 0, bytes(O), m.stream) != cudaSuccess)
       return status::device_error;
     return status::success;
   }

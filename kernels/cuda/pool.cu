@@ -96,7 +96,8 @@ status pool_op::backward(std::int64_t batch, const float* x, const float* y, con
   // (gather or scatter), dx is zeroed and the gradient added (beta = 1) in that case.
   float beta = zero;
   if (!m.covers_input) {
-    const auto bytes = static_cast<std::size_t>(batch * m.s.c * m.s.in_h * m.s.in_w) * sizeof(float);
+    const auto bytes =
+        static_cast<std::size_t>(batch * m.s.c * m.s.in_h * m.s.in_w) * sizeof(float);
     if (cudaMemsetAsync(dx, 0, bytes, m.stream) != cudaSuccess) return status::device_error;
     beta = one;
   }

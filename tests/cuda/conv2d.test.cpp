@@ -192,7 +192,8 @@ TEST_CASE("cuda conv2d_op matches the CPU conv2d variants, forward and backward"
   REQUIRE(cv.stride == S);
   REQUIRE(cv.same_padding == cc.same);
 
-  const auto seed = static_cast<std::uint64_t>(variant * 7919 + s.batch * 131 + s.in_c * 17 + s.in_h);
+  const auto seed =
+      static_cast<std::uint64_t>(variant * 7919 + s.batch * 131 + s.in_c * 17 + s.in_h);
   const auto x = random_floats(sz(s.batch * s.in_c * s.in_h * s.in_w), seed, -1.0f, 1.0f);
   const auto w = random_floats(sz(s.out_c * s.in_c * K * K), seed + 1, -0.5f, 0.5f);
   const auto b = random_floats(sz(s.out_c), seed + 2, -0.5f, 0.5f);

@@ -63,8 +63,9 @@ TEST_CASE("cuda pool_op matches the CPU's max and average pooling", "[cuda][cudn
   const cpu::pool_shape s = shape_of(pc);
   CAPTURE(s.batch, s.c, s.in_h, s.in_w, s.out_h, s.out_w, s.window, s.stride, max);
   const i64 planes = s.batch * s.c, HW = s.in_h * s.in_w, P = s.out_h * s.out_w;
-  const auto seed = static_cast<std::uint64_t>(s.batch * 1000 + s.c * 100 + s.in_h * 10 + s.window) +
-                    (max ? 1u : 0u);
+  const auto seed =
+      static_cast<std::uint64_t>(s.batch * 1000 + s.c * 100 + s.in_h * 10 + s.window) +
+      (max ? 1u : 0u);
   const auto x = random_floats(sz(planes * HW), seed, -2.0f, 2.0f);
   const auto dy = random_floats(sz(planes * P), seed + 1, -1.0f, 1.0f);
 
