@@ -1,19 +1,96 @@
 // SPDX-License-Identifier: MIT
-// The evaluator: plan, train for a budget with NaN/inf detection, evaluate, time.
+// The evaluator: plan, train for a budget with NaN/inf detection, evaluate, time. One training
+// loop for both backends, through a small trainer interface.
 #include "darch/train/evaluator.hpp"
 
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <memory>
+#include <utility>
 #include <vector>
 
+#include "darch/exec/cuda_network.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/train/batcher.hpp"
 
 namespace darch::train {
 namespace {
 
-double accuracy(exec::network& net, const dataset& data, std::int64_t batch_size) {
+/// What the training loop needs from an executor: enqueue a step, read back the losses of the
+/// steps enqueued so far, predict.
+class trainer {
+ public:
+  virtual ~trainer() = default;
+  /// Trains on one batch (the optimizer step included); `index` counts the steps from 0.
+  virtual void step(const batch& b, std::uint64_t index) = 0;
+  /// The losses of the steps since the previous call, in order.
+  virtual std::vector<double> drain() = 0;
+  /// How many steps may be enqueued between two drains.
+  virtual std::int64_t drain_interval() const noexcept = 0;
+  virtual void predict(const float* images, std::int64_t batch, float* probabilities) = 0;
+  virtual std::int64_t classes() const noexcept = 0;
+  virtual std::size_t parameter_count() const noexcept = 0;
+  virtual double flops_per_sample() const noexcept = 0;
+};
+
+/// The CPU executor and train::optimizer, one synchronous step at a time: the loss is known
+/// after each step, and a non-finite one skips the update (the loop stops there).
+class cpu_trainer final : public trainer {
+ public:
+  cpu_trainer(const architecture& arch, shape input, const dataset& data,
+              const evaluation_config& config)
+      : net_(arch, input, data.classes, config.seed), opt_(config.optimizer) {}
+  void step(const batch& b, std::uint64_t index) override {
+    const double loss = net_.forward_backward(b.images, b.labels, b.size, index);
+    if (std::isfinite(loss)) opt_.step(net_.parameters(), net_.gradients(), net_.decay_mask());
+    losses_.push_back(loss);
+  }
+  std::vector<double> drain() override { return std::exchange(losses_, {}); }
+  std::int64_t drain_interval() const noexcept override { return 1; }
+  void predict(const float* images, std::int64_t batch, float* probabilities) override {
+    net_.predict(images, batch, probabilities);
+  }
+  std::int64_t classes() const noexcept override { return net_.classes(); }
+  std::size_t parameter_count() const noexcept override { return net_.parameter_count(); }
+  double flops_per_sample() const noexcept override { return net_.flops_per_sample(); }
+
+ private:
+  exec::network net_;
+  optimizer opt_;
+  std::vector<double> losses_;
+};
+
+/// The CUDA executor: steps are enqueued without waiting; the losses come back in bulk.
+class cuda_trainer final : public trainer {
+ public:
+  cuda_trainer(const architecture& arch, shape input, const dataset& data,
+               const evaluation_config& config)
+      : net_(arch, input, data.classes, config.seed, config.optimizer, options(config)) {}
+  void step(const batch& b, std::uint64_t index) override {
+    net_.train_step(b.images, b.labels, b.size, index);
+  }
+  std::vector<double> drain() override { return net_.drain_losses(); }
+  std::int64_t drain_interval() const noexcept override { return 32; }
+  void predict(const float* images, std::int64_t batch, float* probabilities) override {
+    net_.predict(images, batch, probabilities);
+  }
+  std::int64_t classes() const noexcept override { return net_.classes(); }
+  std::size_t parameter_count() const noexcept override { return net_.parameter_count(); }
+  double flops_per_sample() const noexcept override { return net_.flops_per_sample(); }
+
+ private:
+  static exec::cuda_options options(const evaluation_config& config) {
+    exec::cuda_options o;
+    o.precision = config.precision;
+    o.max_batch = config.batch_size;
+    o.max_predict_batch = config.eval_batch_size;
+    return o;
+  }
+  exec::cuda_network net_;
+};
+
+double accuracy(trainer& net, const dataset& data, std::int64_t batch_size) {
   if (data.count == 0) return 0.0;
   const auto classes = net.classes();
   std::vector<float> probabilities(static_cast<std::size_t>(batch_size * classes));
@@ -65,51 +142,66 @@ metrics evaluate(const architecture& arch, const dataset& train, const dataset& 
                  const dataset& test, const evaluation_config& config) noexcept {
   metrics out;
   try {
+    out.backend = exec::resolve_backend(config.backend);
     exec::set_cpu_threads(config.threads);
-    exec::network net(arch, input_shape(arch, train), train.classes, config.seed);
-    out.parameters = net.parameter_count();
-    out.flops_per_sample = net.flops_per_sample();
-    optimizer opt(config.optimizer);
+    const shape input = input_shape(arch, train);
+    std::unique_ptr<trainer> net;
+    if (out.backend == exec::backend_kind::cuda)
+      net = std::make_unique<cuda_trainer>(arch, input, train, config);
+    else
+      net = std::make_unique<cpu_trainer>(arch, input, train, config);
+    out.parameters = net->parameter_count();
+    out.flops_per_sample = net->flops_per_sample();
     batcher batches(train, config.batch_size, config.seed ^ 0x5eedull, true, false);
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-    std::int64_t samples = 0;
-    bool stop = false;
-    for (std::int64_t epoch = 0; epoch < config.limit.epochs && !stop; ++epoch) {
-      batches.start_epoch(epoch);
-      double loss_sum = 0.0;
-      std::int64_t loss_count = 0;
-      for (batch b; batches.next(b);) {
-        const double loss = net.forward_backward(b.images, b.labels, b.size,
-                                                 static_cast<std::uint64_t>(out.steps));
+    std::int64_t samples = 0, enqueued = 0;
+    double loss_sum = 0.0;
+    std::int64_t loss_count = 0;
+    // Takes the losses of the steps enqueued so far; false at the first non-finite one, whose
+    // step is then the result's diverged_at_step (the steps after it are discarded).
+    auto absorb = [&] {
+      for (const double loss : net->drain()) {
         if (!std::isfinite(loss)) {
           out.status = evaluation_status::diverged;
           out.diverged_at_step = out.steps;
-          out.message = "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
-                        " at step " + std::to_string(out.steps);
+          out.message = "the training loss became " +
+                        std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " +
+                        std::to_string(out.steps);
           out.final_loss = loss;
           out.train_seconds = elapsed();
-          return out;
+          return false;
         }
-        opt.step(net.parameters(), net.gradients(), net.decay_mask());
         ++out.steps;
-        samples += b.size;
         loss_sum += loss;
         ++loss_count;
-        if ((config.limit.max_steps > 0 && out.steps >= config.limit.max_steps) ||
-            (config.limit.max_seconds > 0.0 && elapsed() >= config.limit.max_seconds)) {
-          stop = true;
-          break;
-        }
       }
+      return true;
+    };
+    const std::int64_t interval = net->drain_interval();
+    bool stop = false;
+    for (std::int64_t epoch = 0; epoch < config.limit.epochs && !stop; ++epoch) {
+      batches.start_epoch(epoch);
+      loss_sum = 0.0;
+      loss_count = 0;
+      for (batch b; batches.next(b);) {
+        net->step(b, static_cast<std::uint64_t>(enqueued));
+        ++enqueued;
+        samples += b.size;
+        stop = (config.limit.max_steps > 0 && enqueued >= config.limit.max_steps) ||
+               (config.limit.max_seconds > 0.0 && elapsed() >= config.limit.max_seconds);
+        if ((stop || enqueued % interval == 0) && !absorb()) return out;
+        if (stop) break;
+      }
+      if (!absorb()) return out;
       if (!stop) ++out.epochs;
       if (loss_count > 0) out.final_loss = loss_sum / static_cast<double>(loss_count);
     }
     out.train_seconds = elapsed();
     out.samples_per_second = out.train_seconds > 0.0 ? static_cast<double>(samples) / out.train_seconds : 0.0;
-    out.validation_accuracy = accuracy(net, validation, config.eval_batch_size);
-    out.test_accuracy = accuracy(net, test, config.eval_batch_size);
+    out.validation_accuracy = accuracy(*net, validation, config.eval_batch_size);
+    out.test_accuracy = accuracy(*net, test, config.eval_batch_size);
   } catch (const std::exception& e) {
     out.status = evaluation_status::failed;
     out.message = e.what();

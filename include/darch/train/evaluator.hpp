@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "darch/arch/graph.hpp"
+#include "darch/exec/backend.hpp"
+#include "darch/kernels/cuda/layers.hpp"
 #include "darch/train/dataset.hpp"
 #include "darch/train/optimizer.hpp"
 
@@ -31,6 +33,12 @@ struct evaluation_config {
   std::uint64_t seed = 0;  ///< parameter initialisation, batch order, dropout masks
   int threads = 0;         ///< CPU threads (0: the default)
   std::int64_t eval_batch_size = 1000;
+  /// Where to train: `cpu`, `cuda` (an evaluation without a usable device fails, saying why) or
+  /// `automatic` (cuda when a device is usable, else cpu, with one line to stderr). The
+  /// environment variable DARCH_BACKEND overrides it (exec::resolve_backend).
+  exec::backend_kind backend = exec::backend_kind::cpu;
+  /// CUDA only: the dense layers' tensor-core math (exec::cuda_options::precision).
+  kernels::cuda::math precision = kernels::cuda::math::tf32;
 };
 
 enum class evaluation_status : std::uint8_t {
@@ -53,11 +61,15 @@ struct metrics {
   double samples_per_second = 0.0;  ///< training throughput
   std::int64_t steps = 0;
   std::int64_t epochs = 0;  ///< completed epochs
+  exec::backend_kind backend = exec::backend_kind::cpu;  ///< where it trained (cpu or cuda)
 };
 
 /// Trains `arch` on `train` and reports accuracies on `validation` and `test` (either may be
 /// empty). The architecture's input is the datasets' image shape ({c, h, w}, or {c*h*w} when
 /// the space starts with a dense layer) and its output must be `train.classes` scores.
+/// On the CUDA backend (exec::cuda_network) the steps are enqueued without waiting and their
+/// losses read back every 32 steps and at the end of each epoch; the first NaN or infinite loss
+/// still gives `diverged` at its own step, as on the CPU.
 metrics evaluate(const architecture& arch, const dataset& train, const dataset& validation,
                  const dataset& test, const evaluation_config& config) noexcept;
 
