@@ -141,17 +141,20 @@ plan make_plan(const architecture& arch, shape input, std::int64_t classes, std:
     const shape x = shapes.empty() ? shape{} : shapes[0];
     switch (s.op) {
       case op_kind::dense: {
-        if (s.variant >= cpu::dense_variant_count) throw plan_error("darch::exec: bad dense variant");
+        if (s.variant >= cpu::dense_variant_count)
+          throw plan_error("darch::exec: bad dense variant");
         const std::int64_t fan_in = x.elements(), units = s.out.dims[0];
         add_weights(p, s, fan_in * units, units, init_bound(s.variant, fan_in, units), gen);
         p.flops += 2.0 * static_cast<double>(fan_in * units);
         break;
       }
       case op_kind::conv2d: {
-        if (s.variant >= cpu::conv2d_variant_count) throw plan_error("darch::exec: bad conv2d variant");
+        if (s.variant >= cpu::conv2d_variant_count)
+          throw plan_error("darch::exec: bad conv2d variant");
         const std::int64_t kk = cpu::conv2d_kernels(s.variant).kernel, out_c = s.out.dims[0];
         const std::int64_t fan_in = x.dims[0] * kk * kk;
-        add_weights(p, s, out_c * fan_in, out_c, init_bound(s.variant % 6, fan_in, out_c * kk * kk), gen);
+        add_weights(p, s, out_c * fan_in, out_c,
+                    init_bound(s.variant % 6, fan_in, out_c * kk * kk), gen);
         p.flops += 2.0 * static_cast<double>(fan_in * s.out.elements());
         break;
       }
@@ -163,7 +166,8 @@ plan make_plan(const architecture& arch, shape input, std::int64_t classes, std:
       case op_kind::batch_norm: add_batch_norm(p, s, x.dims[0]); break;
       case op_kind::dropout: s.rate = static_cast<float>(arch.param(v, "rate")->as_number()); break;
       case op_kind::activation:
-        if (s.variant >= cpu::activation_variant_count) throw plan_error("darch::exec: bad activation variant");
+        if (s.variant >= cpu::activation_variant_count)
+          throw plan_error("darch::exec: bad activation variant");
         break;
       default: break;
     }

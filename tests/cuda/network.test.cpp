@@ -51,11 +51,11 @@ struct net_case {
 
 using cnn = seq<conv2d<choice<8>, choice<3>, choice<1>, same, relu>, batch_norm, max_pool<>,
                 dropout<choice<0.25>>, flatten, dense<choice<10>, softmax>>;
-using merges = seq<conv2d<choice<4>, choice<3>, choice<1>, same, relu>, batch_norm,
-                   residual<conv2d<choice<4>, choice<3>, choice<1>, same, darch::tanh>, identity, add>,
-                   avg_pool<>, flatten, dropout<choice<0.5>>,
-                   residual<dense<choice<16>, relu>, dense<choice<16>>, concat>,
-                   dense<choice<10>, softmax>>;
+using merges =
+    seq<conv2d<choice<4>, choice<3>, choice<1>, same, relu>, batch_norm,
+        residual<conv2d<choice<4>, choice<3>, choice<1>, same, darch::tanh>, identity, add>,
+        avg_pool<>, flatten, dropout<choice<0.5>>,
+        residual<dense<choice<16>, relu>, dense<choice<16>>, concat>, dense<choice<10>, softmax>>;
 using pooled = seq<conv2d<choice<6>, choice<3>, choice<2>, same, gelu>, global_avg_pool,
                    dense<choice<10>, softmax>>;
 
@@ -64,7 +64,8 @@ std::vector<net_case> cases() {
   constexpr space_ref space = space_of<spaces::readme_mlp_784>();
   rng gen(2024);
   for (int i = 0; i < 3; ++i)
-    out.push_back({"readme-" + std::to_string(i), materialize(space, sample(space, gen)), shape::flat(784)});
+    out.push_back(
+        {"readme-" + std::to_string(i), materialize(space, sample(space, gen)), shape::flat(784)});
   out.push_back({"cnn", first_architecture<cnn>(), shape::image(1, 12, 12), true});
   out.push_back({"merges", first_architecture<merges>(), shape::image(2, 8, 8), true});
   out.push_back({"global-avg-pool", first_architecture<pooled>(), shape::image(3, 9, 9), true});
@@ -179,7 +180,8 @@ void compare(const trace& gpu, const trace& cpu, const train::optimizer_config& 
   const double grad_error = normwise(gpu.grads, cpu.grads);
   CAPTURE(grad_error);
   CHECK(grad_error <= (steps == 1 ? 2e-2 : 1e-1));
-  const std::vector<float> du_gpu = minus(gpu.params, gpu.initial), du_cpu = minus(cpu.params, cpu.initial);
+  const std::vector<float> du_gpu = minus(gpu.params, gpu.initial),
+                           du_cpu = minus(cpu.params, cpu.initial);
   const double update_error = normwise(du_gpu, du_cpu);
   CAPTURE(update_error);
   if (o.type == opt_kind::sgd) {
@@ -215,7 +217,8 @@ train::dataset blobs(std::int64_t count, std::uint64_t seed) {
   for (std::int64_t i = 0; i < count; ++i) {
     const std::int32_t label = static_cast<std::int32_t>(gen.below(2));
     for (int j = 0; j < 8; ++j)
-      d.images.push_back(static_cast<float>((label ? 0.6 : 0.4) + 0.15 * (gen.uniform() - 0.5) * (j + 1) / 4));
+      d.images.push_back(
+          static_cast<float>((label ? 0.6 : 0.4) + 0.15 * (gen.uniform() - 0.5) * (j + 1) / 4));
     d.labels.push_back(label);
   }
   return d;
@@ -284,27 +287,31 @@ TEST_CASE("cuda_network: predict matches the CPU", "[cuda][network]") {
     CAPTURE(c.name);
     const data d(c.input.elements());
     exec::network cpu(c.arch, c.input, classes, 5);
-    exec::cuda_network gpu(c.arch, c.input, classes, 5, train::optimizer_config{}, options_for(64, true));
+    exec::cuda_network gpu(c.arch, c.input, classes, 5, train::optimizer_config{},
+                           options_for(64, true));
     const std::int64_t n = 50;
     std::vector<float> p_cpu(static_cast<std::size_t>(n * classes)), p_gpu(p_cpu.size(), -1.0f);
     cpu.predict(d.images.data(), n, p_cpu.data());
     gpu.predict(d.images.data(), n, p_gpu.data());
     double worst = 0.0;
-    for (std::size_t i = 0; i < p_cpu.size(); ++i) worst = std::max(worst, std::abs(double(p_gpu[i]) - p_cpu[i]));
+    for (std::size_t i = 0; i < p_cpu.size(); ++i)
+      worst = std::max(worst, std::abs(double(p_gpu[i]) - p_cpu[i]));
     CAPTURE(worst);
     CHECK(worst <= 5e-3);
     // One sample alone gives its row of the batch (inference buffers are per call).
     std::vector<float> one(static_cast<std::size_t>(classes));
     gpu.predict(d.images.data() + 7 * d.sample, 1, one.data());
     for (std::int64_t k = 0; k < classes; ++k)
-      CHECK(std::abs(one[static_cast<std::size_t>(k)] - p_gpu[static_cast<std::size_t>(7 * classes + k)]) <= 1e-5);
+      CHECK(std::abs(one[static_cast<std::size_t>(k)] -
+                     p_gpu[static_cast<std::size_t>(7 * classes + k)]) <= 1e-5);
   }
 }
 
 TEST_CASE("cuda_network: set_parameters round trip, sizes and counts", "[cuda][network]") {
   const net_case c = cases()[0];
   exec::network cpu(c.arch, c.input, classes, 5);
-  exec::cuda_network gpu(c.arch, c.input, classes, 5, train::optimizer_config{}, options_for(32, true));
+  exec::cuda_network gpu(c.arch, c.input, classes, 5, train::optimizer_config{},
+                         options_for(32, true));
   CHECK(gpu.parameter_count() == cpu.parameter_count());
   CHECK(gpu.flops_per_sample() == cpu.flops_per_sample());
   CHECK(gpu.classes() == classes);
@@ -324,7 +331,8 @@ TEST_CASE("cuda_network: bad labels and batches are rejected, and the network go
           "[cuda][network]") {
   const net_case c = cases()[0];
   const data d(c.input.elements());
-  exec::cuda_network net(c.arch, c.input, classes, 5, train::optimizer_config{}, options_for(16, true));
+  exec::cuda_network net(c.arch, c.input, classes, 5, train::optimizer_config{},
+                         options_for(16, true));
   std::vector<std::int32_t> labels(d.labels.begin(), d.labels.begin() + 16);
   labels[3] = static_cast<std::int32_t>(classes);
   CHECK_THROWS_AS(net.train_step(d.images.data(), labels.data(), 16, 0), std::invalid_argument);
@@ -346,8 +354,10 @@ TEST_CASE("cuda_network: more steps than the device loss ring holds, read back i
   using tiny = seq<dense<choice<16>, relu>, dense<choice<10>, softmax>>;
   const net_case c{"tiny", first_architecture<tiny>(), shape::flat(8)};
   const data d(8);
-  exec::cuda_network once(c.arch, c.input, classes, 5, train::optimizer_config{}, options_for(8, true));
-  exec::cuda_network often(c.arch, c.input, classes, 5, train::optimizer_config{}, options_for(8, true));
+  exec::cuda_network once(c.arch, c.input, classes, 5, train::optimizer_config{},
+                          options_for(8, true));
+  exec::cuda_network often(c.arch, c.input, classes, 5, train::optimizer_config{},
+                           options_for(8, true));
   const std::size_t steps = 2500;  // > 2 x the ring of 1024
   std::vector<double> drained;
   for (std::size_t s = 0; s < steps; ++s) {
@@ -372,7 +382,8 @@ TEST_CASE("evaluate on the CUDA backend: learns, and reports divergence at its s
   c.limit.epochs = 20;
   c.optimizer.learning_rate = 1e-2;
   const train::dataset train_set = blobs(500, 1);  // 16 batches per epoch, the last of 20
-  const train::metrics m = train::evaluate(first_architecture<S>(), train_set, blobs(256, 2), blobs(256, 3), c);
+  const train::metrics m =
+      train::evaluate(first_architecture<S>(), train_set, blobs(256, 2), blobs(256, 3), c);
   INFO(m.message);
   REQUIRE(m.status == train::evaluation_status::ok);
   CHECK(m.backend == exec::backend_kind::cuda);
@@ -385,7 +396,8 @@ TEST_CASE("evaluate on the CUDA backend: learns, and reports divergence at its s
 
   // The CPU's run of the same evaluation ends close.
   c.backend = exec::backend_kind::cpu;
-  const train::metrics cpu = train::evaluate(first_architecture<S>(), train_set, blobs(256, 2), blobs(256, 3), c);
+  const train::metrics cpu =
+      train::evaluate(first_architecture<S>(), train_set, blobs(256, 2), blobs(256, 3), c);
   CHECK(std::abs(m.final_loss - cpu.final_loss) <= 0.1 * cpu.final_loss + 1e-3);
 
   // A learning rate that makes the loss overflow: diverged at the same step as on the CPU,
@@ -396,9 +408,11 @@ TEST_CASE("evaluate on the CUDA backend: learns, and reports divergence at its s
   bad.optimizer.learning_rate = 1e30;
   bad.limit.epochs = 3;
   bad.backend = exec::backend_kind::cuda;
-  const train::metrics gpu_bad = train::evaluate(first_architecture<deep>(), blobs(256, 1), {}, {}, bad);
+  const train::metrics gpu_bad =
+      train::evaluate(first_architecture<deep>(), blobs(256, 1), {}, {}, bad);
   bad.backend = exec::backend_kind::cpu;
-  const train::metrics cpu_bad = train::evaluate(first_architecture<deep>(), blobs(256, 1), {}, {}, bad);
+  const train::metrics cpu_bad =
+      train::evaluate(first_architecture<deep>(), blobs(256, 1), {}, {}, bad);
   CAPTURE(gpu_bad.message, cpu_bad.message);
   CHECK(gpu_bad.status == train::evaluation_status::diverged);
   CHECK(gpu_bad.diverged_at_step >= 1);

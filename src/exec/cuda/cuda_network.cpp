@@ -59,7 +59,9 @@ void check(status s, const char* what, std::size_t step) {
 }
 
 constexpr std::size_t alignment = 256;
-constexpr std::size_t aligned(std::size_t bytes) { return (bytes + alignment - 1) / alignment * alignment; }
+constexpr std::size_t aligned(std::size_t bytes) {
+  return (bytes + alignment - 1) / alignment * alignment;
+}
 
 /// The sub-allocations of the one device allocation: offsets while planning, pointers once the
 /// allocation exists. Every block starts on a 256-byte boundary.
@@ -71,9 +73,8 @@ class arena_plan {
     if (count == 0) return;
     const std::size_t offset = size_;
     size_ += aligned(count * sizeof(T));
-    bindings_.emplace_back([&where, offset](std::byte* base) {
-      where = reinterpret_cast<T*>(base + offset);
-    });
+    bindings_.emplace_back(
+        [&where, offset](std::byte* base) { where = reinterpret_cast<T*>(base + offset); });
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   void bind(std::byte* base) {
@@ -116,7 +117,7 @@ struct cuda_network::impl {
     std::unique_ptr<cu::conv2d_op> conv;
     std::unique_ptr<cu::pool_op> pool;
     std::unique_ptr<cu::batch_norm_op> norm;
-    cpu::conv2d_shape conv_shape{};  ///< per sample; the batch is set per call
+    cpu::conv2d_shape conv_shape{};          ///< per sample; the batch is set per call
     std::int64_t channels = 0, spatial = 0;  ///< batch norm, global average pooling
     /// Training buffers (max_batch samples). `y` is the input's own buffer for flatten, identity
     /// and rate-0 dropout, which then do no work.
@@ -127,7 +128,7 @@ struct cuda_network::impl {
     float* inv_std = nullptr;  ///< batch norm: 1/std [c]
     std::uint8_t* mask = nullptr;
     bool alias = false;
-    std::size_t seed_word = 0;        ///< dropout: its seed's index in the staged scalars
+    std::size_t seed_word = 0;  ///< dropout: its seed's index in the staged scalars
     const std::uint64_t* seed = nullptr;
     float* inference_y = nullptr;  ///< the inference pass's output (max_predict_batch samples)
     // add and concat: the kernels' host argument arrays (kept: a step does not allocate), and
@@ -180,7 +181,7 @@ struct cuda_network::impl {
 
   // Staging: [scalars | labels | images], in two pinned host slots and two device slots.
   std::size_t adam_offset = 0, labels_offset = 0, images_offset = 0, staged_bytes = 0;
-  std::byte* host = nullptr;  ///< both pinned host slots
+  std::byte* host = nullptr;                     ///< both pinned host slots
   cudaEvent_t copied[2] = {nullptr, nullptr};    ///< the slot's host-to-device copy finished
   cudaEvent_t consumed[2] = {nullptr, nullptr};  ///< the slot's device copy was read
   int next_slot = 0;
@@ -202,14 +203,16 @@ struct cuda_network::impl {
   std::size_t workspace_need(std::int64_t batch, bool training);
 
   const float* output(std::size_t i, bool training) const {
-    if (i == 0) return training ? reinterpret_cast<const float*>(staged + images_offset) : predict_input;
+    if (i == 0)
+      return training ? reinterpret_cast<const float*>(staged + images_offset) : predict_input;
     return training ? steps[i].y : steps[i].inference_y;
   }
   const std::int32_t* labels() const {
     return reinterpret_cast<const std::int32_t*>(staged + labels_offset);
   }
   void copy_async(void* to, const void* from, std::size_t bytes, cudaMemcpyKind how) {
-    if (bytes > 0 && to != from) check(cudaMemcpyAsync(to, from, bytes, how, compute), "cudaMemcpyAsync");
+    if (bytes > 0 && to != from)
+      check(cudaMemcpyAsync(to, from, bytes, how, compute), "cudaMemcpyAsync");
   }
 
   void forward(std::int64_t batch, bool training, const batch_state& b);
@@ -251,8 +254,10 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
   impl& m = *impl_;
   if (!cuda_available()) throw std::runtime_error(std::string(who) + cuda_status().reason);
   if (options.max_batch < 1 || options.max_predict_batch < 1)
-    throw std::invalid_argument(std::string(who) + "max_batch and max_predict_batch must be at "
-                                "least 1 (got " + std::to_string(options.max_batch) + " and " +
+    throw std::invalid_argument(std::string(who) +
+                                "max_batch and max_predict_batch must be at "
+                                "least 1 (got " +
+                                std::to_string(options.max_batch) + " and " +
                                 std::to_string(options.max_predict_batch) + ")");
   (void)train::optimizer(optimizer);  // the CPU optimizer's checks of the settings
   m.options = options;
@@ -276,8 +281,10 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
   check(cudaStreamCreateWithFlags(&m.compute, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
   check(cudaStreamCreateWithFlags(&m.copy, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
   for (int s = 0; s < 2; ++s) {
-    check(cudaEventCreateWithFlags(&m.copied[s], cudaEventDisableTiming), "cudaEventCreateWithFlags");
-    check(cudaEventCreateWithFlags(&m.consumed[s], cudaEventDisableTiming), "cudaEventCreateWithFlags");
+    check(cudaEventCreateWithFlags(&m.copied[s], cudaEventDisableTiming),
+          "cudaEventCreateWithFlags");
+    check(cudaEventCreateWithFlags(&m.consumed[s], cudaEventDisableTiming),
+          "cudaEventCreateWithFlags");
   }
   const bool cudnn = std::any_of(p.steps.begin(), p.steps.end(),
                                  [](const detail::plan_step& s) { return needs_cudnn(s.op); });
@@ -294,7 +301,8 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
       case kind::activation: s.act = &cu::activation_kernels(s.variant); break;
       case kind::conv2d: {
         const cpu::conv2d_variant& v = cpu::conv2d_kernels(s.variant);
-        s.conv_shape = {0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[0], s.out.dims[1], s.out.dims[2]};
+        s.conv_shape = {
+            0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[0], s.out.dims[1], s.out.dims[2]};
         s.conv = std::make_unique<cu::conv2d_op>(*m.dnn, s.conv_shape, v.kernel, v.stride,
                                                  v.same_padding, s.variant % 6);
         break;
@@ -302,7 +310,9 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
       case kind::max_pool:
       case kind::avg_pool:
         s.pool = std::make_unique<cu::pool_op>(
-            *m.dnn, cpu::pool_shape{0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[1], s.out.dims[2], s.window, s.stride},
+            *m.dnn,
+            cpu::pool_shape{0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[1], s.out.dims[2],
+                            s.window, s.stride},
             s.op == kind::max_pool ? cu::pool_op::mode::max : cu::pool_op::mode::average);
         break;
       case kind::batch_norm:
@@ -390,7 +400,8 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
       }
     }
     scratch_floats = std::max(scratch_floats, n);
-    for (std::uint32_t q : s.inputs) scratch_floats = std::max(scratch_floats, floats(nb, steps[q].per_sample));
+    for (std::uint32_t q : s.inputs)
+      scratch_floats = std::max(scratch_floats, floats(nb, steps[q].per_sample));
   }
   a.take(scratch, scratch_floats);
   a.take(scratch2, scratch_floats);
@@ -419,7 +430,8 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
   for (const step& s : steps) p.steps.push_back(static_cast<const detail::plan_step&>(s));
   const detail::inference_layout layout = detail::plan_inference(p);
   pool.assign(layout.slot_per_sample.size(), nullptr);
-  for (std::size_t j = 0; j < pool.size(); ++j) a.take(pool[j], floats(np, layout.slot_per_sample[j]));
+  for (std::size_t j = 0; j < pool.size(); ++j)
+    a.take(pool[j], floats(np, layout.slot_per_sample[j]));
   a.take(predict_input, floats(np, sample));
   a.take(predict_probs, floats(np, classes));
 
@@ -442,7 +454,8 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
 
   // Initial values; moments, gradients and the loss ring start at zero.
   const auto upload = [&](void* to, const void* from, std::size_t bytes) {
-    if (bytes > 0) check(cudaMemcpyAsync(to, from, bytes, cudaMemcpyHostToDevice, compute), "cudaMemcpyAsync");
+    if (bytes > 0)
+      check(cudaMemcpyAsync(to, from, bytes, cudaMemcpyHostToDevice, compute), "cudaMemcpyAsync");
   };
   check(cudaMemsetAsync(arena, 0, arena_bytes, compute), "cudaMemsetAsync");
   upload(params, initial_params.data(), parameter_count * sizeof(float));
@@ -527,9 +540,10 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
       case kind::conv2d: {
         cpu::conv2d_shape cs = s.conv_shape;
         cs.batch = batch;
-        check(s.conv->forward({cs, x, params + s.w, params + s.b, training ? s.z : nullptr, y, work},
-                              b.workspace_bytes),
-              "conv2d forward", i);
+        check(
+            s.conv->forward({cs, x, params + s.w, params + s.b, training ? s.z : nullptr, y, work},
+                            b.workspace_bytes),
+            "conv2d forward", i);
         break;
       }
       case kind::max_pool:
@@ -539,22 +553,26 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
               "global_avg_pool forward", i);
         break;
       case kind::batch_norm:
-        check(s.norm->forward({batch, s.channels, s.spatial, 1e-5f, 0.1f, training, x,
-                               params + s.w, params + s.b, state + s.running,
-                               state + s.running + s.channels, s.mean, s.inv_std, y}),
+        check(s.norm->forward({batch, s.channels, s.spatial, 1e-5f, 0.1f, training, x, params + s.w,
+                               params + s.b, state + s.running, state + s.running + s.channels,
+                               s.mean, s.inv_std, y}),
               "batch_norm forward", i);
         break;
       case kind::dropout:
         if (training && s.rate > 0.0f)
-          check(cuda_detail::dropout_forward(n, s.rate, s.seed, x, y, s.mask, stream), "dropout forward", i);
+          check(cuda_detail::dropout_forward(n, s.rate, s.seed, x, y, s.mask, stream),
+                "dropout forward", i);
         else
           copy_async(y, x, n * sizeof(float), cudaMemcpyDeviceToDevice);
         break;
-      case kind::activation: check(s.act->forward(batch, s.per_sample, x, y, stream), "activation forward", i); break;
+      case kind::activation:
+        check(s.act->forward(batch, s.per_sample, x, y, stream), "activation forward", i);
+        break;
       case kind::add:
         s.merge_in.clear();
         for (std::uint32_t q : s.inputs) s.merge_in.push_back(output(q, training));
-        check(cu::add_forward(s.merge_in.size(), s.merge_in.data(), n, y, stream), "add forward", i);
+        check(cu::add_forward(s.merge_in.size(), s.merge_in.data(), n, y, stream), "add forward",
+              i);
         break;
       case kind::concat: {
         s.merge_in.clear();
@@ -607,8 +625,9 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
       case kind::conv2d: {
         cpu::conv2d_shape cs = s.conv_shape;
         cs.batch = batch;
-        check(s.conv->backward({cs, x, params + s.w, s.z, s.y, dy, dx, grads + s.w, grads + s.b, work},
-                               b.workspace_bytes),
+        check(s.conv->backward(
+                  {cs, x, params + s.w, s.z, s.y, dy, dx, grads + s.w, grads + s.b, work},
+                  b.workspace_bytes),
               "conv2d backward", i);
         break;
       }
@@ -617,14 +636,15 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
         if (dx) check(s.pool->backward(batch, x, s.y, dy, dx), "pooling backward", i);
         break;
       case kind::global_avg_pool:
-        if (dx) check(cu::global_avg_pool_backward(batch, s.channels, s.spatial, dy, dx, stream),
-                      "global_avg_pool backward", i);
+        if (dx)
+          check(cu::global_avg_pool_backward(batch, s.channels, s.spatial, dy, dx, stream),
+                "global_avg_pool backward", i);
         break;
       case kind::batch_norm:
-        check(s.norm->backward({batch, s.channels, s.spatial, 1e-5f, 0.1f, true, x, params + s.w,
-                                params + s.b, state + s.running, state + s.running + s.channels,
-                                s.mean, s.inv_std, s.y},
-                               dy, dx ? dx : scratch, grads + s.w, grads + s.b),
+        check(s.norm->backward(
+                  {batch, s.channels, s.spatial, 1e-5f, 0.1f, true, x, params + s.w, params + s.b,
+                   state + s.running, state + s.running + s.channels, s.mean, s.inv_std, s.y},
+                  dy, dx ? dx : scratch, grads + s.w, grads + s.b),
               "batch_norm backward", i);
         break;
       case kind::dropout:
@@ -636,7 +656,9 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
         }
         break;
       case kind::activation:
-        if (dx) check(s.act->backward(batch, s.per_sample, x, s.y, dy, dx, stream), "activation backward", i);
+        if (dx)
+          check(s.act->backward(batch, s.per_sample, x, s.y, dy, dx, stream), "activation backward",
+                i);
         break;
       case kind::flatten:
       case kind::identity:
@@ -660,7 +682,8 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
         check(cu::concat_backward(batch, spatial, s.merge_out.size(), dy, s.merge_channels.data(),
                                   s.merge_out.data(), stream),
               "concat backward", i);
-        for (std::size_t j = 0; j < s.inputs.size(); ++j) accumulate(s.inputs[j], s.merge_out[j], batch);
+        for (std::size_t j = 0; j < s.inputs.size(); ++j)
+          accumulate(s.inputs[j], s.merge_out[j], batch);
         continue;
       }
       case kind::input: break;
@@ -673,7 +696,8 @@ void cuda_network::impl::enqueue_step(std::int64_t batch, const batch_state& b) 
   // Gradients of outputs read by several consumers are sums: they start at zero.
   for (std::size_t i = 1; i < steps.size(); ++i)
     if (steps[i].consumers > 1)
-      check(cudaMemsetAsync(steps[i].dy, 0, static_cast<std::size_t>(batch * steps[i].per_sample) * sizeof(float),
+      check(cudaMemsetAsync(steps[i].dy, 0,
+                            static_cast<std::size_t>(batch * steps[i].per_sample) * sizeof(float),
                             compute),
             "cudaMemsetAsync");
   forward(batch, true, b);
@@ -683,7 +707,7 @@ void cuda_network::impl::enqueue_step(std::int64_t batch, const batch_state& b) 
   cu::softmax_cross_entropy_args l{};
   l.batch = batch;
   l.classes = classes;
-  l.logits = head.y;
+  l.logits = output(last, true);  // head.y, or the input for an architecture without ops
   l.labels = labels();
   l.probabilities = probs;
   l.dlogits = dlogits;
@@ -724,7 +748,8 @@ void cuda_network::impl::enqueue_step(std::int64_t batch, const batch_state& b) 
     u.scalars = reinterpret_cast<const float*>(staged + adam_offset);
     check(cuda_detail::adam_step(u, compute), "adam_step", 0);
   }
-  check(cuda_detail::append_loss(loss, history, loss_count, loss_capacity, compute), "append_loss", last);
+  check(cuda_detail::append_loss(loss, history, loss_count, loss_capacity, compute), "append_loss",
+        last);
 }
 
 void cuda_network::impl::run_step(std::int64_t batch, batch_state& b) {
@@ -742,7 +767,8 @@ void cuda_network::impl::run_step(std::int64_t batch, batch_state& b) {
   // Thread-local mode: another network capturing on another host thread does not disturb this
   // capture, while a call on this thread that a graph cannot hold (a synchronous copy, an
   // allocation) invalidates it instead of being silently left out of the graph.
-  check(cudaStreamBeginCapture(compute, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+  check(cudaStreamBeginCapture(compute, cudaStreamCaptureModeThreadLocal),
+        "cudaStreamBeginCapture");
   std::string failure;
   try {
     enqueue_step(batch, b);
@@ -769,8 +795,10 @@ void cuda_network::impl::run_step(std::int64_t batch, batch_state& b) {
   (void)cudaGetLastError();
   graphs = false;
   if (!told_capture_failure.exchange(true))
-    std::fprintf(stderr, "darch: cuda_network: capturing the training step as a CUDA graph failed "
-                         "(%s); this network runs its steps without graphs\n", failure.c_str());
+    std::fprintf(stderr,
+                 "darch: cuda_network: capturing the training step as a CUDA graph failed "
+                 "(%s); this network runs its steps without graphs\n",
+                 failure.c_str());
   enqueue_step(batch, b);
 }
 
@@ -778,9 +806,9 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
                               std::uint64_t step) {
   impl& m = *impl_;
   if (batch < 1 || batch > m.options.max_batch)
-    throw std::invalid_argument(std::string(who) + "a training batch of " + std::to_string(batch) +
-                                " samples; this network takes 1 to max_batch = " +
-                                std::to_string(m.options.max_batch));
+    throw std::invalid_argument(
+        std::string(who) + "a training batch of " + std::to_string(batch) +
+        " samples; this network takes 1 to max_batch = " + std::to_string(m.options.max_batch));
   for (std::int64_t i = 0; i < batch; ++i)
     if (labels[i] < 0 || labels[i] >= m.classes)
       throw std::invalid_argument(std::string(who) + "label " + std::to_string(labels[i]) +
@@ -809,13 +837,16 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
                          static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(c.beta2, t)))};
   std::memcpy(h + m.adam_offset, adam, sizeof adam);
   std::memcpy(h + m.labels_offset, labels, static_cast<std::size_t>(batch) * sizeof(std::int32_t));
-  std::memcpy(h + m.images_offset, images, static_cast<std::size_t>(batch * m.sample) * sizeof(float));
-  const std::size_t bytes = m.images_offset + static_cast<std::size_t>(batch * m.sample) * sizeof(float);
+  std::memcpy(h + m.images_offset, images,
+              static_cast<std::size_t>(batch * m.sample) * sizeof(float));
+  const std::size_t bytes =
+      m.images_offset + static_cast<std::size_t>(batch * m.sample) * sizeof(float);
 
   // Copy stream: once the device slot's previous contents were read, copy the batch in. This
   // runs while the compute stream is still busy with the previous step.
   check(cudaStreamWaitEvent(m.copy, m.consumed[slot], 0), "cudaStreamWaitEvent");
-  check(cudaMemcpyAsync(m.device_slot[slot], h, bytes, cudaMemcpyHostToDevice, m.copy), "cudaMemcpyAsync");
+  check(cudaMemcpyAsync(m.device_slot[slot], h, bytes, cudaMemcpyHostToDevice, m.copy),
+        "cudaMemcpyAsync");
   check(cudaEventRecord(m.copied[slot], m.copy), "cudaEventRecord");
   // Compute stream: move it to the fixed address every step (and its graph) reads, then train.
   check(cudaStreamWaitEvent(m.compute, m.copied[slot], 0), "cudaStreamWaitEvent");
@@ -832,9 +863,11 @@ void cuda_network::impl::collect() {
   if (n == 0) return;
   std::uint64_t device_count = 0;
   std::vector<double> ring(loss_capacity);
-  check(cudaMemcpyAsync(&device_count, loss_count, sizeof device_count, cudaMemcpyDeviceToHost, compute),
+  check(cudaMemcpyAsync(&device_count, loss_count, sizeof device_count, cudaMemcpyDeviceToHost,
+                        compute),
         "cudaMemcpyAsync");
-  check(cudaMemcpyAsync(ring.data(), history, loss_capacity * sizeof(double), cudaMemcpyDeviceToHost, compute),
+  check(cudaMemcpyAsync(ring.data(), history, loss_capacity * sizeof(double),
+                        cudaMemcpyDeviceToHost, compute),
         "cudaMemcpyAsync");
   synchronize();
   if (device_count != enqueued)
@@ -855,7 +888,8 @@ std::vector<double> cuda_network::drain_losses() {
 void cuda_network::predict(const float* images, std::int64_t batch, float* probabilities) {
   impl& m = *impl_;
   if (batch < 0 || batch > m.options.max_predict_batch)
-    throw std::invalid_argument(std::string(who) + "a prediction batch of " + std::to_string(batch) +
+    throw std::invalid_argument(std::string(who) + "a prediction batch of " +
+                                std::to_string(batch) +
                                 " samples; this network takes 0 to max_predict_batch = " +
                                 std::to_string(m.options.max_predict_batch));
   if (batch == 0) return;
@@ -867,8 +901,8 @@ void cuda_network::predict(const float* images, std::int64_t batch, float* proba
   // Softmax of the scores (the softmax head ran linear), as exec::network::predict.
   check(cu::softmax_rows(batch, m.classes, m.output(m.last, false), m.predict_probs, m.compute),
         "softmax_rows", m.last);
-  m.copy_async(probabilities, m.predict_probs, static_cast<std::size_t>(batch * m.classes) * sizeof(float),
-               cudaMemcpyDeviceToHost);
+  m.copy_async(probabilities, m.predict_probs,
+               static_cast<std::size_t>(batch * m.classes) * sizeof(float), cudaMemcpyDeviceToHost);
   m.synchronize();
 }
 

@@ -36,9 +36,9 @@ __global__ void seeded_dropout_kernel(unsigned long long n, std::uint64_t thresh
                                       const std::uint64_t* seed, const float* x, float* y,
                                       std::uint8_t* mask) {
   const std::uint64_t key = splitmix_finalise(*seed ^ 0x6a09e667f3bcc909ull);
+  const unsigned long long first = static_cast<unsigned long long>(blockIdx.x) * blockDim.x;
   const unsigned long long step = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < n; i += step) {
+  for (unsigned long long i = first + threadIdx.x; i < n; i += step) {
     const bool keep = splitmix_finalise(key + 0x9e3779b97f4a7c15ull * (i + 1)) >= threshold;
     mask[i] = keep ? 1 : 0;
     y[i] = keep ? x[i] * scale : 0.0f;
@@ -50,9 +50,9 @@ __global__ void scaled_adam_kernel(unsigned long long n, float* w, const float* 
                                    float b1, float b2, float eps, float coupled,
                                    const float* scalars) {
   const float step_size = scalars[0], inv_root_correction = scalars[1];
+  const unsigned long long first = static_cast<unsigned long long>(blockIdx.x) * blockDim.x;
   const unsigned long long step = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < n; i += step) {
+  for (unsigned long long i = first + threadIdx.x; i < n; i += step) {
     const float d = decay != nullptr ? wd * static_cast<float>(decay[i]) : wd;
     const float before = w[i];
     const float gi = g[i] + coupled * d * before;

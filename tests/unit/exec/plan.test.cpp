@@ -32,7 +32,8 @@ struct custom {
 TEST_CASE("plan: steps, consumers and the fused softmax head", "[exec][plan]") {
   using block = residual<dense<choice<6>, darch::tanh>, identity, add>;
   using S = seq<dense<choice<6>, relu>, block, dense<choice<3>, softmax>>;
-  const exec::detail::plan p = exec::detail::make_plan(first_architecture<S>(), shape::flat(4), 3, 7, "CPU");
+  const exec::detail::plan p =
+      exec::detail::make_plan(first_architecture<S>(), shape::flat(4), 3, 7, "CPU");
   REQUIRE(p.steps.size() == 6);  // input, dense, dense, identity, add, dense
   CHECK(p.steps[0].op == op_kind::input);
   CHECK(p.steps[1].op == op_kind::dense);
@@ -41,8 +42,8 @@ TEST_CASE("plan: steps, consumers and the fused softmax head", "[exec][plan]") {
   CHECK(p.steps[4].inputs.size() == 2);
   CHECK(p.last == 5);
   CHECK(p.softmax_head);
-  CHECK(p.steps[5].variant == 0);     // runs linear: the softmax is fused into the loss
-  CHECK(p.steps[5].consumers == 1);   // the loss
+  CHECK(p.steps[5].variant == 0);    // runs linear: the softmax is fused into the loss
+  CHECK(p.steps[5].consumers == 1);  // the loss
   CHECK(p.flops == 2.0 * (4 * 6 + 6 * 6 + 6 * 3));
   // Weights decay, biases do not; biases start at 0.
   REQUIRE(p.params.size() == (4 * 6 + 6) + (6 * 6 + 6) + (6 * 3 + 3));
@@ -86,18 +87,21 @@ TEST_CASE("plan: the same seed gives the CPU executor's parameters", "[exec][pla
 
 TEST_CASE("plan: errors name the backend and the op", "[exec][plan]") {
   using unknown = seq<custom, dense<choice<2>>>;
-  CHECK_THROWS_WITH(exec::detail::make_plan(first_architecture<unknown>(), shape::flat(3), 2, 1, "CUDA"),
-                    Catch::Matchers::Contains("CUDA backend has no kernel for op 'my_op'"));
+  CHECK_THROWS_WITH(
+      exec::detail::make_plan(first_architecture<unknown>(), shape::flat(3), 2, 1, "CUDA"),
+      Catch::Matchers::Contains("CUDA backend has no kernel for op 'my_op'"));
   using wrong = seq<dense<choice<4>, softmax>>;
-  CHECK_THROWS_AS(exec::detail::make_plan(first_architecture<wrong>(), shape::flat(3), 10, 1, "CPU"),
-                  exec::plan_error);
+  CHECK_THROWS_AS(
+      exec::detail::make_plan(first_architecture<wrong>(), shape::flat(3), 10, 1, "CPU"),
+      exec::plan_error);
 }
 
 TEST_CASE("plan_inference: in-place ops share their input's buffer, others reuse freed ones",
           "[exec][plan]") {
   using S = seq<dense<choice<8>, relu>, dropout<choice<0.5>>, dense<choice<6>, relu>,
                 dense<choice<5>, relu>, dense<choice<2>, softmax>>;
-  const exec::detail::plan p = exec::detail::make_plan(first_architecture<S>(), shape::flat(3), 2, 1, "CPU");
+  const exec::detail::plan p =
+      exec::detail::make_plan(first_architecture<S>(), shape::flat(3), 2, 1, "CPU");
   const exec::detail::inference_layout l = exec::detail::plan_inference(p);
   REQUIRE(l.owner.size() == p.steps.size());
   CHECK(l.owner[2] == 1);  // dropout reads in place
@@ -115,7 +119,8 @@ TEST_CASE("exec: an in-place op on the input copies it in inference", "[exec][pl
   using flat = seq<dense<choice<4>, relu>, dense<choice<2>, softmax>>;
   exec::network a(first_architecture<with_flatten>(), shape::image(1, 2, 3), 2, 5);
   exec::network b(first_architecture<flat>(), shape::flat(6), 2, 5);
-  const std::vector<float> x{0.1f, -0.4f, 0.9f, 0.3f, -0.7f, 0.2f, 0.5f, 0.6f, -0.1f, 0.8f, -0.9f, 0.4f};
+  const std::vector<float> x{0.1f, -0.4f, 0.9f,  0.3f, -0.7f, 0.2f,
+                             0.5f, 0.6f,  -0.1f, 0.8f, -0.9f, 0.4f};
   std::vector<float> pa(4), pb(4);
   a.predict(x.data(), 2, pa.data());
   b.predict(x.data(), 2, pb.data());
