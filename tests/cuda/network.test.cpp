@@ -29,6 +29,7 @@
 #include "darch/spaces/readme_mlp.hpp"
 #include "darch/train/evaluator.hpp"
 #include "darch/train/optimizer.hpp"
+#include "support/blobs.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -204,25 +205,7 @@ bool skip_cudnn(const net_case& c) {
   return false;
 }
 
-/// Two Gaussian-ish blobs in 8 dimensions, labelled by a fixed direction (as the evaluator's
-/// CPU test).
-train::dataset blobs(std::int64_t count, std::uint64_t seed) {
-  train::dataset d;
-  d.count = count;
-  d.channels = 1;
-  d.height = 1;
-  d.width = 8;
-  d.classes = 2;
-  rng gen(seed);
-  for (std::int64_t i = 0; i < count; ++i) {
-    const std::int32_t label = static_cast<std::int32_t>(gen.below(2));
-    for (int j = 0; j < 8; ++j)
-      d.images.push_back(
-          static_cast<float>((label ? 0.6 : 0.4) + 0.15 * (gen.uniform() - 0.5) * (j + 1) / 4));
-    d.labels.push_back(label);
-  }
-  return d;
-}
+using darch::testing::blobs;
 
 }  // namespace
 

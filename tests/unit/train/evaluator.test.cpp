@@ -8,29 +8,14 @@
 #include "darch/core/random.hpp"
 #include "darch/space.hpp"
 #include "darch/train/evaluator.hpp"
+#include "support/blobs.hpp"
 #include "support/catch.hpp"
 
 namespace {
 
 using namespace darch;
 
-/// Two Gaussian-ish blobs in 8 dimensions, labelled by the sign of a fixed direction.
-train::dataset blobs(std::int64_t count, std::uint64_t seed) {
-  train::dataset d;
-  d.count = count;
-  d.channels = 1;
-  d.height = 1;
-  d.width = 8;
-  d.classes = 2;
-  rng gen(seed);
-  for (std::int64_t i = 0; i < count; ++i) {
-    const std::int32_t label = static_cast<std::int32_t>(gen.below(2));
-    for (int j = 0; j < 8; ++j)
-      d.images.push_back(static_cast<float>((label ? 0.6 : 0.4) + 0.15 * (gen.uniform() - 0.5) * (j + 1) / 4));
-    d.labels.push_back(label);
-  }
-  return d;
-}
+using darch::testing::blobs;
 
 template <class S>
 architecture first_architecture() {

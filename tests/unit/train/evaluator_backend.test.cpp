@@ -7,36 +7,17 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/space_ref.hpp"
-#include "darch/core/random.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/space.hpp"
 #include "darch/train/evaluator.hpp"
+#include "support/blobs.hpp"
 #include "support/catch.hpp"
 
 namespace {
 
 using namespace darch;
 
-/// 64 samples of 4 features, labelled by the sign of the first one.
-train::dataset signs() {
-  train::dataset d;
-  d.count = 64;
-  d.channels = 1;
-  d.height = 1;
-  d.width = 4;
-  d.classes = 2;
-  rng gen(1);
-  for (std::int64_t i = 0; i < d.count; ++i) {
-    float first = 0;
-    for (int j = 0; j < 4; ++j) {
-      const auto v = static_cast<float>(gen.uniform() * 2.0 - 1.0);
-      if (j == 0) first = v;
-      d.images.push_back(v);
-    }
-    d.labels.push_back(first > 0 ? 1 : 0);
-  }
-  return d;
-}
+using darch::testing::blobs;
 
 bool backend_forced() {
   const char* env = std::getenv(exec::backend_env_var);
@@ -54,7 +35,8 @@ TEST_CASE("evaluator: backend cuda without a device is a failed result with the 
   using S = seq<dense<choice<4>, relu>, dense<choice<2>, softmax>>;
   train::evaluation_config c;
   c.backend = exec::backend_kind::cuda;
-  const train::metrics m = train::evaluate(materialize(space_of<S>(), assignment{}), signs(), {}, {}, c);
+  const train::metrics m =
+      train::evaluate(materialize(space_of<S>(), assignment{}), blobs(64, 1), {}, {}, c);
   CHECK(m.status == train::evaluation_status::failed);
   CHECK_THAT(m.message, Catch::Matchers::Contains(exec::cuda_status().reason));
   CHECK(m.steps == 0);
@@ -70,8 +52,9 @@ TEST_CASE("evaluator: backend auto without a device trains on the CPU", "[train]
   c.backend = exec::backend_kind::automatic;
   c.batch_size = 16;
   c.limit.epochs = 2;
-  const train::dataset data = signs();
-  const train::metrics m = train::evaluate(materialize(space_of<S>(), assignment{}), data, {}, data, c);
+  const train::dataset data = blobs(64, 1);
+  const train::metrics m =
+      train::evaluate(materialize(space_of<S>(), assignment{}), data, {}, data, c);
   INFO(m.message);
   CHECK(m.status == train::evaluation_status::ok);
   CHECK(m.backend == exec::backend_kind::cpu);
@@ -79,7 +62,8 @@ TEST_CASE("evaluator: backend auto without a device trains on the CPU", "[train]
   CHECK(m.epochs == 2);
   // The same run asked for on the CPU explicitly gives the same result.
   c.backend = exec::backend_kind::cpu;
-  const train::metrics cpu = train::evaluate(materialize(space_of<S>(), assignment{}), data, {}, data, c);
+  const train::metrics cpu =
+      train::evaluate(materialize(space_of<S>(), assignment{}), data, {}, data, c);
   CHECK(cpu.final_loss == m.final_loss);
   CHECK(cpu.test_accuracy == m.test_accuracy);
 }
