@@ -121,13 +121,16 @@ class pool_op {
 /// the running statistics. Spatial mode (x [batch, c, spatial]; flat inputs: spatial = 1).
 class batch_norm_op {
  public:
-  /// @throws dnn_error (no cuDNN, or epsilon below cuDNN's minimum 1e-5), std::invalid_argument.
+  /// @throws dnn_error (no cuDNN), std::invalid_argument (channels or spatial not positive).
   batch_norm_op(dnn_context& context, std::int64_t channels, std::int64_t spatial);
   ~batch_norm_op();
   batch_norm_op(batch_norm_op&&) noexcept;
   batch_norm_op& operator=(batch_norm_op&&) noexcept;
 
-  /// As cpu::batch_norm_forward, on device pointers (a.c and a.spatial must match the op's).
+  /// As cpu::batch_norm_forward, on device pointers (a.c and a.spatial must match the op's;
+  /// an epsilon below cuDNN's minimum, CUDNN_BN_MIN_EPSILON (0 in cuDNN 9), or NaN gives
+  /// invalid_argument). A channel with at most one value (batch * spatial <= 1) is computed by a
+  /// darch kernel, as the CPU does (variance 0), where cuDNN's unbiased variance would divide by 0.
   status forward(const cpu::batch_norm_args& a) noexcept;
   /// As cpu::batch_norm_backward: dx (required), dgamma, dbeta, from the forward's x, mean and
   /// inv_std.
