@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The flagship: an architecture search over the README space on Fashion-MNIST, on the CPU, with
-// every evaluation logged (DeepArchitect's folder layout) and resumable: kill it at any moment,
+// The flagship: an architecture search over the README space on Fashion-MNIST, on the CPU or a
+// CUDA GPU (--backend; auto picks the GPU when one is usable), with every evaluation logged (DeepArchitect's folder layout) and resumable: kill it at any moment,
 // rerun the same command, and it goes on where it stopped without losing or repeating a finished
 // evaluation.
 //
@@ -8,6 +8,7 @@
 //   darch_example_search_fashion_mnist --searcher evolution --minutes 30 --log runs
 //   darch_example_search_fashion_mnist --searcher hyperband --epochs 0.25   # budgets in epochs
 //   darch_example_search_fashion_mnist --evaluations 10 --epochs 1 --searcher random
+//   darch_example_search_fashion_mnist --backend cuda --workers 4 --minutes 10
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -54,6 +55,7 @@ struct settings {
   std::string name;
   bool restart = false;
   std::string backend = "auto";
+  darch::exec::backend_kind resolved_backend = darch::exec::backend_kind::cpu;  ///< from `backend`
   int threads = 0;
   std::size_t workers = 1;
   std::string data_dir = darch::train::default_fashion_mnist_dir().string();
@@ -83,6 +85,7 @@ darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
   config.batch_size = s.batch;
   config.optimizer.learning_rate = s.learning_rate;
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
+  config.backend = s.resolved_backend;
   config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
   const double epochs = p.budget * s.epochs;
   const auto steps_per_epoch = (train.count + s.batch - 1) / s.batch;
@@ -132,19 +135,10 @@ darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
 int run(const settings& s) {
   constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp_784>();
 
-  // The backend: training runs on the CPU backend in this version; `auto` says so once.
-  const darch::exec::backend_kind requested = darch::exec::parse_backend(s.backend);
-  if (requested != darch::exec::backend_kind::cpu) {
-    const darch::exec::backend_kind resolved = darch::exec::resolve_backend(requested);
-    if (resolved == darch::exec::backend_kind::cuda) {
-      if (requested == darch::exec::backend_kind::cuda)
-        throw std::runtime_error(
-            "--backend cuda: a CUDA device is visible, but this version trains on the CPU only "
-            "(the CUDA training backend is not built yet); use --backend cpu or auto");
-      std::fprintf(stderr, "darch: backend auto: training on the CPU (the CUDA training backend "
-                           "is not built yet)\n");
-    }
-  }
+  // The backend, resolved once: `cuda` without a usable device is an error naming the reason;
+  // `auto` takes the GPU when there is one and says once why it runs on the CPU otherwise.
+  settings resolved = s;
+  resolved.resolved_backend = darch::exec::resolve_backend(darch::exec::parse_backend(s.backend));
 
   const nlohmann::json options = nlohmann::json::parse(s.searcher_options, nullptr, false);
   if (options.is_discarded())
@@ -206,7 +200,7 @@ int run(const settings& s) {
   const darch::search::run_summary summary = darch::search::run_search(
       space, *searcher,
       [&](const proposal& p, const trial_context& context) {
-        return train_and_score(space, p, context, s, parts.train, parts.test, data.test);
+        return train_and_score(space, p, context, resolved, parts.train, parts.test, data.test);
       },
       log, run);
 
@@ -225,7 +219,7 @@ int run(const settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Architecture search over the README space on Fashion-MNIST (CPU), logged and "
+  CLI::App app{"Architecture search over the README space on Fashion-MNIST (CPU or CUDA), logged and "
                "resumable: rerun the same command to continue a stopped search"};
   settings s;
   std::string searchers;
@@ -242,7 +236,7 @@ int main(int argc, char** argv) {
   app.add_option("--log", s.log_root, "folder of search logs")->capture_default_str();
   app.add_option("--name", s.name, "the search's folder under --log (default: <searcher>-seed<seed>)");
   app.add_flag("--restart", s.restart, "delete this search's log first instead of resuming it");
-  app.add_option("--backend", s.backend, "cpu, cuda or auto")->capture_default_str();
+  app.add_option("--backend", s.backend, "cpu, cuda or auto (the GPU when one is usable; the environment variable DARCH_BACKEND overrides)")->capture_default_str();
   app.add_option("--threads", s.threads, "CPU threads for training (0: all)")->capture_default_str();
   app.add_option("--workers", s.workers, "evaluations run in parallel (threads are split between them)")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")->capture_default_str();
