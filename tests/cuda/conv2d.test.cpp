@@ -179,7 +179,15 @@ TEST_CASE("cuda conv2d_op matches the CPU conv2d variants, forward and backward"
                                 conv_case{33, 1, 17, 15, 4, 5, 2, false},   // 5x5 valid, stride 2
                                 conv_case{7, 3, 9, 8, 5, 7, 1, false},      // 7x7 valid, small
                                 conv_case{1, 16, 9, 9, 10, 7, 2, true},     // 7x7 same, stride 2
-                                conv_case{33, 16, 32, 32, 16, 3, 1, true});  // several bias chunks
+                                conv_case{33, 16, 32, 32, 16, 3, 1, true},  // several bias chunks
+                                // With these six, every (kernel, stride, padding) of the CPU's
+                                // registry appears, so all 96 variants run with the activations.
+                                conv_case{7, 3, 9, 9, 8, 1, 1, false},      // 1x1 valid
+                                conv_case{7, 3, 9, 11, 5, 1, 2, true},      // 1x1 same, stride 2
+                                conv_case{7, 3, 11, 10, 6, 5, 1, false},    // 5x5 valid
+                                conv_case{7, 3, 11, 11, 6, 5, 2, true},     // 5x5 same, stride 2
+                                conv_case{7, 3, 9, 9, 5, 7, 1, true},       // 7x7 same
+                                conv_case{7, 3, 15, 15, 4, 7, 2, false});   // 7x7 valid, stride 2
   const unsigned activation = GENERATE(range(0u, 6u));
   const int K = cc.kernel, S = cc.stride, pad = cc.same ? (K - 1) / 2 : 0;
   const cpu::conv2d_shape s{cc.batch, cc.in_c, cc.in_h, cc.in_w, cc.out_c,

@@ -332,8 +332,10 @@ TEST_CASE("cuda_network: bad labels and batches are rejected, and the network go
   CHECK(net.drain_losses().empty());
 }
 
+// [long]: thousands of kernel launches, which compute-sanitizer slows ~100x: scripts/gpu-check.sh
+// leaves the [long] tests out of its memcheck run (the kernels they launch are covered there).
 TEST_CASE("cuda_network: more steps than the device loss ring holds, read back in order",
-          "[cuda][network]") {
+          "[cuda][network][long]") {
   using tiny = seq<dense<choice<16>, relu>, dense<choice<10>, softmax>>;
   const net_case c{"tiny", first_architecture<tiny>(), shape::flat(8)};
   const data d(8);
@@ -357,7 +359,7 @@ TEST_CASE("cuda_network: more steps than the device loss ring holds, read back i
 }
 
 TEST_CASE("evaluate on the CUDA backend: learns, and reports divergence at its step",
-          "[cuda][network][train]") {
+          "[cuda][network][train][long]") {
   using S = seq<dense<choice<16>, relu>, dense<choice<2>, softmax>>;
   train::evaluation_config c;
   c.backend = exec::backend_kind::cuda;
