@@ -123,9 +123,21 @@ std::uint64_t drop_threshold(float rate) {
 }
 float keep_scale(float rate) { return rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f; }
 
-__global__ void dropout_forward_kernel(unsigned long long n, std::uint64_t threshold,
-                                       std::uint64_t key, float scale, const float* x, float* y,
-                                       std::uint8_t* mask) {
+/// Where a dropout kernel gets its key: a value fixed at launch, or a seed in device memory read
+/// when the kernel runs (so a captured CUDA graph draws a new mask on each replay).
+struct key_value {
+  std::uint64_t key;
+  __device__ std::uint64_t get() const { return key; }
+};
+struct key_from_device_seed {
+  const std::uint64_t* seed;
+  __device__ std::uint64_t get() const { return mix64(*seed ^ 0x6a09e667f3bcc909ull); }
+};
+
+template <class Key>
+__global__ void dropout_forward_kernel(unsigned long long n, std::uint64_t threshold, Key source,
+                                       float scale, const float* x, float* y, std::uint8_t* mask) {
+  const std::uint64_t key = source.get();
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
   for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride) {
@@ -202,9 +214,24 @@ __global__ void sgd_kernel(unsigned long long n, float* w, const float* g, float
   }
 }
 
+/// Where the Adam kernel gets its step-dependent scalars (step size lr / (1 - b1^t) and
+/// 1 / sqrt(1 - b2^t)): values fixed at launch, or two floats in device memory read when the
+/// kernel runs (a captured CUDA graph then takes each step's values).
+struct adam_scalars_value {
+  float step_size, inv_root_correction;
+  __device__ float2 get() const { return {step_size, inv_root_correction}; }
+};
+struct adam_scalars_from_device {
+  const float* scalars;
+  __device__ float2 get() const { return {scalars[0], scalars[1]}; }
+};
+
+template <class Scalars>
 __global__ void adam_kernel(unsigned long long n, float* w, const float* g, float* m1, float* m2,
                             const std::uint8_t* mask, float lr, float wd, float b1, float b2,
-                            float eps, float step_size, float inv_root_correction, float coupled) {
+                            float eps, Scalars source, float coupled) {
+  const float2 sc = source.get();
+  const float step_size = sc.x, inv_root_correction = sc.y;
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
   for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride) {
@@ -218,6 +245,18 @@ __global__ void adam_kernel(unsigned long long n, float* w, const float* g, floa
     m2[i] = si;
     w[i] = wi - step_size * vi / (sqrtf(si) * inv_root_correction + eps);
   }
+}
+
+/// One launch of the dropout forward with either key source.
+template <class Key>
+status launch_dropout_forward(std::size_t n, float rate, Key key, const float* x, float* y,
+                              std::uint8_t* mask, void* stream) noexcept {
+  if (n == 0) return status::success;
+  if (x == nullptr || y == nullptr || mask == nullptr || std::isnan(rate))
+    return status::invalid_argument;
+  dropout_forward_kernel<<<grid_for(n), block_size, 0, static_cast<cudaStream_t>(stream)>>>(
+      n, drop_threshold(rate), key, keep_scale(rate), x, y, mask);
+  return launch_status();
 }
 
 }  // namespace
@@ -277,13 +316,14 @@ status add_forward(std::size_t count, const float* const* xs, std::size_t n, flo
 
 status dropout_forward(std::size_t n, float rate, std::uint64_t seed, const float* x, float* y,
                        std::uint8_t* mask, void* stream) noexcept {
-  if (n == 0) return status::success;
-  if (x == nullptr || y == nullptr || mask == nullptr || std::isnan(rate))
-    return status::invalid_argument;
-  const std::uint64_t key = mix64(seed ^ 0x6a09e667f3bcc909ull);
-  dropout_forward_kernel<<<grid_for(n), block_size, 0, static_cast<cudaStream_t>(stream)>>>(
-      n, drop_threshold(rate), key, keep_scale(rate), x, y, mask);
-  return launch_status();
+  return launch_dropout_forward(n, rate, key_value{mix64(seed ^ 0x6a09e667f3bcc909ull)}, x, y,
+                                mask, stream);
+}
+
+status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_seed,
+                       const float* x, float* y, std::uint8_t* mask, void* stream) noexcept {
+  if (n > 0 && device_seed == nullptr) return status::invalid_argument;
+  return launch_dropout_forward(n, rate, key_from_device_seed{device_seed}, x, y, mask, stream);
 }
 
 status dropout_backward(std::size_t n, float rate, const float* dy, const std::uint8_t* mask,
@@ -329,20 +369,29 @@ status sgd_step(const sgd_args& a, void* stream) noexcept {
 
 status adam_step(const adam_args& a, void* stream) noexcept {
   if (a.n == 0) return status::success;
-  if (a.w == nullptr || a.g == nullptr || a.m == nullptr || a.v == nullptr || a.step < 1)
+  if (a.w == nullptr || a.g == nullptr || a.m == nullptr || a.v == nullptr ||
+      (a.device_scalars == nullptr && a.step < 1))
     return status::invalid_argument;
-  // The scalars exactly as train::optimizer computes them (double, then float).
-  const auto t = static_cast<double>(a.step);
-  const auto step_size = static_cast<float>(a.learning_rate / (1.0 - std::pow(a.beta1, t)));
-  const auto inv_root = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(a.beta2, t)));
-  adam_kernel<<<grid_for(a.n), block_size, 0, static_cast<cudaStream_t>(stream)>>>(
-      a.n, a.w, a.g, a.m, a.v, a.decay_mask, static_cast<float>(a.learning_rate),
-      static_cast<float>(a.weight_decay), static_cast<float>(a.beta1),
-      static_cast<float>(a.beta2), static_cast<float>(a.epsilon), step_size, inv_root,
-      a.decoupled ? 0.0f : 1.0f);
-  return launch_status();
+  const auto launch = [&](auto scalars) {
+    adam_kernel<<<grid_for(a.n), block_size, 0, static_cast<cudaStream_t>(stream)>>>(
+        a.n, a.w, a.g, a.m, a.v, a.decay_mask, static_cast<float>(a.learning_rate),
+        static_cast<float>(a.weight_decay), static_cast<float>(a.beta1),
+        static_cast<float>(a.beta2), static_cast<float>(a.epsilon), scalars,
+        a.decoupled ? 0.0f : 1.0f);
+    return launch_status();
+  };
+  if (a.device_scalars != nullptr) return launch(adam_scalars_from_device{a.device_scalars});
+  const adam_step_scalars host = adam_scalars_for_step(a);
+  return launch(adam_scalars_value{host.step_size, host.inv_root_correction});
 }
 
-std::size_t elementwise_kernel_instantiations() noexcept { return 11; }  // the __global__s above
+adam_step_scalars adam_scalars_for_step(const adam_args& a) noexcept {
+  // Exactly as train::optimizer computes them (double, then float).
+  const auto t = static_cast<double>(a.step);
+  return {static_cast<float>(a.learning_rate / (1.0 - std::pow(a.beta1, t))),
+          static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(a.beta2, t)))};
+}
+
+std::size_t elementwise_kernel_instantiations() noexcept { return 13; }  // the __global__s above
 
 }  // namespace darch::kernels::cuda

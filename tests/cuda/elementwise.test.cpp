@@ -112,6 +112,61 @@ TEST_CASE("cuda dropout reproduces the CPU's mask and values exactly", "[cuda][d
   check_equal("dx", gdx.download(), dx);
 }
 
+TEST_CASE("cuda dropout with the seed in device memory equals the by-value call", "[cuda][dropout]") {
+  // The executor's captured graphs read each step's seed from device memory.
+  const std::size_t n = GENERATE(std::size_t{1}, std::size_t{(1u << 18) + 5});
+  const float rate = GENERATE(0.0f, 0.3f, 1.0f);
+  const std::uint64_t seed = GENERATE(std::uint64_t{7}, std::uint64_t{0xfedcba9876543210ull});
+  CAPTURE(n, rate, seed);
+  const auto x = random_floats(n, 41);
+  device_buffer<float> gx(x), by_value(n), from_device(n);
+  device_buffer<std::uint8_t> mask_value(n), mask_device(n);
+  device_buffer<std::uint64_t> gseed(std::vector<std::uint64_t>{seed});
+  REQUIRE(kc::dropout_forward(n, rate, seed, gx.get(), by_value.get(), mask_value.get()) ==
+          status::success);
+  REQUIRE(kc::dropout_forward(n, rate, static_cast<const std::uint64_t*>(gseed.get()), gx.get(),
+                              from_device.get(), mask_device.get()) == status::success);
+  check_equal("mask", mask_device.download(), mask_value.download());
+  check_equal("y", from_device.download(), by_value.download());
+  CHECK(kc::dropout_forward(n, rate, static_cast<const std::uint64_t*>(nullptr), gx.get(),
+                            from_device.get(), mask_device.get()) == status::invalid_argument);
+}
+
+TEST_CASE("cuda Adam with its scalars in device memory equals the by-step call", "[cuda][optimizer]") {
+  const bool decoupled = GENERATE(false, true);
+  const std::size_t n = 4099;
+  const auto w0 = random_floats(n, 81);
+  device_buffer<float> w_step(w0), w_dev(w0), g(n);
+  device_buffer<float> m_step(std::vector<float>(n, 0.0f)), v_step(std::vector<float>(n, 0.0f));
+  device_buffer<float> m_dev(std::vector<float>(n, 0.0f)), v_dev(std::vector<float>(n, 0.0f));
+  device_buffer<float> scalars(2);
+  for (int step = 1; step <= 3; ++step) {
+    g.upload(random_floats(n, 90 + static_cast<std::uint64_t>(step)));
+    kc::adam_args a;
+    a.n = n;
+    a.g = g.get();
+    a.learning_rate = 3e-3;
+    a.weight_decay = 0.01;
+    a.decoupled = decoupled;
+    a.step = step;
+    a.w = w_step.get();
+    a.m = m_step.get();
+    a.v = v_step.get();
+    REQUIRE(kc::adam_step(a) == status::success);
+    const kc::adam_step_scalars sc = kc::adam_scalars_for_step(a);
+    scalars.upload({sc.step_size, sc.inv_root_correction});
+    a.w = w_dev.get();
+    a.m = m_dev.get();
+    a.v = v_dev.get();
+    a.step = 0;  // not read when the scalars come from the device
+    a.device_scalars = scalars.get();
+    REQUIRE(kc::adam_step(a) == status::success);
+  }
+  check_equal("w", w_dev.download(), w_step.download());
+  check_equal("m", m_dev.download(), m_step.download());
+  check_equal("v", v_dev.download(), v_step.download());
+}
+
 TEST_CASE("cuda add sums in the CPU's order (bit for bit)", "[cuda][merge]") {
   const std::size_t count = GENERATE(std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{11});
   const std::size_t n = GENERATE(std::size_t{1}, std::size_t{4099});

@@ -560,7 +560,7 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
         break;
       case kind::dropout:
         if (training && s.rate > 0.0f)
-          check(cuda_detail::dropout_forward(n, s.rate, s.seed, x, y, s.mask, stream),
+          check(cu::dropout_forward(n, s.rate, s.seed, x, y, s.mask, stream),
                 "dropout forward", i);
         else
           copy_async(y, x, n * sizeof(float), cudaMemcpyDeviceToDevice);
@@ -732,21 +732,23 @@ void cuda_network::impl::enqueue_step(std::int64_t batch, const batch_state& b) 
     u.nesterov = c.nesterov;
     check(cu::sgd_step(u, compute), "sgd_step", 0);
   } else {
-    cuda_detail::adam_args u{};
+    cu::adam_args u{};
     u.n = parameter_count;
     u.w = params;
     u.g = grads;
     u.m = moment1;
     u.v = moment2;
     u.decay_mask = decay;
-    u.learning_rate = static_cast<float>(c.learning_rate);
-    u.beta1 = static_cast<float>(c.beta1);
-    u.beta2 = static_cast<float>(c.beta2);
-    u.epsilon = static_cast<float>(c.epsilon);
-    u.weight_decay = static_cast<float>(c.weight_decay);
+    u.learning_rate = c.learning_rate;
+    u.beta1 = c.beta1;
+    u.beta2 = c.beta2;
+    u.epsilon = c.epsilon;
+    u.weight_decay = c.weight_decay;
     u.decoupled = c.type == train::optimizer_config::kind::adamw;
-    u.scalars = reinterpret_cast<const float*>(staged + adam_offset);
-    check(cuda_detail::adam_step(u, compute), "adam_step", 0);
+    // This step's bias corrections, staged with its batch (train_step): a replayed graph reads
+    // each step's own.
+    u.device_scalars = reinterpret_cast<const float*>(staged + adam_offset);
+    check(cu::adam_step(u, compute), "adam_step", 0);
   }
   check(cuda_detail::append_loss(loss, history, loss_count, loss_capacity, compute), "append_loss",
         last);
@@ -832,9 +834,13 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
     std::memcpy(h + s.seed_word * sizeof(std::uint64_t), &seed, sizeof seed);
   }
   const train::optimizer_config& c = m.optimizer;
-  const auto t = static_cast<double>(++m.optimizer_steps);
-  const float adam[2] = {static_cast<float>(c.learning_rate / (1.0 - std::pow(c.beta1, t))),
-                         static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(c.beta2, t)))};
+  cu::adam_args step_of_adam{};
+  step_of_adam.learning_rate = c.learning_rate;
+  step_of_adam.beta1 = c.beta1;
+  step_of_adam.beta2 = c.beta2;
+  step_of_adam.step = static_cast<std::int64_t>(++m.optimizer_steps);
+  const cu::adam_step_scalars corrections = cu::adam_scalars_for_step(step_of_adam);
+  const float adam[2] = {corrections.step_size, corrections.inv_root_correction};
   std::memcpy(h + m.adam_offset, adam, sizeof adam);
   std::memcpy(h + m.labels_offset, labels, static_cast<std::size_t>(batch) * sizeof(std::int32_t));
   std::memcpy(h + m.images_offset, images,

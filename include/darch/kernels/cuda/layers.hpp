@@ -132,6 +132,13 @@ status add_forward(std::size_t count, const float* const* xs, std::size_t n, flo
 /// same seed gives the same mask and the same y as the CPU, bit for bit. `mask` is [n] bytes.
 status dropout_forward(std::size_t n, float rate, std::uint64_t seed, const float* x, float* y,
                        std::uint8_t* mask, void* stream = nullptr) noexcept;
+/// The same, with the seed read from `*device_seed` (one device word) when the kernel runs, so
+/// that a training step captured in a CUDA graph draws a new mask on each replay (the executor
+/// writes each step's seed there before launching it). Equal, bit for bit, to the by-value call
+/// with the same seed.
+status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_seed,
+                       const float* x, float* y, std::uint8_t* mask,
+                       void* stream = nullptr) noexcept;
 status dropout_backward(std::size_t n, float rate, const float* dy, const std::uint8_t* mask,
                         float* dx, void* stream = nullptr) noexcept;
 
@@ -212,7 +219,18 @@ struct adam_args {
   double learning_rate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weight_decay = 0;
   bool decoupled = false;  ///< AdamW
   std::int64_t step = 1;
+  /// When not null: two device floats, [lr / (1 - b1^t), 1 / sqrt(1 - b2^t)] (what
+  /// adam_scalars_for_step computes), read when the kernel runs, and `step` is not used. A
+  /// training step captured in a CUDA graph then takes each step's corrections on replay.
+  const float* device_scalars = nullptr;
 };
 status adam_step(const adam_args& a, void* stream = nullptr) noexcept;
+
+/// The two step-dependent scalars of Adam for `a.step`, computed on the host in double exactly
+/// as train::optimizer does, then rounded to float.
+struct adam_step_scalars {
+  float step_size = 0, inv_root_correction = 0;
+};
+adam_step_scalars adam_scalars_for_step(const adam_args& a) noexcept;
 
 }  // namespace darch::kernels::cuda
