@@ -34,13 +34,30 @@ class trainer {
   virtual double flops_per_sample() const noexcept = 0;
 };
 
+/// What both executors answer alike: prediction and the plan's figures, forwarded to `Net`.
+template <class Net>
+class trainer_on : public trainer {
+ public:
+  template <class... Args>
+  explicit trainer_on(Args&&... args) : net_(std::forward<Args>(args)...) {}
+  void predict(const float* images, std::int64_t batch, float* probabilities) override {
+    net_.predict(images, batch, probabilities);
+  }
+  std::int64_t classes() const noexcept override { return net_.classes(); }
+  std::size_t parameter_count() const noexcept override { return net_.parameter_count(); }
+  double flops_per_sample() const noexcept override { return net_.flops_per_sample(); }
+
+ protected:
+  Net net_;
+};
+
 /// The CPU executor and train::optimizer, one synchronous step at a time: the loss is known
 /// after each step, and a non-finite one skips the update (the loop stops there).
-class cpu_trainer final : public trainer {
+class cpu_trainer final : public trainer_on<exec::network> {
  public:
   cpu_trainer(const architecture& arch, shape input, const dataset& data,
               const evaluation_config& config)
-      : net_(arch, input, data.classes, config.seed), opt_(config.optimizer) {}
+      : trainer_on(arch, input, data.classes, config.seed), opt_(config.optimizer) {}
   void step(const batch& b, std::uint64_t index) override {
     const double loss = net_.forward_backward(b.images, b.labels, b.size, index);
     if (std::isfinite(loss)) opt_.step(net_.parameters(), net_.gradients(), net_.decay_mask());
@@ -48,36 +65,23 @@ class cpu_trainer final : public trainer {
   }
   std::vector<double> drain() override { return std::exchange(losses_, {}); }
   std::int64_t drain_interval() const noexcept override { return 1; }
-  void predict(const float* images, std::int64_t batch, float* probabilities) override {
-    net_.predict(images, batch, probabilities);
-  }
-  std::int64_t classes() const noexcept override { return net_.classes(); }
-  std::size_t parameter_count() const noexcept override { return net_.parameter_count(); }
-  double flops_per_sample() const noexcept override { return net_.flops_per_sample(); }
 
  private:
-  exec::network net_;
   optimizer opt_;
   std::vector<double> losses_;
 };
 
 /// The CUDA executor: steps are enqueued without waiting; the losses come back in bulk.
-class cuda_trainer final : public trainer {
+class cuda_trainer final : public trainer_on<exec::cuda_network> {
  public:
   cuda_trainer(const architecture& arch, shape input, const dataset& data,
                const evaluation_config& config)
-      : net_(arch, input, data.classes, config.seed, config.optimizer, options(config)) {}
+      : trainer_on(arch, input, data.classes, config.seed, config.optimizer, options(config)) {}
   void step(const batch& b, std::uint64_t index) override {
     net_.train_step(b.images, b.labels, b.size, index);
   }
   std::vector<double> drain() override { return net_.drain_losses(); }
   std::int64_t drain_interval() const noexcept override { return 32; }
-  void predict(const float* images, std::int64_t batch, float* probabilities) override {
-    net_.predict(images, batch, probabilities);
-  }
-  std::int64_t classes() const noexcept override { return net_.classes(); }
-  std::size_t parameter_count() const noexcept override { return net_.parameter_count(); }
-  double flops_per_sample() const noexcept override { return net_.flops_per_sample(); }
 
  private:
   static exec::cuda_options options(const evaluation_config& config) {
@@ -87,7 +91,6 @@ class cuda_trainer final : public trainer {
     o.max_predict_batch = config.eval_batch_size;
     return o;
   }
-  exec::cuda_network net_;
 };
 
 double accuracy(trainer& net, const dataset& data, std::int64_t batch_size) {
