@@ -203,7 +203,7 @@ e2e="$(grep -o 'after [^;]*; [0-9]* evaluated' "$work/e2e.txt" | tail -1)"
 
 step "summary (t = $((SECONDS - start_seconds)) s)"
 printf '%-30s | %10s | %10s | %10s | %10s | %8s | %8s\n' network "graph ms" "eager ms" "torch ms" \
-  "graph/s" "x torch" "x eager"
+  "samples/s" "x torch" "x eager"
 awk '$1 == "train" { ms[$3 " " $2] = $5; nets[$3] = 1 }
      END { for (n in nets) {
              g = ms[n " darch-graph"]; e = ms[n " darch-eager"]; t = ms[n " torch-eager"];
