@@ -24,6 +24,7 @@
 
 #include "darch/kernels/cuda/dnn.hpp"
 #include "detail/cudnn_check.cuh"
+#include "detail/common.cuh"
 
 namespace darch::kernels::cuda {
 
@@ -190,6 +191,8 @@ status batch_norm_op::backward(const cpu::batch_norm_args& a, const float* dy, f
       a.inv_std));
 }
 
+std::size_t batch_norm_kernel_instantiations() noexcept { return 2; }  // the __global__s above
+
 #else  // no cuDNN in this build
 
 struct batch_norm_op::impl {};
@@ -202,6 +205,8 @@ status batch_norm_op::backward(const cpu::batch_norm_args&, const float*, float*
                                float*) noexcept {
   return status::unavailable;
 }
+
+std::size_t batch_norm_kernel_instantiations() noexcept { return 0; }
 
 #endif
 

@@ -29,6 +29,7 @@
 #include "darch/kernels/cuda/dnn.hpp"
 #include "darch/ops/activation.hpp"
 #include "detail/cudnn_check.cuh"
+#include "detail/common.cuh"
 
 namespace darch::kernels::cuda {
 
@@ -530,6 +531,8 @@ status conv2d_op::backward(const cpu::conv2d_backward_args& a,
       ws.dnn, p->dnn_bytes, &zero, p->x.get(), a.dx));
 }
 
+std::size_t conv2d_kernel_instantiations() noexcept { return 15; }  // the __global__s above
+
 #else  // no cuDNN in this build
 
 struct conv2d_op::impl {};
@@ -545,6 +548,8 @@ status conv2d_op::forward(const cpu::conv2d_forward_args&, std::size_t) noexcept
 status conv2d_op::backward(const cpu::conv2d_backward_args&, std::size_t) noexcept {
   return status::unavailable;
 }
+
+std::size_t conv2d_kernel_instantiations() noexcept { return 0; }
 
 #endif
 

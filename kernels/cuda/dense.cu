@@ -199,6 +199,8 @@ const activation_variant& activation_kernels(std::uint32_t variant) noexcept {
 std::size_t compiled_variant_count() noexcept {
   // activation.cu: forward and backward for each of the 5 element-wise kinds.
   return gemm_kernel_instantiations() + elementwise_kernel_instantiations() +
+         merge_kernel_instantiations() + conv2d_kernel_instantiations() +
+         batch_norm_kernel_instantiations() +
          2 * std::size(ops::all_activation_kinds);
 }
 

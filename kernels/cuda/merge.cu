@@ -239,4 +239,6 @@ status accumulate(std::size_t n, const float* g, float* dy, void* stream) noexce
   return launch_status();
 }
 
+std::size_t merge_kernel_instantiations() noexcept { return 5; }  // the __global__s above
+
 }  // namespace darch::kernels::cuda

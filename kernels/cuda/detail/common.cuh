@@ -48,4 +48,7 @@ namespace darch::kernels::cuda {
 // Kernel instantiations per translation unit (for compiled_variant_count).
 std::size_t gemm_kernel_instantiations() noexcept;
 std::size_t elementwise_kernel_instantiations() noexcept;
+std::size_t merge_kernel_instantiations() noexcept;
+std::size_t conv2d_kernel_instantiations() noexcept;      ///< 0 without cuDNN
+std::size_t batch_norm_kernel_instantiations() noexcept;  ///< 0 without cuDNN
 }  // namespace darch::kernels::cuda
