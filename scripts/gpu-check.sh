@@ -17,7 +17,11 @@
 #       the training steps against PyTorch eager and the 4096^3 GEMM against torch.matmul; runs
 #       the device tests again under compute-sanitizer memcheck; runs a one-minute search on
 #       Fashion-MNIST with --backend cuda (architectures trained per minute); prints one table.
-#       Every step has a timeout; the whole stays under 9 minutes. The full output is also
+#       Every step has a timeout; the whole stays under 9 minutes.
+#
+#   scripts/gpu-check.sh --quick       ON THE GPU MACHINE, for a rerun after a fix: the device,
+#       the device tests (or only those matching a Catch2 test spec: --quick "[conv2d]") and the
+#       training-step table; no GEMM, memcheck or search. About 1-2 minutes. The full output is also
 #       written to $OUT/gpu-check.log when $OUT is set. Exit status: 0 when every test passed,
 #       memcheck reported no error (or could not run: reported, not counted) and every benchmark
 #       ran and checked its own results; 1 otherwise.
@@ -68,6 +72,15 @@ if [[ "${1:-}" == "--prepare" ]]; then
 fi
 
 # ---- on the GPU machine ------------------------------------------------------------------------
+quick=0
+test_spec=()
+if [[ "${1:-}" == "--quick" ]]; then
+  quick=1
+  [[ -n "${2:-}" ]] && test_spec=("$2")
+elif [[ -n "${1:-}" ]]; then
+  echo "usage: scripts/gpu-check.sh [--prepare | --quick [test spec]]" >&2
+  exit 2
+fi
 if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then
   exec > >(tee "$OUT/gpu-check.log") 2>&1
 fi
@@ -118,7 +131,7 @@ echo "cuDNN from: ${cudnn_dir:-NOT FOUND (conv2d, pooling and batch norm tests w
 nproc
 
 step "device tests (darch_tests_cuda)"
-timeout 200 "$bin/darch_tests_cuda" --durations no
+timeout 200 "$bin/darch_tests_cuda" --durations no "${test_spec[@]}"
 rc=$?
 echo "darch_tests_cuda exit status: $rc"
 [[ $rc -eq 0 ]] || failed+=("tests (exit $rc)")
@@ -132,6 +145,10 @@ timeout 150 python3 "$root/benchmarks/cuda/train_step_torch.py" "$carry/networks
 rc=${PIPESTATUS[0]}
 [[ $rc -eq 0 ]] || failed+=("torch train-step peer (exit $rc)")
 
+# (the block below is not indented: it holds a Python here-document)
+memcheck="not run (--quick)"
+e2e="not run (--quick)"
+if ((quick == 0)); then
 step "GEMM 4096^3: darch (C = A W^T, FP32 in/out) vs torch.matmul"
 timeout 90 "$bin/darch_bench_cuda_gemm" 4096 4096 4096 20 | tee -a "$results"
 rc=${PIPESTATUS[0]}
@@ -169,7 +186,6 @@ done
 if [[ -z "$sanitizer" ]]; then
   sanitizer="$(find / -xdev -name compute-sanitizer -type f -perm -u+x 2>/dev/null | head -1)"
 fi
-memcheck="not run"
 if [[ -z "$sanitizer" ]]; then
   memcheck="unavailable (compute-sanitizer not found)"
 else
@@ -200,8 +216,11 @@ timeout 120 "$bin/darch_example_search_fashion_mnist" --backend cuda --searcher 
 rc=${PIPESTATUS[0]}
 [[ $rc -eq 0 ]] || failed+=("end-to-end search (exit $rc)")
 e2e="$(grep -o 'after [^;]*; [0-9]* evaluated' "$work/e2e.txt" | tail -1)"
+e2e="${e2e:-no result}"
 
-step "summary (t = $((SECONDS - start_seconds)) s)"
+fi
+
+step "summary"
 printf '%-30s | %10s | %10s | %10s | %10s | %8s | %8s\n' network "graph ms" "eager ms" "torch ms" \
   "samples/s" "x torch" "x eager"
 awk '$1 == "train" { ms[$3 " " $2] = $5; nets[$3] = 1 }
@@ -225,7 +244,7 @@ done
 echo "(darch BF16 includes converting the FP32 inputs to BF16 on every call; torch's inputs are BF16 already;"
 echo " the issue's goal is >= 0.70)"
 echo
-echo "end to end (--backend cuda, 2 workers): ${e2e:-no result}"
+echo "end to end (--backend cuda, 2 workers): $e2e"
 echo "memcheck: $memcheck"
 if ((${#failed[@]})); then
   echo "gpu-check: FAILED: ${failed[*]}"
