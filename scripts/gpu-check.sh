@@ -153,6 +153,13 @@ step "GEMM 4096^3: darch (C = A W^T, FP32 in/out) vs torch.matmul"
 timeout 90 "$bin/darch_bench_cuda_gemm" 4096 4096 4096 20 | tee -a "$results"
 rc=${PIPESTATUS[0]}
 [[ $rc -eq 0 ]] || failed+=("darch GEMM benchmark (exit $rc)")
+echo "-- the products of a 784-512 dense layer at batch 128 (forward; dW), each tile (tuning data):"
+for shape in "128 512 784" "512 784 128"; do
+  # shellcheck disable=SC2086
+  timeout 60 "$bin/darch_bench_cuda_gemm" $shape 200
+  rc=$?
+  [[ $rc -eq 0 ]] || failed+=("darch GEMM benchmark $shape (exit $rc)")
+done
 timeout 90 python3 - <<'PY' 2>&1 | tee -a "$results"
 import torch
 torch.backends.cuda.matmul.allow_tf32 = True

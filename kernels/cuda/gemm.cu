@@ -25,6 +25,11 @@ using ops::activation_kind;
 // TF32: 3 stages x 36 KiB; BF16: 4 stages x 20 KiB of shared memory.
 using tf32_config = detail::gemm_config<float, 128, 128, 32, 2, 4, 3>;
 using bf16_config = detail::gemm_config<__nv_bfloat16, 128, 128, 32, 2, 4, 4>;
+// gemm_tile::small: 64 x 64 x 32 blocks of 4 warps (2 x 2; 32 x 32 warp tiles = 2 x 4 mma
+// tiles). TF32: 3 stages x 18 KiB; BF16: 4 stages x 10 KiB. The same row pads keep the
+// fragment loads conflict-free (k-major stride 36 floats / 40 bf16; mn-major 64 + 8 floats).
+using tf32_small_config = detail::gemm_config<float, 64, 64, 32, 2, 2, 3>;
+using bf16_small_config = detail::gemm_config<__nv_bfloat16, 64, 64, 32, 2, 2, 4>;
 
 constexpr long long max_grid_y = 65535;
 
@@ -153,14 +158,36 @@ cudaError_t launch(const detail::gemm_params& p, cudaStream_t stream) {
   return cudaGetLastError();
 }
 
-template <activation_kind Act>
+template <class Cfg, activation_kind Act>
 cudaError_t launch_tf32(bool a_k_major, bool b_k_major, const detail::gemm_params& p,
                         cudaStream_t s) {
   if (a_k_major)
-    return b_k_major ? launch<tf32_config, major::k, major::k, Act>(p, s)
-                     : launch<tf32_config, major::k, major::mn, Act>(p, s);
-  return b_k_major ? launch<tf32_config, major::mn, major::k, Act>(p, s)
-                   : launch<tf32_config, major::mn, major::mn, Act>(p, s);
+    return b_k_major ? launch<Cfg, major::k, major::k, Act>(p, s)
+                     : launch<Cfg, major::k, major::mn, Act>(p, s);
+  return b_k_major ? launch<Cfg, major::mn, major::k, Act>(p, s)
+                   : launch<Cfg, major::mn, major::mn, Act>(p, s);
+}
+
+/// The device's SM count, read once (darch uses one device per process); 0 if unknown.
+int multiprocessors() noexcept {
+  static const int count = [] {
+    int device = 0, n = 0;
+    if (cudaGetDevice(&device) != cudaSuccess ||
+        cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return 0;
+    }
+    return n;
+  }();
+  return count;
+}
+
+/// Whether this call runs the small tile (gemm_tile's rule).
+bool small_tile(const gemm_args& g) noexcept {
+  if (g.tile != gemm_tile::automatic) return g.tile == gemm_tile::small;
+  const long long blocks =
+      ((g.m + tf32_config::bm - 1) / tf32_config::bm) * ((g.n + tf32_config::bn - 1) / tf32_config::bn);
+  return blocks < multiprocessors();
 }
 
 bool valid_kind(activation_kind k) {
@@ -173,14 +200,16 @@ std::size_t gemm_workspace_bytes(const gemm_args& a) noexcept { return plan_for(
 
 status gemm(const gemm_args& g, void* stream) noexcept {
   if (g.m < 0 || g.n < 0 || g.k < 0 || !valid_kind(g.activation) ||
-      (g.precision != math::tf32 && g.precision != math::bf16))
+      (g.precision != math::tf32 && g.precision != math::bf16) || g.tile > gemm_tile::small)
     return status::invalid_argument;
   if (g.m == 0 || g.n == 0) return status::success;
   if (g.c == nullptr || g.ldc < g.n) return status::invalid_argument;
   if (g.k > 0 && (g.a == nullptr || g.b == nullptr || g.lda < (g.trans_a ? g.m : g.k) ||
                   g.ldb < (g.trans_b ? g.k : g.n)))
     return status::invalid_argument;
-  if ((g.m + tf32_config::bm - 1) / tf32_config::bm > max_grid_y) return status::invalid_argument;
+  const bool small = small_tile(g);
+  const long long block_rows = small ? tf32_small_config::bm : tf32_config::bm;
+  if ((g.m + block_rows - 1) / block_rows > max_grid_y) return status::invalid_argument;
   const gemm_plan plan = plan_for(g);
   if (plan.bytes > 0 && (g.workspace == nullptr || g.workspace_bytes < plan.bytes))
     return status::invalid_argument;
@@ -207,7 +236,11 @@ status gemm(const gemm_args& g, void* stream) noexcept {
     if (e == cudaSuccess) {
       e = ops::visit(
           g.activation,
-          [&](auto k) { return launch_tf32<decltype(k)::value>(!g.trans_a, g.trans_b, p, s); },
+          [&](auto k) {
+            constexpr activation_kind act = decltype(k)::value;
+            return small ? launch_tf32<tf32_small_config, act>(!g.trans_a, g.trans_b, p, s)
+                         : launch_tf32<tf32_config, act>(!g.trans_a, g.trans_b, p, s);
+          },
           [] { return cudaErrorInvalidValue; });
     }
   } else {
@@ -231,7 +264,9 @@ status gemm(const gemm_args& g, void* stream) noexcept {
       e = ops::visit(
           g.activation,
           [&](auto k) {
-            return launch<bf16_config, major::k, major::k, decltype(k)::value>(p, s);
+            constexpr activation_kind act = decltype(k)::value;
+            return small ? launch<bf16_small_config, major::k, major::k, act>(p, s)
+                         : launch<bf16_config, major::k, major::k, act>(p, s);
           },
           [] { return cudaErrorInvalidValue; });
     }
@@ -240,8 +275,9 @@ status gemm(const gemm_args& g, void* stream) noexcept {
 }
 
 std::size_t gemm_kernel_instantiations() noexcept {
-  // TF32: 4 layout pairs x 5 activations; BF16: 1 layout pair x 5; copies: 3.
-  return 4 * std::size(ops::all_activation_kinds) + std::size(ops::all_activation_kinds) + 3;
+  // Per tile (large, small): TF32 4 layout pairs x 5 activations, BF16 1 layout pair x 5;
+  // copies: 3.
+  return 2 * (4 * std::size(ops::all_activation_kinds) + std::size(ops::all_activation_kinds)) + 3;
 }
 
 }  // namespace darch::kernels::cuda

@@ -76,8 +76,9 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   const std::int64_t pad = GENERATE(std::int64_t{0}, std::int64_t{5});  // 5: never 16-byte rows
   const activation_kind act = GENERATE(from_range(std::begin(darch::ops::all_activation_kinds),
                                                   std::end(darch::ops::all_activation_kinds)));
+  const kc::gemm_tile tile = GENERATE(kc::gemm_tile::large, kc::gemm_tile::small);
   CAPTURE(p.m, p.n, p.k, ta, tb, precision == kc::math::tf32 ? "tf32" : "bf16", pad,
-          darch::ops::name(act));
+          darch::ops::name(act), tile == kc::gemm_tile::large ? "large" : "small");
 
   const std::int64_t lda = (ta ? p.m : p.k) + pad, ldb = (tb ? p.k : p.n) + pad, ldc = p.n + 2;
   const std::int64_t a_rows = ta ? p.k : p.m, b_rows = tb ? p.n : p.k;
@@ -104,6 +105,7 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   g.ldc = ldc;
   g.activation = act;
   g.precision = precision;
+  g.tile = tile;
   const std::size_t ws_bytes = kc::gemm_workspace_bytes(g);
   if (pad == 5 || precision == kc::math::bf16) CHECK(ws_bytes > 0);
   device_buffer<unsigned char> ws(ws_bytes);
@@ -147,6 +149,51 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   // A mean needs enough elements: one product alone may be off by u_in of itself, twice the bound.
   if (z_got.size() >= 32)
     CHECK(err_sum <= 0.5 * u_in * s_sum + 1e-6 * static_cast<double>(z_got.size()));
+}
+
+TEST_CASE("cuda::gemm: the large and small tiles give the same bits; automatic is one of them",
+          "[cuda][gemm]") {
+  // Each element's products are added in the same order by both tiles (the same K slices and
+  // mma steps); only how the output is cut into blocks differs.
+  const problem p = GENERATE(problem{128, 512, 784}, problem{512, 784, 128}, problem{300, 200, 1000},
+                             problem{2048, 1024, 96});
+  const bool ta = GENERATE(false, true);
+  const kc::math precision = GENERATE(kc::math::tf32, kc::math::bf16);
+  CAPTURE(p.m, p.n, p.k, ta, precision == kc::math::tf32 ? "tf32" : "bf16");
+  const std::int64_t lda = ta ? p.m : p.k;
+  const auto a = darch::test::cuda::random_floats(static_cast<std::size_t>(p.m * p.k), 11);
+  const auto b = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n * p.k), 12);
+  const auto bias = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n), 13);
+  device_buffer<float> da(a), db(b), dbias(bias);
+  std::vector<std::vector<float>> results;
+  for (const kc::gemm_tile tile :
+       {kc::gemm_tile::large, kc::gemm_tile::small, kc::gemm_tile::automatic}) {
+    device_buffer<float> dc(static_cast<std::size_t>(p.m * p.n));
+    kc::gemm_args g;
+    g.m = p.m;
+    g.n = p.n;
+    g.k = p.k;
+    g.a = da.get();
+    g.lda = lda;
+    g.trans_a = ta;
+    g.b = db.get();
+    g.ldb = p.k;
+    g.trans_b = true;
+    g.bias = dbias.get();
+    g.c = dc.get();
+    g.ldc = p.n;
+    g.activation = activation_kind::relu;
+    g.precision = precision;
+    g.tile = tile;
+    const std::size_t ws_bytes = kc::gemm_workspace_bytes(g);
+    device_buffer<unsigned char> ws(ws_bytes);
+    g.workspace = ws.get();
+    g.workspace_bytes = ws_bytes;
+    REQUIRE(kc::gemm(g) == status::success);
+    results.push_back(dc.download());
+  }
+  darch::test::cuda::check_equal("small vs large", results[1], results[0]);
+  darch::test::cuda::check_equal("automatic vs large", results[2], results[0]);
 }
 
 TEST_CASE("cuda::gemm: K = 0 gives act(bias), M or N = 0 writes nothing", "[cuda][gemm]") {
@@ -206,6 +253,9 @@ TEST_CASE("cuda::gemm: bad arguments are refused", "[cuda][gemm]") {
   CHECK(kc::gemm(bad) == status::invalid_argument);
   bad = g;
   bad.activation = static_cast<activation_kind>(200);
+  CHECK(kc::gemm(bad) == status::invalid_argument);
+  bad = g;
+  bad.tile = static_cast<kc::gemm_tile>(9);
   CHECK(kc::gemm(bad) == status::invalid_argument);
   bad = g;
   bad.precision = kc::math::bf16;  // needs a workspace

@@ -36,6 +36,16 @@ namespace darch::kernels::cuda {
 ///   workspace, then multiplied with mma.m16n8k16.bf16 (relative error about 2^-8 * sqrt(K)).
 enum class math : std::uint8_t { tf32, bf16 };
 
+/// The GEMM's block tile: a static variant of the kernel, chosen per call.
+/// - `large`: 128 x 128 x 32 blocks of 8 warps (64 x 32 per warp), for big products.
+/// - `small`: 64 x 64 x 32 blocks of 4 warps (32 x 32 per warp): four times the blocks, for
+///   the products of training at batch ~128 (x [128, 784] W^T [784, 512] has only 4 large
+///   blocks, leaving most of an H100's 132 SMs idle).
+/// - `automatic`: `small` when the large tiling has fewer blocks than the device has SMs.
+/// Both give the same results up to the order of the K-slices within a block (the same slices,
+/// the same order: bit-identical, in fact, since each element's sum runs over K in one block).
+enum class gemm_tile : std::uint8_t { automatic, large, small };
+
 // ---- GEMM: c = act(op(a) op(b) + bias) -------------------------------------------------------
 
 /// c [m, n] (leading dimension ldc) = act(op(a) [m, k] * op(b) [k, n] + bias [n]), row-major.
@@ -61,6 +71,7 @@ struct gemm_args {
   std::int64_t ldc = 0;
   ops::activation_kind activation = ops::activation_kind::identity;
   math precision = math::tf32;
+  gemm_tile tile = gemm_tile::automatic;
   void* workspace = nullptr;
   std::size_t workspace_bytes = 0;
 };
