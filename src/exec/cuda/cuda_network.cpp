@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -834,14 +833,17 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
     std::memcpy(h + s.seed_word * sizeof(std::uint64_t), &seed, sizeof seed);
   }
   const train::optimizer_config& c = m.optimizer;
-  cu::adam_args step_of_adam{};
-  step_of_adam.learning_rate = c.learning_rate;
-  step_of_adam.beta1 = c.beta1;
-  step_of_adam.beta2 = c.beta2;
-  step_of_adam.step = static_cast<std::int64_t>(++m.optimizer_steps);
-  const cu::adam_step_scalars corrections = cu::adam_scalars_for_step(step_of_adam);
-  const float adam[2] = {corrections.step_size, corrections.inv_root_correction};
-  std::memcpy(h + m.adam_offset, adam, sizeof adam);
+  ++m.optimizer_steps;
+  if (c.type != train::optimizer_config::kind::sgd) {
+    cu::adam_args this_step{};
+    this_step.learning_rate = c.learning_rate;
+    this_step.beta1 = c.beta1;
+    this_step.beta2 = c.beta2;
+    this_step.step = static_cast<std::int64_t>(m.optimizer_steps);
+    const cu::adam_step_scalars corrections = cu::adam_scalars_for_step(this_step);
+    const float adam[2] = {corrections.step_size, corrections.inv_root_correction};
+    std::memcpy(h + m.adam_offset, adam, sizeof adam);
+  }
   std::memcpy(h + m.labels_offset, labels, static_cast<std::size_t>(batch) * sizeof(std::int32_t));
   std::memcpy(h + m.images_offset, images,
               static_cast<std::size_t>(batch * m.sample) * sizeof(float));
