@@ -97,8 +97,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$bin" "$work"' EXIT
 tar -C "$bin" -xJf "$carry/darch-gpu.tar.xz"
 
-# cuDNN 9 from PyTorch's installation (torch/lib, or the nvidia-cudnn wheel next to it).
-cudnn_dir="$(python3 - <<'PY' 2>/dev/null
+# cuDNN 9 from PyTorch's installation (its nvidia-cudnn wheel), with the libraries cuDNN itself
+# opens at run time (NVRTC for its runtime-compiled engines, cuBLASLt): the folders of the first
+# copies found in Python's site-packages, then the CUDA toolkit's lib64.
+dnn_libs="$(python3 - <<'PY' 2>/dev/null
 import glob, os, site
 roots = site.getsitepackages() + [site.getusersitepackages()]
 try:
@@ -106,17 +108,27 @@ try:
     roots.insert(0, os.path.join(os.path.dirname(torch.__file__), "lib"))
 except Exception:
     pass
-for r in roots:
-    hits = sorted(glob.glob(os.path.join(r, "**", "libcudnn.so.9*"), recursive=True))
-    if hits:
-        print(os.path.dirname(hits[0]))
-        break
+found = []
+for name in ("libcudnn.so.9", "libnvrtc.so.13", "libcublasLt.so.13"):
+    for r in roots:
+        hits = sorted(glob.glob(os.path.join(r, "**", name + "*"), recursive=True))
+        if hits:
+            d = os.path.dirname(hits[0])
+            if d not in found:
+                found.append(d)
+            break
+print(":".join(found))
 PY
 )"
+cudnn_dir="$(for d in ${dnn_libs//:/ }; do ls "$d"/libcudnn.so.9* >/dev/null 2>&1 && echo "$d" && break; done)"
 if [[ -z "$cudnn_dir" ]]; then
   cudnn_dir="$(dirname "$(find / -xdev -name 'libcudnn.so.9*' 2>/dev/null | head -1)" 2>/dev/null)"
+  dnn_libs="$cudnn_dir${dnn_libs:+:$dnn_libs}"
 fi
-export LD_LIBRARY_PATH="$bin/lib${cudnn_dir:+:$cudnn_dir}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+  [[ -d "$d" ]] && dnn_libs="${dnn_libs:+$dnn_libs:}$d"
+done
+export LD_LIBRARY_PATH="$bin/lib${dnn_libs:+:$dnn_libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # The CPU references run on the statically linked OpenBLAS 0.3.21, whose core detection is not
 # trusted on recent CPUs (shared/toolchain.md): pin the kernels, as the build hosts do.
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
@@ -128,6 +140,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,compute_ca
   || echo "nvidia-smi failed"
 echo "nvcc: $(nvcc --version 2>/dev/null | tail -1 || echo 'not on PATH')"
 echo "cuDNN from: ${cudnn_dir:-NOT FOUND (conv2d, pooling and batch norm tests will fail)}"
+echo "library path: $LD_LIBRARY_PATH"
 nproc
 
 step "device tests (darch_tests_cuda)"
