@@ -56,6 +56,7 @@ struct settings {
   bool restart = false;
   std::string backend = "auto";
   darch::exec::backend_kind resolved_backend = darch::exec::backend_kind::cpu;  ///< from `backend`
+  std::string precision = "tf32";
   int threads = 0;
   std::size_t workers = 1;
   std::string data_dir = darch::train::default_fashion_mnist_dir().string();
@@ -86,6 +87,8 @@ darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
   config.optimizer.learning_rate = s.learning_rate;
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
   config.backend = s.resolved_backend;
+  config.precision = s.precision == "bf16" ? darch::kernels::cuda::math::bf16
+                                            : darch::kernels::cuda::math::tf32;
   config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
   const double epochs = p.budget * s.epochs;
   const auto steps_per_epoch = (train.count + s.batch - 1) / s.batch;
@@ -237,6 +240,10 @@ int main(int argc, char** argv) {
   app.add_option("--name", s.name, "the search's folder under --log (default: <searcher>-seed<seed>)");
   app.add_flag("--restart", s.restart, "delete this search's log first instead of resuming it");
   app.add_option("--backend", s.backend, "cpu, cuda or auto (the GPU when one is usable; the environment variable DARCH_BACKEND overrides)")->capture_default_str();
+  app.add_option("--precision", s.precision,
+                 "CUDA only: the dense layers' tensor-core math, tf32 or bf16 (FP32 accumulation)")
+      ->check(CLI::IsMember({"tf32", "bf16"}))
+      ->capture_default_str();
   app.add_option("--threads", s.threads, "CPU threads for training (0: all)")->capture_default_str();
   app.add_option("--workers", s.workers, "evaluations run in parallel (threads are split between them)")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")->capture_default_str();
