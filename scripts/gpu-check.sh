@@ -101,22 +101,30 @@ tar -C "$bin" -xJf "$carry/darch-gpu.tar.xz"
 # opens at run time (NVRTC for its runtime-compiled engines, cuBLASLt): the folders of the first
 # copies found in Python's site-packages, then the CUDA toolkit's lib64.
 dnn_libs="$(python3 - <<'PY' 2>/dev/null
-import glob, os, site
+import os, site
 roots = site.getsitepackages() + [site.getusersitepackages()]
 try:
     import torch
     roots.insert(0, os.path.join(os.path.dirname(torch.__file__), "lib"))
 except Exception:
     pass
-found = []
-for name in ("libcudnn.so.9", "libnvrtc.so.13", "libcublasLt.so.13"):
-    for r in roots:
-        hits = sorted(glob.glob(os.path.join(r, "**", name + "*"), recursive=True))
-        if hits:
-            d = os.path.dirname(hits[0])
-            if d not in found:
-                found.append(d)
+# One walk of each root, looking for all three (site-packages is large: torch, JAX, ...).
+names = ("libcudnn.so.9", "libnvrtc.so.13", "libcublasLt.so.13")
+where = {}
+for r in roots:
+    for folder, dirs, files in os.walk(r):
+        dirs.sort()  # the same copy on every run where several exist
+        for name in names:
+            if name not in where and any(f.startswith(name) for f in files):
+                where[name] = folder
+        if len(where) == len(names):
             break
+    if len(where) == len(names):
+        break
+found = []
+for name in names:
+    if name in where and where[name] not in found:
+        found.append(where[name])
 print(":".join(found))
 PY
 )"
