@@ -15,13 +15,14 @@
 #   scripts/gpu-check.sh               ON THE GPU MACHINE, from the repository root, with
 #       build/gpu-carry carried: prints the GPU, driver and cuDNN; runs every device test; times
 #       the training steps against PyTorch eager and the 4096^3 GEMM against torch.matmul; runs
-#       the device tests again under compute-sanitizer memcheck; runs a one-minute search on
+#       the device tests under compute-sanitizer memcheck beside the plain run; runs a one-minute search on
 #       Fashion-MNIST with --backend cuda (architectures trained per minute); prints one table.
 #       Every step has a timeout; the whole stays under 9 minutes.
 #
 #   scripts/gpu-check.sh --quick       ON THE GPU MACHINE, for a rerun after a fix: the device,
 #       the device tests (or only those matching a Catch2 test spec: --quick "[conv2d]") and the
-#       training-step table; no GEMM, memcheck or search. About 1-2 minutes. The full output is also
+#       training-step table; no GEMM or search, and memcheck (of the same tests) only with
+#       DARCH_GPU_MEMCHECK=1. About 1-2 minutes. The full output is also
 #       written to $OUT/gpu-check.log when $OUT is set. Exit status: 0 when every test passed,
 #       memcheck reported no error (or could not run: reported, not counted) and every benchmark
 #       ran and checked its own results; 1 otherwise.
@@ -151,11 +152,56 @@ echo "cuDNN from: ${cudnn_dir:-NOT FOUND (conv2d, pooling and batch norm tests w
 echo "library path: $LD_LIBRARY_PATH"
 nproc
 
+# memcheck runs beside the plain test run (two processes on one GPU; neither is timed), which
+# saves its minutes of device time; it checks every test but the [long] ones (thousands of
+# launches of kernels the others cover), or the --quick spec.
+memcheck="not run (--quick; DARCH_GPU_MEMCHECK=1 runs it)"
+memcheck_pid=""
+memcheck_log="$work/memcheck.log"
+[[ -n "${OUT:-}" && -d "${OUT:-}" ]] && memcheck_log="$OUT/memcheck.log"
+if ((quick == 0)) || [[ "${DARCH_GPU_MEMCHECK:-0}" == 1 ]]; then
+  sanitizer="$(command -v compute-sanitizer || true)"
+  for c in /usr/local/cuda/bin/compute-sanitizer /usr/local/cuda/compute-sanitizer/compute-sanitizer \
+           /opt/nvidia/compute-sanitizer/compute-sanitizer; do
+    [[ -z "$sanitizer" && -x "$c" ]] && sanitizer="$c"
+  done
+  if [[ -z "$sanitizer" ]]; then
+    memcheck="unavailable (compute-sanitizer not found)"
+  else
+    memcheck_spec=("~[long]")
+    ((${#test_spec[@]})) && memcheck_spec=("${test_spec[@]}")
+    step "compute-sanitizer memcheck started beside the tests: $sanitizer, tests ${memcheck_spec[*]}"
+    OMP_NUM_THREADS=6 timeout 240 "$sanitizer" --tool memcheck --error-exitcode 99 --leak-check no \
+      --print-limit 50 "$bin/darch_tests_cuda" --durations no "${memcheck_spec[@]}" \
+      >"$memcheck_log" 2>&1 &
+    memcheck_pid=$!
+  fi
+fi
+
 step "device tests (darch_tests_cuda)"
-timeout 200 "$bin/darch_tests_cuda" --durations no "${test_spec[@]}"
+OMP_NUM_THREADS=8 timeout 200 "$bin/darch_tests_cuda" --durations no "${test_spec[@]}"
 rc=$?
 echo "darch_tests_cuda exit status: $rc"
 [[ $rc -eq 0 ]] || failed+=("tests (exit $rc)")
+
+if [[ -n "$memcheck_pid" ]]; then
+  step "compute-sanitizer memcheck (waiting for it)"
+  wait "$memcheck_pid"
+  rc=$?
+  tail -25 "$memcheck_log"
+  if grep -q "Device not supported\|Target application terminated before first instrumented API call" "$memcheck_log"; then
+    memcheck="unavailable on this device/runtime (see above)"
+  elif [[ $rc -eq 124 ]]; then
+    memcheck="timed out after 240 s"
+    failed+=("memcheck (timeout)")
+  elif [[ $rc -eq 0 ]]; then
+    memcheck="no errors ($(grep -o 'ERROR SUMMARY: [0-9]* error' "$memcheck_log" | tail -1))"
+  else
+    memcheck="FAILED (exit $rc; $(grep -o 'ERROR SUMMARY: [0-9]* error' "$memcheck_log" | tail -1))"
+    failed+=("memcheck")
+  fi
+  echo "memcheck: $memcheck"
+fi
 
 results="$work/results.txt"
 step "training steps at batch 128: darch (CUDA graph and eager) vs PyTorch eager"
@@ -167,7 +213,6 @@ rc=${PIPESTATUS[0]}
 [[ $rc -eq 0 ]] || failed+=("torch train-step peer (exit $rc)")
 
 # (the block below is not indented: it holds a Python here-document)
-memcheck="not run (--quick)"
 e2e="not run (--quick)"
 if ((quick == 0)); then
 step "GEMM 4096^3: darch (C = A W^T, FP32 in/out) vs torch.matmul"
@@ -205,37 +250,6 @@ for name, (x, y) in (("tf32", (a, w)), ("bf16", (a.bfloat16(), w.bfloat16()))):
 print(f"torch {torch.__version__}, cuBLAS via torch.matmul; bf16 inputs already bf16")
 PY
 
-step "compute-sanitizer memcheck"
-sanitizer="$(command -v compute-sanitizer || true)"
-for c in /usr/local/cuda/bin/compute-sanitizer /usr/local/cuda/compute-sanitizer/compute-sanitizer \
-         /opt/nvidia/compute-sanitizer/compute-sanitizer; do
-  [[ -z "$sanitizer" && -x "$c" ]] && sanitizer="$c"
-done
-if [[ -z "$sanitizer" ]]; then
-  sanitizer="$(find / -xdev -name compute-sanitizer -type f -perm -u+x 2>/dev/null | head -1)"
-fi
-if [[ -z "$sanitizer" ]]; then
-  memcheck="unavailable (compute-sanitizer not found)"
-else
-  echo "using $sanitizer"
-  log="$work/memcheck.log"
-  # Every test but the [long] ones (thousands of launches of kernels the others cover).
-  timeout 210 "$sanitizer" --tool memcheck --error-exitcode 99 --leak-check no \
-    "$bin/darch_tests_cuda" "~[long]" 2>&1 | tee "$log" | tail -25
-  rc=${PIPESTATUS[0]}
-  if grep -q "Device not supported\|Target application terminated before first instrumented API call" "$log"; then
-    memcheck="unavailable on this device/runtime (see above)"
-  elif [[ $rc -eq 124 ]]; then
-    memcheck="timed out after 210 s"
-    failed+=("memcheck (timeout)")
-  elif [[ $rc -eq 0 ]]; then
-    memcheck="no errors"
-  else
-    memcheck="FAILED (exit $rc; $(grep -o 'ERROR SUMMARY: [0-9]* error' "$log" | tail -1))"
-    failed+=("memcheck")
-  fi
-fi
-echo "memcheck: $memcheck"
 
 step "end to end: random search on Fashion-MNIST, --backend cuda, 1 epoch per architecture, 1 minute"
 timeout 120 "$bin/darch_example_search_fashion_mnist" --backend cuda --searcher random \
