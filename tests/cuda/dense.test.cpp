@@ -4,7 +4,8 @@
 // and off the GEMM tiles. Every output starts as NaN.
 //
 // Bounds (see gemm.test.cpp for the GEMM's): with S = sum_k |x_k w_k| per output and
-// u = u_in + 2 (K + 4) 2^-23 (the GPU's input rounding and both sides' FP32 accumulation),
+// u = u_in + 2 (K + 4) 2^-23 (the GPU's input rounding, u_in as in gemm.test.cpp: 2^-10 for
+// TF32, 2^-7 for BF16, and both sides' FP32 accumulation),
 //   z:  u S + 1e-6;  y = act(z): 1.2 bound_z + 4e-6 |y| + 1e-6;  softmax y: 2 max_row bound_z + 1e-6.
 // Backward takes the CPU forward's z and y on both sides, so dz differs only by the activation
 // derivative's rounding: e_dz = 1e-5 |dz| + 1e-7 (+ y_j (cols + 2) 2^-23 sum |dy y| for softmax,
@@ -60,7 +61,7 @@ TEST_CASE("cuda dense variants match the CPU variants, forward and backward", "[
   cpu::dense_kernels(variant).backward({shape, x.data(), w.data(), z.data(), y.data(), dy.data(),
                                         dx.data(), dw.data(), db.data(), dz.data()});
 
-  const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -10) : std::ldexp(1.0, -8);
+  const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -10) : std::ldexp(1.0, -7);
   auto u_for = [&](std::int64_t k) { return u_in + 2.0 * static_cast<double>(k + 4) * std::ldexp(1.0, -23); };
 
   SECTION("forward") {

@@ -9,7 +9,9 @@
 // (||a - b|| / ||b||) to 2e-2 at the first step and 1e-1 after five. Parameters: the initial ones
 // bit for bit; after SGD the update (p - p0) normwise to 5e-2; after Adam, whose update is about
 // lr * sign(g) and flips where |g| is below the rounding noise, each element within 3 lr per
-// step and the update normwise to 0.25. Dropout masks are the CPU's, bit for bit.
+// step and the update normwise to 0.25. After several steps each bound is widened to twice the
+// CPU's own spread when its initial parameters are perturbed by 1e-3 relative (some networks
+// amplify rounding chaotically; see compare). Dropout masks are the CPU's, bit for bit.
 // Graph replay against eager launches: the same kernels on the same data, bit for bit.
 #include <algorithm>
 #include <cmath>
@@ -105,11 +107,18 @@ struct trace {
   std::vector<float> initial, params, grads;
 };
 
+/// The CPU's run; with `perturbation` > 0 the initial parameters are first scaled elementwise
+/// by 1 + perturbation * uniform(-1, 1) (the CPU's own sensitivity to TF32-sized errors).
 trace run_cpu(const net_case& c, const data& d, const train::optimizer_config& o,
-              const std::vector<std::int64_t>& batches) {
+              const std::vector<std::int64_t>& batches, double perturbation = 0.0) {
   exec::network net(c.arch, c.input, classes, 5);
   train::optimizer opt(o);
   trace t;
+  if (perturbation > 0.0) {
+    rng noise(77);
+    for (float& p : net.parameters())
+      p *= static_cast<float>(1.0 + perturbation * (2.0 * noise.uniform() - 1.0));
+  }
   t.initial.assign(net.parameters().begin(), net.parameters().end());
   for (std::size_t s = 0; s < batches.size(); ++s) {
     t.losses.push_back(net.forward_backward(d.x(s, batches[s]), d.y(s, batches[s]), batches[s], s));
@@ -169,7 +178,13 @@ std::vector<float> minus(const std::vector<float>& a, const std::vector<float>& 
   return out;
 }
 
-void compare(const trace& gpu, const trace& cpu, const train::optimizer_config& o) {
+/// `sensitivity` is the CPU run from perturbed initial parameters: after several steps some
+/// networks amplify rounding chaotically (ReLU and dropout boundaries, Adam's sign flips; one
+/// sampled README MLP moves its gradient by 50% from a 1e-3 perturbation), and the GPU cannot be
+/// asked to be closer to the CPU than the CPU is to itself. The bounds after several steps are
+/// the stated ones or twice the CPU's own spread, whichever is larger.
+void compare(const trace& gpu, const trace& cpu, const trace& sensitivity,
+             const train::optimizer_config& o) {
   CHECK(gpu.initial == cpu.initial);  // the shared planner: bit for bit
   REQUIRE(gpu.losses.size() == cpu.losses.size());
   for (std::size_t s = 0; s < cpu.losses.size(); ++s) {
@@ -178,17 +193,20 @@ void compare(const trace& gpu, const trace& cpu, const train::optimizer_config& 
     CHECK(std::abs(gpu.losses[s] - cpu.losses[s]) <= 1e-2 * std::abs(cpu.losses[s]) + 1e-3);
   }
   const std::size_t steps = cpu.losses.size();
-  const double grad_error = normwise(gpu.grads, cpu.grads);
-  CAPTURE(grad_error);
-  CHECK(grad_error <= (steps == 1 ? 2e-2 : 1e-1));
   const std::vector<float> du_gpu = minus(gpu.params, gpu.initial),
                            du_cpu = minus(cpu.params, cpu.initial);
+  const double cpu_grad_spread = steps == 1 ? 0.0 : normwise(sensitivity.grads, cpu.grads);
+  const double cpu_update_spread =
+      steps == 1 ? 0.0 : normwise(minus(sensitivity.params, sensitivity.initial), du_cpu);
+  const double grad_error = normwise(gpu.grads, cpu.grads);
+  CAPTURE(grad_error, cpu_grad_spread);
+  CHECK(grad_error <= (steps == 1 ? 2e-2 : std::max(1e-1, 2.0 * cpu_grad_spread)));
   const double update_error = normwise(du_gpu, du_cpu);
-  CAPTURE(update_error);
+  CAPTURE(update_error, cpu_update_spread);
   if (o.type == opt_kind::sgd) {
-    CHECK(update_error <= 5e-2);
+    CHECK(update_error <= std::max(5e-2, 2.0 * cpu_update_spread));
   } else {
-    CHECK(update_error <= 0.25);
+    CHECK(update_error <= std::max(0.25, 2.0 * cpu_update_spread));
     const double bound = 3.0 * o.learning_rate * static_cast<double>(steps) + 1e-6;
     std::size_t outside = 0;
     for (std::size_t i = 0; i < cpu.params.size(); ++i)
@@ -221,7 +239,9 @@ TEST_CASE("cuda_network matches exec::network: 1 and 5 steps, Adam and SGD", "[c
         o.weight_decay = 1e-4;
         const std::vector<std::int64_t> batches(steps, 64);
         CAPTURE(c.name, type == opt_kind::sgd ? "sgd" : "adam", steps);
-        compare(run_gpu(c, d, o, batches, true), run_cpu(c, d, o, batches), o);
+        const trace cpu = run_cpu(c, d, o, batches);
+        const trace spread = steps == 1 ? cpu : run_cpu(c, d, o, batches, 1e-3);
+        compare(run_gpu(c, d, o, batches, true), cpu, spread, o);
       }
     }
   }
@@ -260,7 +280,7 @@ TEST_CASE("cuda_network: partial batches get their own graphs and match the CPU"
     CHECK(replays == 3);  // 48: steps 4 and 6; 17: step 5
     CHECK(graph.losses == eager.losses);
     CHECK(graph.params == eager.params);
-    compare(graph, run_cpu(c, d, o, batches), o);
+    compare(graph, run_cpu(c, d, o, batches), run_cpu(c, d, o, batches, 1e-3), o);
   }
 }
 
