@@ -22,7 +22,8 @@
 #   scripts/gpu-check.sh --quick       ON THE GPU MACHINE, for a rerun after a fix: the device,
 #       the device tests (or only those matching a Catch2 test spec: --quick "[conv2d]") and the
 #       training-step table; no GEMM or search, and memcheck (of the same tests) only with
-#       DARCH_GPU_MEMCHECK=1. About 1-2 minutes. The full output is also
+#       DARCH_GPU_MEMCHECK=1, the GEMM table only with DARCH_GPU_GEMM=1 (DARCH_GPU_TEST_TIMEOUT:
+#       seconds for the tests, 200 by default). About 1-2 minutes. The full output is also
 #       written to $OUT/gpu-check.log when $OUT is set. Exit status: 0 when every test passed,
 #       memcheck reported no error (or could not run: reported, not counted) and every benchmark
 #       ran and checked its own results; 1 otherwise.
@@ -179,7 +180,7 @@ if ((quick == 0)) || [[ "${DARCH_GPU_MEMCHECK:-0}" == 1 ]]; then
 fi
 
 step "device tests (darch_tests_cuda)"
-OMP_NUM_THREADS=8 timeout 200 "$bin/darch_tests_cuda" --durations no "${test_spec[@]}"
+OMP_NUM_THREADS=8 timeout "${DARCH_GPU_TEST_TIMEOUT:-200}" "$bin/darch_tests_cuda" --durations no "${test_spec[@]}"
 rc=$?
 echo "darch_tests_cuda exit status: $rc"
 [[ $rc -eq 0 ]] || failed+=("tests (exit $rc)")
@@ -214,7 +215,7 @@ rc=${PIPESTATUS[0]}
 
 # (the block below is not indented: it holds a Python here-document)
 e2e="not run (--quick)"
-if ((quick == 0)); then
+if ((quick == 0)) || [[ "${DARCH_GPU_GEMM:-0}" == 1 ]]; then
 step "GEMM 4096^3: darch (C = A W^T, FP32 in/out) vs torch.matmul"
 timeout 90 "$bin/darch_bench_cuda_gemm" 4096 4096 4096 20 | tee -a "$results"
 rc=${PIPESTATUS[0]}
@@ -249,7 +250,9 @@ for name, (x, y) in (("tf32", (a, w)), ("bf16", (a.bfloat16(), w.bfloat16()))):
     print(f"gemm torch {name} {m} {n} {k} {ms:.4f} {2*m*n*k/ms/1e9:.1f} -")
 print(f"torch {torch.__version__}, cuBLAS via torch.matmul; bf16 inputs already bf16")
 PY
+fi
 
+if ((quick == 0)); then
 
 step "end to end: random search on Fashion-MNIST, --backend cuda, 1 epoch per architecture, 1 minute"
 timeout 120 "$bin/darch_example_search_fashion_mnist" --backend cuda --searcher random \

@@ -5,7 +5,7 @@
 // against a double dot product (bound as in tests/cuda/gemm.test.cpp), for the automatic tile
 // choice and then each tile forced (the data for tuning gemm_tile's rule). Prints one line per
 // precision and tile, for scripts/gpu-check.sh to tabulate:
-//   gemm <darch|darch-large-tile|darch-small-tile> <tf32|bf16> M N K <ms per call> <TFLOP/s>
+//   gemm <darch|darch-large-tile|darch-small-tile|darch-hopper-tile> <tf32|bf16> M N K <ms per call> <TFLOP/s>
 //        <max sampled error / bound>
 // BF16 times include the conversion of the FP32 inputs into BF16 copies (every call does it).
 // Exit status: 0, 1 when a sampled element is outside its bound, 2 on a CUDA error or no device.
@@ -64,13 +64,14 @@ int main(int argc, char** argv) {
 
   int failures = 0;
   constexpr kc::gemm_tile tiles[] = {kc::gemm_tile::automatic, kc::gemm_tile::large,
-                                      kc::gemm_tile::small};
+                                      kc::gemm_tile::small, kc::gemm_tile::hopper};
   for (const kc::math precision : {kc::math::tf32, kc::math::bf16}) {
     for (const kc::gemm_tile tile : tiles) {
       const char* name = precision == kc::math::tf32 ? "tf32" : "bf16";
       const char* who = tile == kc::gemm_tile::automatic ? "darch"
                         : tile == kc::gemm_tile::large   ? "darch-large-tile"
-                                                         : "darch-small-tile";
+                        : tile == kc::gemm_tile::small   ? "darch-small-tile"
+                                                         : "darch-hopper-tile";
       kc::gemm_args g;
       g.tile = tile;
       g.m = m;
@@ -89,6 +90,11 @@ int main(int argc, char** argv) {
       if (g.workspace_bytes > 0) CHECK_CUDA(cudaMalloc(&ws, g.workspace_bytes));
       g.workspace = ws;
 
+      if (tile == kc::gemm_tile::hopper && kc::gemm(g) == darch::status::unavailable) {
+        std::printf("# %s %s: the Hopper tile does not run on this device\n", who, name);
+        if (ws != nullptr) CHECK_CUDA(cudaFree(ws));
+        continue;
+      }
       for (int i = 0; i < 3; ++i) {
         if (kc::gemm(g) != darch::status::success) {
           std::fprintf(stderr, "cuda::gemm (%s) failed: %s\n", name,
@@ -109,7 +115,8 @@ int main(int argc, char** argv) {
       // 64 sampled elements against double dot products.
       std::vector<float> c(static_cast<std::size_t>(m * n));
       CHECK_CUDA(cudaMemcpy(c.data(), dc, c.size() * sizeof(float), cudaMemcpyDeviceToHost));
-      const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -10) : std::ldexp(1.0, -8);
+      // Per product: BF16 2^-7; TF32 2^-10 rounded, 2^-9 where the Hopper path truncates.
+      const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -9) : std::ldexp(1.0, -7);
       const double u = u_in + static_cast<double>(k + 4) * std::ldexp(1.0, -23);
       double worst = 0.0;
       std::uniform_int_distribution<long long> pick_m(0, m - 1), pick_n(0, n - 1);

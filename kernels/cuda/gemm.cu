@@ -14,6 +14,7 @@
 #include "darch/kernels/cuda/layers.hpp"
 #include "detail/common.cuh"
 #include "detail/gemm.cuh"
+#include "detail/gemm_sm90a.hpp"
 
 namespace darch::kernels::cuda {
 namespace {
@@ -190,6 +191,27 @@ bool small_tile(const gemm_args& g) noexcept {
   return blocks < multiprocessors();
 }
 
+/// Whether the Hopper kernel can take this call: a 9.0 device, K > 0, and both operands
+/// k-contiguous (BF16 always is, through its copies).
+bool hopper_can_run(const gemm_args& g) noexcept {
+  return g.k > 0 && (g.precision == math::bf16 || (!g.trans_a && g.trans_b)) &&
+         detail::sm90a::available();
+}
+
+enum class kernel_choice : std::uint8_t { large, small, hopper, unavailable };
+
+kernel_choice choose(const gemm_args& g) noexcept {
+  switch (g.tile) {
+    case gemm_tile::large: return kernel_choice::large;
+    case gemm_tile::small: return kernel_choice::small;
+    case gemm_tile::hopper:
+      return hopper_can_run(g) ? kernel_choice::hopper : kernel_choice::unavailable;
+    case gemm_tile::automatic: break;
+  }
+  if (small_tile(g)) return kernel_choice::small;
+  return hopper_can_run(g) ? kernel_choice::hopper : kernel_choice::large;
+}
+
 bool valid_kind(activation_kind k) {
   return ops::visit(k, [](auto) { return true; }, [] { return false; });
 }
@@ -200,14 +222,16 @@ std::size_t gemm_workspace_bytes(const gemm_args& a) noexcept { return plan_for(
 
 status gemm(const gemm_args& g, void* stream) noexcept {
   if (g.m < 0 || g.n < 0 || g.k < 0 || !valid_kind(g.activation) ||
-      (g.precision != math::tf32 && g.precision != math::bf16) || g.tile > gemm_tile::small)
+      (g.precision != math::tf32 && g.precision != math::bf16) || g.tile > gemm_tile::hopper)
     return status::invalid_argument;
   if (g.m == 0 || g.n == 0) return status::success;
   if (g.c == nullptr || g.ldc < g.n) return status::invalid_argument;
   if (g.k > 0 && (g.a == nullptr || g.b == nullptr || g.lda < (g.trans_a ? g.m : g.k) ||
                   g.ldb < (g.trans_b ? g.k : g.n)))
     return status::invalid_argument;
-  const bool small = small_tile(g);
+  const kernel_choice choice = choose(g);
+  if (choice == kernel_choice::unavailable) return status::unavailable;
+  const bool small = choice == kernel_choice::small, hopper = choice == kernel_choice::hopper;
   const long long block_rows = small ? tf32_small_config::bm : tf32_config::bm;
   if ((g.m + block_rows - 1) / block_rows > max_grid_y) return status::invalid_argument;
   const gemm_plan plan = plan_for(g);
@@ -233,7 +257,10 @@ status gemm(const gemm_args& g, void* stream) noexcept {
       p.b = dst;
       p.ldb = plan.b.ld;
     }
-    if (e == cudaSuccess) {
+    if (e == cudaSuccess && hopper) {
+      e = detail::sm90a::gemm(g.precision, g.activation, g.m, g.n, g.k, p.a, p.lda, p.b, p.ldb,
+                              g.bias, g.z, g.c, g.ldc, s);
+    } else if (e == cudaSuccess) {
       e = ops::visit(
           g.activation,
           [&](auto k) {
@@ -260,7 +287,10 @@ status gemm(const gemm_args& g, void* stream) noexcept {
       p.b = db;
       p.ldb = plan.b.ld;
     }
-    if (e == cudaSuccess) {
+    if (e == cudaSuccess && hopper) {
+      e = detail::sm90a::gemm(g.precision, g.activation, g.m, g.n, g.k, p.a, p.lda, p.b, p.ldb,
+                              g.bias, g.z, g.c, g.ldc, s);
+    } else if (e == cudaSuccess) {
       e = ops::visit(
           g.activation,
           [&](auto k) {
@@ -276,8 +306,9 @@ status gemm(const gemm_args& g, void* stream) noexcept {
 
 std::size_t gemm_kernel_instantiations() noexcept {
   // Per tile (large, small): TF32 4 layout pairs x 5 activations, BF16 1 layout pair x 5;
-  // copies: 3.
-  return 2 * (4 * std::size(ops::all_activation_kinds) + std::size(ops::all_activation_kinds)) + 3;
+  // copies: 3; the Hopper kernels (sm90a/gemm_sm90a.cu).
+  return 2 * (4 * std::size(ops::all_activation_kinds) + std::size(ops::all_activation_kinds)) + 3 +
+         detail::sm90a::kernel_instantiations();
 }
 
 }  // namespace darch::kernels::cuda

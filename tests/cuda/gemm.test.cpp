@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // cuda::gemm against a double-precision reference: every layout pair, every epilogue activation,
-// both precisions, sizes at and off the 128 x 128 x 32 tile, padded and unaligned leading
-// dimensions (the workspace-copy path), K = 0. Output buffers start as NaN, and the columns
-// between n and ldc must still be NaN afterwards (nothing written outside C).
+// both precisions, every tile (the Hopper one where the device and layouts allow it, else it
+// must be refused), sizes at and off the tiles, padded and unaligned leading dimensions (the
+// workspace-copy path), K = 0. Output buffers start as NaN, and the columns between n and ldc
+// must still be NaN afterwards (nothing written outside C).
 //
 // Tolerance, from the error analysis of one output element c = sum_k a_k b_k:
-//   rounding the inputs (TF32: 2^-11 each, round to nearest; BF16, 8 significant bits: 2^-8)
-//   gives at most u_in = 2^-10 (TF32) or 2^-7 (BF16) relative error per product, and FP32 accumulation at most
+//   rounding the inputs (TF32: 2^-11 each, round to nearest, or 2^-10 truncated on the Hopper
+//   path; BF16, 8 significant bits: 2^-8) gives at most u_in = 2^-10 (TF32; 2^-9 Hopper) or
+//   2^-7 (BF16) relative error per product, and FP32 accumulation at most
 //   (K + 4) 2^-23 more, both relative to s = sum_k |a_k b_k|; so |z - z_ref| <= (u_in +
 //   (K + 4) 2^-23) s + 1e-6. The activations' slopes are at most 1.13 (GELU), and the device's
 //   expf/tanhf add a few ulp: |y - y_ref| <= 1.2 bound_z + 4e-6 |y_ref| + 1e-6.
@@ -64,6 +66,26 @@ reference reference_gemm(const problem& p, const std::vector<float>& a, std::int
   return r;
 }
 
+const char* tile_name(kc::gemm_tile tile) {
+  switch (tile) {
+    case kc::gemm_tile::large: return "large";
+    case kc::gemm_tile::small: return "small";
+    case kc::gemm_tile::hopper: return "hopper";
+    case kc::gemm_tile::automatic: break;
+  }
+  return "automatic";
+}
+
+/// Whether gemm_tile::hopper runs here for this call (gemm_tile's rule).
+bool hopper_runs(kc::math precision, bool ta, bool tb, std::int64_t k) {
+  int device = 0, major = 0, minor = 0;
+  const bool sm90 = cudaGetDevice(&device) == cudaSuccess &&
+                    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+                    cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess &&
+                    major == 9 && minor == 0;
+  return sm90 && k > 0 && (precision == kc::math::bf16 || (!ta && tb));
+}
+
 }  // namespace
 
 TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double reference",
@@ -76,9 +98,10 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   const std::int64_t pad = GENERATE(std::int64_t{0}, std::int64_t{5});  // 5: never 16-byte rows
   const activation_kind act = GENERATE(from_range(std::begin(darch::ops::all_activation_kinds),
                                                   std::end(darch::ops::all_activation_kinds)));
-  const kc::gemm_tile tile = GENERATE(kc::gemm_tile::large, kc::gemm_tile::small);
+  const kc::gemm_tile tile =
+      GENERATE(kc::gemm_tile::large, kc::gemm_tile::small, kc::gemm_tile::hopper);
   CAPTURE(p.m, p.n, p.k, ta, tb, precision == kc::math::tf32 ? "tf32" : "bf16", pad,
-          darch::ops::name(act), tile == kc::gemm_tile::large ? "large" : "small");
+          darch::ops::name(act), tile_name(tile));
 
   const std::int64_t lda = (ta ? p.m : p.k) + pad, ldb = (tb ? p.k : p.n) + pad, ldc = p.n + 2;
   const std::int64_t a_rows = ta ? p.k : p.m, b_rows = tb ? p.n : p.k;
@@ -114,11 +137,20 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   device_buffer<unsigned char> ws(ws_bytes);
   g.workspace = ws.get();
   g.workspace_bytes = ws_bytes;
+  if (tile == kc::gemm_tile::hopper && !hopper_runs(precision, ta, tb, p.k)) {
+    // Not a 9.0 device, or TF32 operands that are not both k-contiguous, or K = 0: refused.
+    CHECK(kc::gemm(g) == status::unavailable);
+    return;
+  }
   REQUIRE(kc::gemm(g) == status::success);
   const auto z = dz.download(), c = dc.download();
 
   const reference ref = reference_gemm(p, a, lda, ta, b, ldb, tb, bias);
-  const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -10) : std::ldexp(1.0, -7);
+  // The Hopper kernel's TF32 operands come through TMA, which may truncate rather than round:
+  // 2^-10 per operand, so 2^-9 per product.
+  const double u_in = precision == kc::math::bf16 ? std::ldexp(1.0, -7)
+                      : tile == kc::gemm_tile::hopper ? std::ldexp(1.0, -9)
+                                                      : std::ldexp(1.0, -10);
   const double u_acc = static_cast<double>(p.k + 4) * std::ldexp(1.0, -23);
   std::vector<float> z_got, z_want, c_got, c_want;
   std::vector<double> z_bound, c_bound;

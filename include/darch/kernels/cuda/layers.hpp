@@ -41,10 +41,16 @@ enum class math : std::uint8_t { tf32, bf16 };
 /// - `small`: 64 x 64 x 32 blocks of 4 warps (32 x 32 per warp): four times the blocks, for
 ///   the products of training at batch ~128 (x [128, 784] W^T [784, 512] has only 4 large
 ///   blocks, leaving most of an H100's 132 SMs idle).
-/// - `automatic`: `small` when the large tiling has fewer blocks than the device has SMs.
-/// Both give the same results up to the order of the K-slices within a block (the same slices,
-/// the same order: bit-identical, in fact, since each element's sum runs over K in one block).
-enum class gemm_tile : std::uint8_t { automatic, large, small };
+/// - `hopper`: 128 x 256 blocks of a TMA producer warpgroup and two wgmma consumer warpgroups
+///   (sm_90a code: compute capability 9.0 only), for big products whose operands are both
+///   k-contiguous (TF32: op(a) = a, op(b) = b^T; BF16: always, through its k-major copies).
+///   Requested where it cannot run, gemm returns status::unavailable.
+/// - `automatic`: `small` when the large tiling has fewer blocks than the device has SMs;
+///   otherwise `hopper` where it can run, else `large`.
+/// `large` and `small` give the same results up to the order of the K-slices within a block (the
+/// same slices, the same order: bit-identical, in fact, since each element's sum runs over K in
+/// one block); `hopper` sums in another order (differences within the stated rounding).
+enum class gemm_tile : std::uint8_t { automatic, large, small, hopper };
 
 // ---- GEMM: c = act(op(a) op(b) + bias) -------------------------------------------------------
 
