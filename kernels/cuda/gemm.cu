@@ -304,6 +304,45 @@ status gemm(const gemm_args& g, void* stream) noexcept {
   return detail::to_status(e);
 }
 
+status gemm_bf16(const gemm_bf16_args& g, void* stream) noexcept {
+  if (g.m < 0 || g.n < 0 || g.k < 0 || !valid_kind(g.activation) || g.tile > gemm_tile::hopper)
+    return status::invalid_argument;
+  if (g.m == 0 || g.n == 0) return status::success;
+  auto chunked = [](const void* ptr, std::int64_t ld) {  // 16-byte rows, as both kernels read
+    return reinterpret_cast<std::uintptr_t>(ptr) % 16 == 0 && ld % 8 == 0;
+  };
+  if (g.c == nullptr || g.ldc < g.n) return status::invalid_argument;
+  if (g.k > 0 && (g.a == nullptr || g.b == nullptr || g.lda < g.k || g.ldb < g.k ||
+                  !chunked(g.a, g.lda) || !chunked(g.b, g.ldb)))
+    return status::invalid_argument;
+  gemm_args shape;  // what the tile choice looks at
+  shape.m = g.m;
+  shape.n = g.n;
+  shape.k = g.k;
+  shape.trans_b = true;
+  shape.precision = math::bf16;
+  shape.tile = g.tile;
+  const kernel_choice choice = choose(shape);
+  if (choice == kernel_choice::unavailable) return status::unavailable;
+  const bool small = choice == kernel_choice::small;
+  const long long block_rows = small ? bf16_small_config::bm : bf16_config::bm;
+  if ((g.m + block_rows - 1) / block_rows > max_grid_y) return status::invalid_argument;
+
+  auto s = static_cast<cudaStream_t>(stream);
+  if (choice == kernel_choice::hopper)
+    return detail::to_status(detail::sm90a::gemm(math::bf16, g.activation, g.m, g.n, g.k, g.a,
+                                                 g.lda, g.b, g.ldb, g.bias, g.z, g.c, g.ldc, s));
+  const detail::gemm_params p{g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.bias, g.z, g.c, g.ldc};
+  return detail::to_status(ops::visit(
+      g.activation,
+      [&](auto k) {
+        constexpr activation_kind act = decltype(k)::value;
+        return small ? launch<bf16_small_config, major::k, major::k, act>(p, s)
+                     : launch<bf16_config, major::k, major::k, act>(p, s);
+      },
+      [] { return cudaErrorInvalidValue; }));
+}
+
 std::size_t gemm_kernel_instantiations() noexcept {
   // Per tile (large, small): TF32 4 layout pairs x 5 activations, BF16 1 layout pair x 5;
   // copies: 3; the Hopper kernels (sm90a/gemm_sm90a.cu).

@@ -231,6 +231,86 @@ TEST_CASE("cuda::gemm: the large and small tiles give the same bits; automatic i
   darch::test::cuda::check_equal("automatic vs large", results[2], results[0]);
 }
 
+TEST_CASE("cuda::gemm_bf16 on stored BF16 operands gives gemm's BF16 bits, every tile",
+          "[cuda][gemm]") {
+  // gemm with math::bf16 rounds its FP32 operands to BF16 (nearest even) and multiplies the
+  // copies; gemm_bf16 multiplies operands the caller rounded with bf16_bits: the same values in
+  // the same order, so the same bits, with padded leading dimensions (the kernels' zero fill
+  // beyond K stands in for the copies' zero padding).
+  const problem p = GENERATE(problem{1, 1, 1}, problem{129, 257, 67}, problem{300, 200, 1000},
+                             problem{512, 784, 128});
+  const kc::gemm_tile tile = GENERATE(kc::gemm_tile::large, kc::gemm_tile::small,
+                                      kc::gemm_tile::hopper, kc::gemm_tile::automatic);
+  CAPTURE(p.m, p.n, p.k, tile_name(tile));
+  const std::int64_t ld = (p.k + 7) / 8 * 8 + 8;  // a multiple of 8, with a gap after K
+  const auto a = darch::test::cuda::random_floats(static_cast<std::size_t>(p.m * p.k), 21);
+  const auto b = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n * p.k), 22);
+  const auto bias = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n), 23);
+  std::vector<std::uint16_t> a16(static_cast<std::size_t>(p.m * ld), 0xFFFF),
+      b16(static_cast<std::size_t>(p.n * ld), 0xFFFF);  // NaN in the gaps: never read
+  for (std::int64_t r = 0; r < p.m; ++r)
+    for (std::int64_t l = 0; l < p.k; ++l)
+      a16[static_cast<std::size_t>(r * ld + l)] = kc::bf16_bits(a[static_cast<std::size_t>(r * p.k + l)]);
+  for (std::int64_t r = 0; r < p.n; ++r)
+    for (std::int64_t l = 0; l < p.k; ++l)
+      b16[static_cast<std::size_t>(r * ld + l)] = kc::bf16_bits(b[static_cast<std::size_t>(r * p.k + l)]);
+  device_buffer<float> da(a), db(b), dbias(bias);
+  device_buffer<std::uint16_t> da16(a16), db16(b16);
+  device_buffer<float> want(static_cast<std::size_t>(p.m * p.n)), got(want.size()),
+      got_z(want.size());
+
+  kc::gemm_args g;
+  g.m = p.m;
+  g.n = p.n;
+  g.k = p.k;
+  g.a = da.get();
+  g.lda = p.k;
+  g.b = db.get();
+  g.ldb = p.k;
+  g.trans_b = true;
+  g.bias = dbias.get();
+  g.c = want.get();
+  g.ldc = p.n;
+  g.activation = activation_kind::gelu;
+  g.precision = kc::math::bf16;
+  g.tile = tile;
+  const std::size_t ws_bytes = kc::gemm_workspace_bytes(g);
+  device_buffer<unsigned char> ws(ws_bytes);
+  g.workspace = ws.get();
+  g.workspace_bytes = ws_bytes;
+
+  kc::gemm_bf16_args h;
+  h.m = p.m;
+  h.n = p.n;
+  h.k = p.k;
+  h.a = da16.get();
+  h.lda = ld;
+  h.b = db16.get();
+  h.ldb = ld;
+  h.bias = dbias.get();
+  h.z = got_z.get();
+  h.c = got.get();
+  h.ldc = p.n;
+  h.activation = activation_kind::gelu;
+  h.tile = tile;
+  if (tile == kc::gemm_tile::hopper && !hopper_runs(kc::math::bf16, false, true, p.k)) {
+    CHECK(kc::gemm_bf16(h) == status::unavailable);
+    return;
+  }
+  REQUIRE(kc::gemm(g) == status::success);
+  REQUIRE(kc::gemm_bf16(h) == status::success);
+  darch::test::cuda::check_equal("gemm_bf16 vs gemm(bf16)", got.download(), want.download());
+  for (float v : got_z.download()) CHECK(std::isfinite(v));
+
+  // Rows that are not whole 16-byte chunks, or a misaligned base, are refused.
+  auto bad = h;
+  bad.lda = ld - 1;
+  CHECK(kc::gemm_bf16(bad) == status::invalid_argument);
+  bad = h;
+  bad.b = db16.get() + 1;
+  CHECK(kc::gemm_bf16(bad) == status::invalid_argument);
+}
+
 TEST_CASE("cuda::gemm: K = 0 gives act(bias), M or N = 0 writes nothing", "[cuda][gemm]") {
   const kc::math precision = GENERATE(kc::math::tf32, kc::math::bf16);
   const std::int64_t m = 3, n = 5;

@@ -19,6 +19,7 @@
 ///   needs (0 when it needs none). The kernels keep nothing between calls.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -85,6 +86,35 @@ struct gemm_args {
 /// Bytes of workspace `gemm(a)` needs for these sizes, layouts, pointers and precision.
 std::size_t gemm_workspace_bytes(const gemm_args& a) noexcept;
 status gemm(const gemm_args& a, void* stream = nullptr) noexcept;
+
+/// The BF16 bit pattern nearest to x (round to nearest even; NaN stays NaN), as __nv_bfloat16
+/// stores it: for preparing operands of gemm_bf16 on the host.
+constexpr std::uint16_t bf16_bits(float x) noexcept {
+  const auto u = std::bit_cast<std::uint32_t>(x);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<std::uint16_t>((u >> 16) | 0x40u);
+  return static_cast<std::uint16_t>((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+
+/// c [m, n] (ldc) = act(a b^T + bias) for operands already stored in BF16 (bit patterns, as
+/// __nv_bfloat16 holds them; std::uint16_t keeps this header free of CUDA's): a [m, k] and
+/// b [n, k], both row-major (k-contiguous), 16-byte aligned, lda and ldb multiples of 8. No
+/// workspace and no conversion: what gemm with math::bf16 does on every call is done once by
+/// the caller (weights kept in BF16, say). The results are gemm's with math::bf16 on FP32
+/// values that round to these, bit for bit, for the same tile.
+struct gemm_bf16_args {
+  std::int64_t m = 0, n = 0, k = 0;
+  const std::uint16_t* a = nullptr;
+  std::int64_t lda = 0;
+  const std::uint16_t* b = nullptr;
+  std::int64_t ldb = 0;
+  const float* bias = nullptr;
+  float* z = nullptr;
+  float* c = nullptr;
+  std::int64_t ldc = 0;
+  ops::activation_kind activation = ops::activation_kind::identity;
+  gemm_tile tile = gemm_tile::automatic;
+};
+status gemm_bf16(const gemm_bf16_args& a, void* stream = nullptr) noexcept;
 
 // ---- dense: y = act(x W^T + b), as kernels::cpu ------------------------------------------------
 
