@@ -51,7 +51,8 @@ bool measure(const char* who, const char* name, double u_in, const problem& p, i
              std::mt19937_64& gen, Call call) {
   for (int i = 0; i < 3; ++i) {
     if (call() != darch::status::success) {
-      std::fprintf(stderr, "%s (%s) failed: %s\n", who, name, cudaGetErrorString(cudaGetLastError()));
+      std::fprintf(stderr, "%s (%s) failed: %s\n", who, name,
+                   cudaGetErrorString(cudaGetLastError()));
       return false;
     }
   }
@@ -88,7 +89,8 @@ bool measure(const char* who, const char* name, double u_in, const problem& p, i
     const double ratio = err / (u * abs_sum + 1e-6);
     worst = std::isnan(ratio) ? INFINITY : std::fmax(worst, ratio);
   }
-  const double tflops = 2.0 * static_cast<double>(p.m) * p.n * p.k / (static_cast<double>(ms) * 1e9);
+  const double tflops =
+      2.0 * static_cast<double>(p.m) * p.n * p.k / (static_cast<double>(ms) * 1e9);
   std::printf("gemm %s %s %lld %lld %lld %.4f %.1f %.3f\n", who, name, p.m, p.n, p.k, ms, tflops,
               worst);
   std::fflush(stdout);
@@ -119,7 +121,8 @@ int main(int argc, char** argv) {
   float *da = nullptr, *dw = nullptr;
   CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&da), p.a.size() * sizeof(float)));
   CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&dw), p.w.size() * sizeof(float)));
-  CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&p.dc), static_cast<std::size_t>(m * n) * sizeof(float)));
+  CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&p.dc),
+                        static_cast<std::size_t>(m * n) * sizeof(float)));
   CHECK_CUDA(cudaMemcpy(da, p.a.data(), p.a.size() * sizeof(float), cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemcpy(dw, p.w.data(), p.w.size() * sizeof(float), cudaMemcpyHostToDevice));
 
@@ -164,18 +167,20 @@ int main(int argc, char** argv) {
   // BF16 operands stored as BF16 (as torch.matmul's bf16 inputs are): gemm_bf16, no conversion.
   {
     const long long ld = (k + 7) / 8 * 8;
-    std::vector<std::uint16_t> a16(static_cast<std::size_t>(m * ld)), w16(static_cast<std::size_t>(n * ld));
-    for (long long r = 0; r < m; ++r)
-      for (long long l = 0; l < k; ++l)
-        a16[static_cast<std::size_t>(r * ld + l)] = kc::bf16_bits(p.a[static_cast<std::size_t>(r * k + l)]);
-    for (long long r = 0; r < n; ++r)
-      for (long long l = 0; l < k; ++l)
-        w16[static_cast<std::size_t>(r * ld + l)] = kc::bf16_bits(p.w[static_cast<std::size_t>(r * k + l)]);
+    auto to_bf16 = [&](const std::vector<float>& x, long long rows) {  // [rows, k] -> [rows, ld]
+      std::vector<std::uint16_t> out(static_cast<std::size_t>(rows * ld));
+      const auto kk = static_cast<std::size_t>(k), lp = static_cast<std::size_t>(ld);
+      for (std::size_t i = 0; i < x.size(); ++i) out[i / kk * lp + i % kk] = kc::bf16_bits(x[i]);
+      return out;
+    };
+    const std::vector<std::uint16_t> a16 = to_bf16(p.a, m), w16 = to_bf16(p.w, n);
     std::uint16_t *da16 = nullptr, *dw16 = nullptr;
-    CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&da16), a16.size() * sizeof(std::uint16_t)));
-    CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&dw16), w16.size() * sizeof(std::uint16_t)));
-    CHECK_CUDA(cudaMemcpy(da16, a16.data(), a16.size() * sizeof(std::uint16_t), cudaMemcpyHostToDevice));
-    CHECK_CUDA(cudaMemcpy(dw16, w16.data(), w16.size() * sizeof(std::uint16_t), cudaMemcpyHostToDevice));
+    const std::size_t bytes_a = a16.size() * sizeof(std::uint16_t);
+    const std::size_t bytes_w = w16.size() * sizeof(std::uint16_t);
+    CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&da16), bytes_a));
+    CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&dw16), bytes_w));
+    CHECK_CUDA(cudaMemcpy(da16, a16.data(), bytes_a, cudaMemcpyHostToDevice));
+    CHECK_CUDA(cudaMemcpy(dw16, w16.data(), bytes_w, cudaMemcpyHostToDevice));
     kc::gemm_bf16_args h;
     h.m = m;
     h.n = n;

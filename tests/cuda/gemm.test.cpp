@@ -79,10 +79,11 @@ const char* tile_name(kc::gemm_tile tile) {
 /// Whether gemm_tile::hopper runs here for this call (gemm_tile's rule).
 bool hopper_runs(kc::math precision, bool ta, bool tb, std::int64_t k) {
   int device = 0, major = 0, minor = 0;
-  const bool sm90 = cudaGetDevice(&device) == cudaSuccess &&
-                    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
-                    cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess &&
-                    major == 9 && minor == 0;
+  const bool sm90 =
+      cudaGetDevice(&device) == cudaSuccess &&
+      cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+      cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess &&
+      major == 9 && minor == 0;
   return sm90 && k > 0 && (precision == kc::math::bf16 || (!ta && tb));
 }
 
@@ -246,14 +247,13 @@ TEST_CASE("cuda::gemm_bf16 on stored BF16 operands gives gemm's BF16 bits, every
   const auto a = darch::test::cuda::random_floats(static_cast<std::size_t>(p.m * p.k), 21);
   const auto b = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n * p.k), 22);
   const auto bias = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n), 23);
-  std::vector<std::uint16_t> a16(static_cast<std::size_t>(p.m * ld), 0xFFFF),
-      b16(static_cast<std::size_t>(p.n * ld), 0xFFFF);  // NaN in the gaps: never read
-  for (std::int64_t r = 0; r < p.m; ++r)
-    for (std::int64_t l = 0; l < p.k; ++l)
-      a16[static_cast<std::size_t>(r * ld + l)] = kc::bf16_bits(a[static_cast<std::size_t>(r * p.k + l)]);
-  for (std::int64_t r = 0; r < p.n; ++r)
-    for (std::int64_t l = 0; l < p.k; ++l)
-      b16[static_cast<std::size_t>(r * ld + l)] = kc::bf16_bits(b[static_cast<std::size_t>(r * p.k + l)]);
+  auto to_bf16 = [&](const std::vector<float>& x, std::int64_t rows) {  // NaN in the gaps
+    std::vector<std::uint16_t> out(static_cast<std::size_t>(rows * ld), 0xFFFF);
+    const auto k = static_cast<std::size_t>(p.k), lp = static_cast<std::size_t>(ld);
+    for (std::size_t i = 0; i < x.size(); ++i) out[i / k * lp + i % k] = kc::bf16_bits(x[i]);
+    return out;
+  };
+  const std::vector<std::uint16_t> a16 = to_bf16(a, p.m), b16 = to_bf16(b, p.n);
   device_buffer<float> da(a), db(b), dbias(bias);
   device_buffer<std::uint16_t> da16(a16), db16(b16);
   device_buffer<float> want(static_cast<std::size_t>(p.m * p.n)), got(want.size()),

@@ -19,11 +19,11 @@
 /// - Synchronization: per stage a `full` mbarrier (the producer arms it with the stage's byte
 ///   count; TMA completes it) and an `empty` one (one arrival per consumer warp once the wgmmas
 ///   that read the stage have finished: wgmma.wait_group 1 keeps one K-step in flight).
-/// - Epilogue in registers: bias, activation, and stores of z (optional) and c, rows < M and
-///   columns < N only. The wgmma accumulator layout (PTX ISA, "Register fragments and shared
-///   memory matrix layouts", m64nNk*): warp w of the warpgroup holds rows 16 w + g and
-///   16 w + g + 8 (g = lane / 4), and register 4 j + 2 h + e the column 8 j + 2 t + e
-///   (t = lane % 4) of row 16 w + g + 8 h.
+/// - Epilogue in registers: bias, activation, and stores of z (optional) and c (8-byte pairs of
+///   columns where the rows are 8-byte aligned), rows < M and columns < N only. The wgmma
+///   accumulator layout (PTX ISA, "Register fragments and shared memory matrix layouts",
+///   m64nNk*): warp w of the warpgroup holds rows 16 w + g and 16 w + g + 8 (g = lane / 4), and
+///   register 4 j + 2 h + e the column 8 j + 2 t + e (t = lane % 4) of row 16 w + g + 8 h.
 /// TF32: the tensor map's element type is TFLOAT32, so TMA delivers TF32 operands (the mma
 /// ignores the low 13 mantissa bits); the test bounds allow truncation (gemm.test.cpp).
 #pragma once
@@ -62,7 +62,7 @@ struct hopper_params {
   long long ldc;
 };
 
-// ---- PTX wrappers (sm_90a) -----------------------------------------------------------------------
+// ---- PTX wrappers (sm_90a) ------------------------------------------------------------------
 
 __device__ __forceinline__ std::uint32_t smem_u32(const void* p) {
   return static_cast<std::uint32_t>(__cvta_generic_to_shared(p));
@@ -114,7 +114,9 @@ __device__ __forceinline__ void setmaxnreg_dec() {
   asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(Registers));
 }
 
-__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_fence() {
+  asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+}
 __device__ __forceinline__ void wgmma_commit() {
   asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
 }
@@ -137,81 +139,74 @@ __device__ __forceinline__ std::uint64_t smem_descriptor(std::uint32_t addr) {
          (std::uint64_t{1024 >> 4} << 32) | (std::uint64_t{1} << 62);
 }
 
-// D (64 x 256, FP32) += A (64 x K-step, descriptor) * B (256 x K-step, descriptor)^T; the
-// predicate `accumulate` = 0 would overwrite D instead.
-__device__ __forceinline__ void wgmma_tf32(float (&d)[128], std::uint64_t desc_a,
-                                                  std::uint64_t desc_b, int accumulate) {
-  asm volatile(
-      "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n256k8.f32.tf32.tf32 {"
-      "%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,"
-      "%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,"
-      "%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,"
-      "%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,"
-      "%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,"
-      "%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,"
-      "%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,"
-      "%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127"
-      "}, %128, %129, p, 1, 1;\n}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
-        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
-        "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
-        "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
-        "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
-      : "l"(desc_a), "l"(desc_b), "r"(accumulate));
+// The 128 accumulator registers of one m64n256 wgmma (operands %0..%127), written out once for
+// both precisions; operands %128, %129 are the descriptors, %130 the accumulate flag.
+#define DARCH_WGMMA_ACCUMULATORS \
+  "{" \
+  "%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15," \
+  "%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31," \
+  "%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47," \
+  "%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63," \
+  "%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79," \
+  "%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95," \
+  "%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111," \
+  "%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127" \
+  "}"
+#define DARCH_WGMMA_ACCUMULATOR_OPERANDS \
+  "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), \
+  "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), \
+  "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), \
+  "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
+  "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), \
+  "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), \
+  "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), \
+  "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
+  "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), \
+  "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), \
+  "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), \
+  "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), \
+  "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), \
+  "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), \
+  "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), \
+  "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), \
+  "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), \
+  "+f"(d[102]), "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), \
+  "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), \
+  "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), \
+  "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), \
+  "+f"(d[126]), "+f"(d[127])
+
+/// D (64 x 256, FP32) += A (64 x K-step) * B (256 x K-step)^T, both read from shared memory
+/// through descriptors, one instruction for the warpgroup: m64n256k8 TF32 (T = float) or
+/// m64n256k16 BF16, both operands k-major. `accumulate` = 0 would overwrite D instead.
+template <class T>
+__device__ __forceinline__ void wgmma(float (&d)[128], std::uint64_t desc_a, std::uint64_t desc_b,
+                                      int accumulate) {
+  if constexpr (sizeof(T) == 4) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n256k8.f32.tf32.tf32 " DARCH_WGMMA_ACCUMULATORS
+        ", %128, %129, p, 1, 1;\n}\n"
+        : DARCH_WGMMA_ACCUMULATOR_OPERANDS
+        : "l"(desc_a), "l"(desc_b), "r"(accumulate));
+  } else {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 " DARCH_WGMMA_ACCUMULATORS
+        ", %128, %129, p, 1, 1, 0, 0;\n}\n"  // scale A, B by +1; A, B not transposed
+        : DARCH_WGMMA_ACCUMULATOR_OPERANDS
+        : "l"(desc_a), "l"(desc_b), "r"(accumulate));
+  }
 }
+#undef DARCH_WGMMA_ACCUMULATORS
+#undef DARCH_WGMMA_ACCUMULATOR_OPERANDS
 
-__device__ __forceinline__ void wgmma_bf16(float (&d)[128], std::uint64_t desc_a,
-                                                  std::uint64_t desc_b, int accumulate) {
-  asm volatile(
-      "{\n.reg .pred p;\nsetp.ne.b32 p, %130, 0;\n"
-      "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {"
-      "%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,"
-      "%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,"
-      "%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,"
-      "%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,"
-      "%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,"
-      "%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,"
-      "%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,"
-      "%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127"
-      "}, %128, %129, p, 1, 1, 0, 0;\n}\n"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
-        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
-        "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
-        "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
-        "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
-      : "l"(desc_a), "l"(desc_b), "r"(accumulate));
-}
-
-
-// ---- the kernel ----------------------------------------------------------------------------------
+// ---- the kernel ------------------------------------------------------------------------------
 
 template <class T, ops::activation_kind Act>
 __global__ void __launch_bounds__(384, 1)
-    gemm_kernel(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
-                const hopper_params p) {
+    gemm_kernel(const __grid_constant__ CUtensorMap map_a,
+                const __grid_constant__ CUtensorMap map_b, const hopper_params p) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   using Cfg = hopper_config<T>;
   extern __shared__ unsigned char smem_raw[];
@@ -225,7 +220,8 @@ __global__ void __launch_bounds__(384, 1)
 
   const int warpgroup = static_cast<int>(threadIdx.x) / 128;
   const int k_tiles = static_cast<int>((p.k + Cfg::bk - 1) / Cfg::bk);
-  const int m0 = static_cast<int>(blockIdx.y) * Cfg::bm, n0 = static_cast<int>(blockIdx.x) * Cfg::bn;
+  const int m0 = static_cast<int>(blockIdx.y) * Cfg::bm;
+  const int n0 = static_cast<int>(blockIdx.x) * Cfg::bn;
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < Cfg::stages; ++s) {
@@ -261,17 +257,15 @@ __global__ void __launch_bounds__(384, 1)
   for (int kt = 0; kt < k_tiles; ++kt) {
     const int s = kt % Cfg::stages;
     mbar_wait(full(s), static_cast<std::uint32_t>(kt / Cfg::stages) & 1u);
-    const std::uint64_t da = smem_descriptor(stage_a(s) + static_cast<std::uint32_t>(half * 64 * Cfg::row_bytes));
+    const std::uint64_t da =
+        smem_descriptor(stage_a(s) + static_cast<std::uint32_t>(half * 64 * Cfg::row_bytes));
     const std::uint64_t db = smem_descriptor(stage_b(s));
     fence_registers(acc);
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < Cfg::k_steps; ++kk) {
       // 32 bytes further along K inside the swizzled row: + 2 in the address field (16-byte units)
-      if constexpr (sizeof(T) == 4)
-        wgmma_tf32(acc, da + 2 * kk, db + 2 * kk, 1);
-      else
-        wgmma_bf16(acc, da + 2 * kk, db + 2 * kk, 1);
+      wgmma<T>(acc, da + 2 * kk, db + 2 * kk, 1);
     }
     wgmma_commit();
     wgmma_wait<1>();  // the previous K-step's wgmmas are done: its stage may be refilled
@@ -283,6 +277,10 @@ __global__ void __launch_bounds__(384, 1)
 
   const int warp = (static_cast<int>(threadIdx.x) % 128) / 32;
   const int g = lane / 4, t = lane % 4;
+  // Each thread holds pairs of adjacent columns (2t, 2t + 1; the first even): stored as one
+  // 8-byte float2 where the rows allow it (even ldc, 8-byte aligned c and z), else one by one.
+  auto aligned8 = [](const float* q) { return reinterpret_cast<std::uintptr_t>(q) % 8 == 0; };
+  const bool pairs = p.ldc % 2 == 0 && aligned8(p.c) && (p.z == nullptr || aligned8(p.z));
 #pragma unroll
   for (int h = 0; h < 2; ++h) {
     const long long row = m0 + half * 64 + warp * 16 + g + 8 * h;
@@ -291,14 +289,25 @@ __global__ void __launch_bounds__(384, 1)
     float* z_row = p.z != nullptr ? p.z + row * p.ldc : nullptr;
 #pragma unroll
     for (int j = 0; j < 32; ++j) {
+      const long long col = n0 + 8 * j + 2 * t;
+      float v0 = acc[4 * j + 2 * h], v1 = acc[4 * j + 2 * h + 1];
+      if (pairs && col + 1 < p.n) {
+        if (p.bias != nullptr) {
+          v0 += p.bias[col];
+          v1 += p.bias[col + 1];
+        }
+        if (z_row != nullptr) *reinterpret_cast<float2*>(z_row + col) = make_float2(v0, v1);
+        *reinterpret_cast<float2*>(c_row + col) =
+            make_float2(ops::activation<Act>::forward(v0), ops::activation<Act>::forward(v1));
+        continue;
+      }
 #pragma unroll
       for (int e = 0; e < 2; ++e) {
-        const long long col = n0 + 8 * j + 2 * t + e;
-        if (col >= p.n) continue;
-        float v = acc[4 * j + 2 * h + e];
-        if (p.bias != nullptr) v += p.bias[col];
-        if (z_row != nullptr) z_row[col] = v;
-        c_row[col] = ops::activation<Act>::forward(v);
+        if (col + e >= p.n) continue;
+        float v = e == 0 ? v0 : v1;
+        if (p.bias != nullptr) v += p.bias[col + e];
+        if (z_row != nullptr) z_row[col + e] = v;
+        c_row[col + e] = ops::activation<Act>::forward(v);
       }
     }
   }
