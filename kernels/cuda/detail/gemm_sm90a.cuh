@@ -19,8 +19,8 @@
 /// - Synchronization: per stage a `full` mbarrier (the producer arms it with the stage's byte
 ///   count; TMA completes it) and an `empty` one (one arrival per consumer warp once the wgmmas
 ///   that read the stage have finished: wgmma.wait_group 1 keeps one K-step in flight).
-/// - Epilogue in registers: bias, activation, and stores of z (optional) and c (8-byte pairs of
-///   columns where the rows are 8-byte aligned), rows < M and columns < N only. The wgmma
+/// - Epilogue in registers: bias, activation, and stores of z (optional) and c, rows < M and
+///   columns < N only. The wgmma
 ///   accumulator layout (PTX ISA, "Register fragments and shared memory matrix layouts",
 ///   m64nNk*): warp w of the warpgroup holds rows 16 w + g and 16 w + g + 8 (g = lane / 4), and
 ///   register 4 j + 2 h + e the column 8 j + 2 t + e (t = lane % 4) of row 16 w + g + 8 h.
@@ -277,10 +277,6 @@ __global__ void __launch_bounds__(384, 1)
 
   const int warp = (static_cast<int>(threadIdx.x) % 128) / 32;
   const int g = lane / 4, t = lane % 4;
-  // Each thread holds pairs of adjacent columns (2t, 2t + 1; the first even): stored as one
-  // 8-byte float2 where the rows allow it (even ldc, 8-byte aligned c and z), else one by one.
-  auto aligned8 = [](const float* q) { return reinterpret_cast<std::uintptr_t>(q) % 8 == 0; };
-  const bool pairs = p.ldc % 2 == 0 && aligned8(p.c) && (p.z == nullptr || aligned8(p.z));
 #pragma unroll
   for (int h = 0; h < 2; ++h) {
     const long long row = m0 + half * 64 + warp * 16 + g + 8 * h;
@@ -289,25 +285,14 @@ __global__ void __launch_bounds__(384, 1)
     float* z_row = p.z != nullptr ? p.z + row * p.ldc : nullptr;
 #pragma unroll
     for (int j = 0; j < 32; ++j) {
-      const long long col = n0 + 8 * j + 2 * t;
-      float v0 = acc[4 * j + 2 * h], v1 = acc[4 * j + 2 * h + 1];
-      if (pairs && col + 1 < p.n) {
-        if (p.bias != nullptr) {
-          v0 += p.bias[col];
-          v1 += p.bias[col + 1];
-        }
-        if (z_row != nullptr) *reinterpret_cast<float2*>(z_row + col) = make_float2(v0, v1);
-        *reinterpret_cast<float2*>(c_row + col) =
-            make_float2(ops::activation<Act>::forward(v0), ops::activation<Act>::forward(v1));
-        continue;
-      }
 #pragma unroll
       for (int e = 0; e < 2; ++e) {
-        if (col + e >= p.n) continue;
-        float v = e == 0 ? v0 : v1;
-        if (p.bias != nullptr) v += p.bias[col + e];
-        if (z_row != nullptr) z_row[col + e] = v;
-        c_row[col + e] = ops::activation<Act>::forward(v);
+        const long long col = n0 + 8 * j + 2 * t + e;
+        if (col >= p.n) continue;
+        float v = acc[4 * j + 2 * h + e];
+        if (p.bias != nullptr) v += p.bias[col];
+        if (z_row != nullptr) z_row[col] = v;
+        c_row[col] = ops::activation<Act>::forward(v);
       }
     }
   }
