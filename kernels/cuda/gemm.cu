@@ -212,6 +212,37 @@ kernel_choice choose(const gemm_args& g) noexcept {
   return hopper_can_run(g) ? kernel_choice::hopper : kernel_choice::large;
 }
 
+/// Whether the grid's y dimension (row blocks) holds m rows for this kernel.
+bool rows_fit(long long m, kernel_choice choice) {
+  const long long block_rows =
+      choice == kernel_choice::small ? tf32_small_config::bm : tf32_config::bm;
+  static_assert(tf32_small_config::bm == bf16_small_config::bm &&
+                tf32_config::bm == bf16_config::bm && detail::sm90a::block_m == tf32_config::bm);
+  return (m + block_rows - 1) / block_rows <= max_grid_y;
+}
+
+/// Launches the chosen kernel on operands it can read as they are: 16-byte chunkable FP32
+/// (TF32; each operand k- or mn-major), or k-major BF16.
+cudaError_t run_kernel(kernel_choice choice, math precision, activation_kind activation,
+                       bool a_k_major, bool b_k_major, const detail::gemm_params& p,
+                       cudaStream_t s) {
+  if (choice == kernel_choice::hopper)
+    return detail::sm90a::gemm(precision, activation, p.m, p.n, p.k, p.a, p.lda, p.b, p.ldb,
+                               p.bias, p.z, p.c, p.ldc, s);
+  const bool small = choice == kernel_choice::small;
+  return ops::visit(
+      activation,
+      [&](auto k) {
+        constexpr activation_kind act = decltype(k)::value;
+        if (precision == math::tf32)
+          return small ? launch_tf32<tf32_small_config, act>(a_k_major, b_k_major, p, s)
+                       : launch_tf32<tf32_config, act>(a_k_major, b_k_major, p, s);
+        return small ? launch<bf16_small_config, major::k, major::k, act>(p, s)
+                     : launch<bf16_config, major::k, major::k, act>(p, s);
+      },
+      [] { return cudaErrorInvalidValue; });
+}
+
 bool valid_kind(activation_kind k) {
   return ops::visit(k, [](auto) { return true; }, [] { return false; });
 }
@@ -231,9 +262,7 @@ status gemm(const gemm_args& g, void* stream) noexcept {
     return status::invalid_argument;
   const kernel_choice choice = choose(g);
   if (choice == kernel_choice::unavailable) return status::unavailable;
-  const bool small = choice == kernel_choice::small, hopper = choice == kernel_choice::hopper;
-  const long long block_rows = small ? tf32_small_config::bm : tf32_config::bm;
-  if ((g.m + block_rows - 1) / block_rows > max_grid_y) return status::invalid_argument;
+  if (!rows_fit(g.m, choice)) return status::invalid_argument;
   const gemm_plan plan = plan_for(g);
   if (plan.bytes > 0 && (g.workspace == nullptr || g.workspace_bytes < plan.bytes))
     return status::invalid_argument;
@@ -257,19 +286,6 @@ status gemm(const gemm_args& g, void* stream) noexcept {
       p.b = dst;
       p.ldb = plan.b.ld;
     }
-    if (e == cudaSuccess && hopper) {
-      e = detail::sm90a::gemm(g.precision, g.activation, g.m, g.n, g.k, p.a, p.lda, p.b, p.ldb,
-                              g.bias, g.z, g.c, g.ldc, s);
-    } else if (e == cudaSuccess) {
-      e = ops::visit(
-          g.activation,
-          [&](auto k) {
-            constexpr activation_kind act = decltype(k)::value;
-            return small ? launch_tf32<tf32_small_config, act>(!g.trans_a, g.trans_b, p, s)
-                         : launch_tf32<tf32_config, act>(!g.trans_a, g.trans_b, p, s);
-          },
-          [] { return cudaErrorInvalidValue; });
-    }
   } else {
     if (g.k > 0) {
       auto* da = reinterpret_cast<__nv_bfloat16*>(base + plan.a.offset);
@@ -287,20 +303,10 @@ status gemm(const gemm_args& g, void* stream) noexcept {
       p.b = db;
       p.ldb = plan.b.ld;
     }
-    if (e == cudaSuccess && hopper) {
-      e = detail::sm90a::gemm(g.precision, g.activation, g.m, g.n, g.k, p.a, p.lda, p.b, p.ldb,
-                              g.bias, g.z, g.c, g.ldc, s);
-    } else if (e == cudaSuccess) {
-      e = ops::visit(
-          g.activation,
-          [&](auto k) {
-            constexpr activation_kind act = decltype(k)::value;
-            return small ? launch<bf16_small_config, major::k, major::k, act>(p, s)
-                         : launch<bf16_config, major::k, major::k, act>(p, s);
-          },
-          [] { return cudaErrorInvalidValue; });
-    }
   }
+  // The BF16 copies are k-major whatever the stored layouts (a_k_major/b_k_major are TF32's).
+  if (e == cudaSuccess)
+    e = run_kernel(choice, g.precision, g.activation, !g.trans_a, g.trans_b, p, s);
   return detail::to_status(e);
 }
 
@@ -324,23 +330,10 @@ status gemm_bf16(const gemm_bf16_args& g, void* stream) noexcept {
   shape.tile = g.tile;
   const kernel_choice choice = choose(shape);
   if (choice == kernel_choice::unavailable) return status::unavailable;
-  const bool small = choice == kernel_choice::small;
-  const long long block_rows = small ? bf16_small_config::bm : bf16_config::bm;
-  if ((g.m + block_rows - 1) / block_rows > max_grid_y) return status::invalid_argument;
-
-  auto s = static_cast<cudaStream_t>(stream);
-  if (choice == kernel_choice::hopper)
-    return detail::to_status(detail::sm90a::gemm(math::bf16, g.activation, g.m, g.n, g.k, g.a,
-                                                 g.lda, g.b, g.ldb, g.bias, g.z, g.c, g.ldc, s));
+  if (!rows_fit(g.m, choice)) return status::invalid_argument;
   const detail::gemm_params p{g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, g.bias, g.z, g.c, g.ldc};
-  return detail::to_status(ops::visit(
-      g.activation,
-      [&](auto k) {
-        constexpr activation_kind act = decltype(k)::value;
-        return small ? launch<bf16_small_config, major::k, major::k, act>(p, s)
-                     : launch<bf16_config, major::k, major::k, act>(p, s);
-      },
-      [] { return cudaErrorInvalidValue; }));
+  return detail::to_status(run_kernel(choice, math::bf16, g.activation, true, true, p,
+                                      static_cast<cudaStream_t>(stream)));
 }
 
 std::size_t gemm_kernel_instantiations() noexcept {
