@@ -3,27 +3,30 @@
 #include "darch/log/leaderboard.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include <range/v3/algorithm/stable_sort.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/take.hpp>
+
 #include "darch/arch/decisions.hpp"
 #include "darch/arch/json.hpp"
+#include "darch/log/views.hpp"
 
 namespace darch {
 
 std::vector<evaluation_record> best_evaluations(const search_contents& contents, std::size_t k) {
-  std::vector<const evaluation_record*> scored;
-  for (const evaluation_record& r : contents.evaluations)
-    if (r.complete() && r.results->status == trial_status::ok) scored.push_back(&r);
-  const std::size_t n = std::min(k, scored.size());
-  // Records are in id order, so a stable sort keeps the lower id first among equal scores.
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const evaluation_record* a, const evaluation_record* b) { return a->results->score > b->results->score; });
-  std::vector<evaluation_record> best;
-  best.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) best.push_back(*scored[i]);
-  return best;
+  // References, not copies: only the k best records are copied out. The records are in id
+  // order, so a stable sort keeps the lower id first among equal scores.
+  auto scored = contents.evaluations | views::ok
+                | ranges::to<std::vector<std::reference_wrapper<const evaluation_record>>>();
+  ranges::stable_sort(scored, std::greater{}, score_of);
+  const auto n = static_cast<std::ptrdiff_t>(std::min(k, scored.size()));
+  return scored | ranges::views::take(n) | ranges::to<std::vector<evaluation_record>>();
 }
 
 std::string short_architecture(space_ref space, const assignment& a, std::size_t width) {
