@@ -19,11 +19,10 @@
 #include "darch/arch/graph.hpp"
 #include "darch/arch/space_ref.hpp"
 #include "darch/core/random.hpp"
-#include "darch/exec/network.hpp"
+#include "darch/exec/executor.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
 #include "darch/space.hpp"
-#include "darch/train/optimizer.hpp"
 
 namespace {
 
@@ -246,11 +245,11 @@ void mlp_train_step(benchmark::State& state) {
   std::vector<std::int32_t> y(static_cast<std::size_t>(batch));
   darch::rng g(2);
   for (auto& v : y) v = static_cast<std::int32_t>(g.below(10));
-  exec::network net(materialize(space_of<mlp>(), assignment{}), shape::flat(784), 10, 1);
-  train::optimizer opt(train::optimizer_config{});
+  const auto net = exec::make_cpu_executor(materialize(space_of<mlp>(), assignment{}),
+                                           shape::flat(784), 10, {.seed = 1});
   for (auto _ : state) {
-    benchmark::DoNotOptimize(net.forward_backward(x.data(), y.data(), batch, 0));
-    opt.step(net.parameters(), net.gradients(), net.decay_mask());
+    net->train_step(x.data(), y.data(), batch, 0);
+    benchmark::DoNotOptimize(net->drain_losses());
   }
   state.SetItemsProcessed(state.iterations() * batch);
 }

@@ -21,9 +21,8 @@
 #include "darch/arch/graph.hpp"
 #include "darch/arch/space_ref.hpp"
 #include "darch/core/random.hpp"
-#include "darch/exec/network.hpp"
+#include "darch/exec/executor.hpp"
 #include "darch/space.hpp"
-#include "darch/train/optimizer.hpp"
 
 namespace {
 
@@ -52,11 +51,10 @@ double median_samples_per_second(const std::function<void()>& step) {
 template <class S>
 double darch_rate(shape input, const std::vector<float>& x, const std::vector<std::int32_t>& y) {
   const architecture arch = materialize(space_of<S>(), assignment{});
-  exec::network net(arch, input, 10, 1);
-  train::optimizer opt(train::optimizer_config{});
+  const auto net = exec::make_cpu_executor(arch, input, 10, {.seed = 1});
   return median_samples_per_second([&] {
-    (void)net.forward_backward(x.data(), y.data(), batch, 0);
-    opt.step(net.parameters(), net.gradients(), net.decay_mask());
+    net->train_step(x.data(), y.data(), batch, 0);
+    (void)net->drain_losses();
   });
 }
 

@@ -87,8 +87,8 @@ darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
   config.optimizer.learning_rate = s.learning_rate;
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
   config.backend = s.resolved_backend;
-  config.precision = s.precision == "bf16" ? darch::kernels::cuda::math::bf16
-                                            : darch::kernels::cuda::math::tf32;
+  config.precision = s.precision == "bf16" ? darch::exec::precision::bf16
+                                            : darch::exec::precision::tf32;
   config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
   const double epochs = p.budget * s.epochs;
   const auto steps_per_epoch = (train.count + s.batch - 1) / s.batch;

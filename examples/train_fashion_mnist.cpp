@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    config.optimizer.type = darch::train::parse_optimizer(optimizer);
+    config.optimizer.type = darch::exec::parse_optimizer(optimizer);
     config.seed = seed;
     constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp_784>();
     darch::rng gen(seed);

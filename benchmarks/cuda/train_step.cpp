@@ -144,7 +144,7 @@ int main(int argc, char** argv) try {
       options.graphs = graphs;
       options.max_batch = batch;
       options.max_predict_batch = batch;
-      exec::cuda_network net(c.arch, c.input, classes, 1, train::optimizer_config{}, options);
+      exec::cuda_network net(c.arch, c.input, classes, 1, exec::optimizer_config{}, options);
       std::uint64_t step = 0;
       std::vector<double> losses;
       const double ms = median_ms_per_step(

@@ -27,5 +27,6 @@
 #include "darch/modules/conv2d.hpp"
 #include "darch/modules/dense.hpp"
 #include "darch/modules/dropout.hpp"
+#include "darch/modules/layer_norm.hpp"
 #include "darch/modules/merge.hpp"
 #include "darch/modules/pooling.hpp"

@@ -2,7 +2,7 @@
 /// @file
 /// The CUDA kernels around the GEMM: row softmax (forward and backward), bias gradients,
 /// element-wise add, dropout, softmax with cross-entropy and the fused optimizer updates. Each
-/// follows the CPU kernel's formula (kernels/cpu/*.cpp, src/train/optimizer.cpp) operation by
+/// follows the CPU kernel's formula (kernels/cpu/*.cpp, kernels/cpu/optimizer.cpp) operation by
 /// operation, so the results agree to rounding, and exactly where no sum is reordered (add,
 /// dropout).
 #include <cuda_runtime.h>
@@ -198,7 +198,7 @@ __global__ void mean_kernel(long long n, const double* values, double* mean) {
   if (threadIdx.x == 0) *mean = partial[0] * (1.0 / static_cast<double>(n));
 }
 
-// ---- optimizers: train::optimizer's loops, one thread per parameter ---------------------------------
+// ---- optimizers: exec::optimizer's loops, one thread per parameter ---------------------------------
 
 __global__ void sgd_kernel(unsigned long long n, float* w, const float* g, float* v,
                            const std::uint8_t* mask, float lr, float mu, float wd, float nesterov) {
@@ -386,7 +386,7 @@ status adam_step(const adam_args& a, void* stream) noexcept {
 }
 
 adam_step_scalars adam_scalars_for_step(const adam_args& a) noexcept {
-  // Exactly as train::optimizer computes them (double, then float).
+  // Exactly as exec::optimizer computes them (double, then float).
   const auto t = static_cast<double>(a.step);
   return {static_cast<float>(a.learning_rate / (1.0 - std::pow(a.beta1, t))),
           static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(a.beta2, t)))};

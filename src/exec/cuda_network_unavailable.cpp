@@ -7,6 +7,7 @@
 
 #include "darch/exec/backend.hpp"
 #include "darch/exec/cuda_network.hpp"
+#include "darch/exec/executor.hpp"
 
 namespace darch::exec {
 
@@ -14,7 +15,7 @@ namespace darch::exec {
 struct cuda_network::impl {};
 
 cuda_network::cuda_network(const architecture&, shape, std::int64_t, std::uint64_t,
-                           const train::optimizer_config&, const cuda_options&) {
+                           const optimizer_config&, const cuda_options&) {
   throw std::runtime_error("darch::exec::cuda_network: " + cuda_status().reason);
 }
 cuda_network::~cuda_network() = default;
@@ -33,5 +34,11 @@ double cuda_network::flops_per_sample() const noexcept { return 0.0; }
 std::int64_t cuda_network::classes() const noexcept { return 0; }
 std::size_t cuda_network::device_bytes() const noexcept { return 0; }
 std::int64_t cuda_network::graph_replays() const noexcept { return 0; }
+
+std::unique_ptr<executor> make_cuda_executor(const architecture&, shape, std::int64_t,
+                                             const executor_config&) {
+  throw std::runtime_error("darch::exec: the CUDA executor is unavailable: " +
+                           cuda_status().reason);
+}
 
 }  // namespace darch::exec

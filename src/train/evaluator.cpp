@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The evaluator: plan, train for a budget with NaN/inf detection, evaluate, time. One training
-// loop for both backends, through a small trainer interface.
+// loop for every backend, through exec::executor.
 #include "darch/train/evaluator.hpp"
 
 #include <chrono>
@@ -10,90 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include "darch/exec/cuda_network.hpp"
-#include "darch/exec/network.hpp"
+#include "darch/exec/executor.hpp"
 #include "darch/train/batcher.hpp"
 
 namespace darch::train {
 namespace {
 
-/// What the training loop needs from an executor: enqueue a step, read back the losses of the
-/// steps enqueued so far, predict.
-class trainer {
- public:
-  virtual ~trainer() = default;
-  /// Trains on one batch (the optimizer step included); `index` counts the steps from 0.
-  virtual void step(const batch& b, std::uint64_t index) = 0;
-  /// The losses of the steps since the previous call, in order.
-  virtual std::vector<double> drain() = 0;
-  /// How many steps may be enqueued between two drains.
-  virtual std::int64_t drain_interval() const noexcept = 0;
-  virtual void predict(const float* images, std::int64_t batch, float* probabilities) = 0;
-  virtual std::int64_t classes() const noexcept = 0;
-  virtual std::size_t parameter_count() const noexcept = 0;
-  virtual double flops_per_sample() const noexcept = 0;
-};
-
-/// What both executors answer alike: prediction and the plan's figures, forwarded to `Net`.
-template <class Net>
-class trainer_on : public trainer {
- public:
-  template <class... Args>
-  explicit trainer_on(Args&&... args) : net_(std::forward<Args>(args)...) {}
-  void predict(const float* images, std::int64_t batch, float* probabilities) override {
-    net_.predict(images, batch, probabilities);
-  }
-  std::int64_t classes() const noexcept override { return net_.classes(); }
-  std::size_t parameter_count() const noexcept override { return net_.parameter_count(); }
-  double flops_per_sample() const noexcept override { return net_.flops_per_sample(); }
-
- protected:
-  Net net_;
-};
-
-/// The CPU executor and train::optimizer, one synchronous step at a time: the loss is known
-/// after each step, and a non-finite one skips the update (the loop stops there).
-class cpu_trainer final : public trainer_on<exec::network> {
- public:
-  cpu_trainer(const architecture& arch, shape input, const dataset& data,
-              const evaluation_config& config)
-      : trainer_on(arch, input, data.classes, config.seed), opt_(config.optimizer) {}
-  void step(const batch& b, std::uint64_t index) override {
-    const double loss = net_.forward_backward(b.images, b.labels, b.size, index);
-    if (std::isfinite(loss)) opt_.step(net_.parameters(), net_.gradients(), net_.decay_mask());
-    losses_.push_back(loss);
-  }
-  std::vector<double> drain() override { return std::exchange(losses_, {}); }
-  std::int64_t drain_interval() const noexcept override { return 1; }
-
- private:
-  optimizer opt_;
-  std::vector<double> losses_;
-};
-
-/// The CUDA executor: steps are enqueued without waiting; the losses come back in bulk.
-class cuda_trainer final : public trainer_on<exec::cuda_network> {
- public:
-  cuda_trainer(const architecture& arch, shape input, const dataset& data,
-               const evaluation_config& config)
-      : trainer_on(arch, input, data.classes, config.seed, config.optimizer, options(config)) {}
-  void step(const batch& b, std::uint64_t index) override {
-    net_.train_step(b.images, b.labels, b.size, index);
-  }
-  std::vector<double> drain() override { return net_.drain_losses(); }
-  std::int64_t drain_interval() const noexcept override { return 32; }
-
- private:
-  static exec::cuda_options options(const evaluation_config& config) {
-    exec::cuda_options o;
-    o.precision = config.precision;
-    o.max_batch = config.batch_size;
-    o.max_predict_batch = config.eval_batch_size;
-    return o;
-  }
-};
-
-double accuracy(trainer& net, const dataset& data, std::int64_t batch_size) {
+double accuracy(exec::executor& net, const dataset& data, std::int64_t batch_size) {
   if (data.count == 0) return 0.0;
   const auto classes = net.classes();
   std::vector<float> probabilities(static_cast<std::size_t>(batch_size * classes));
@@ -148,11 +71,13 @@ metrics evaluate(const architecture& arch, const dataset& train, const dataset& 
     out.backend = exec::resolve_backend(config.backend);
     exec::set_cpu_threads(config.threads);
     const shape input = input_shape(arch, train);
-    std::unique_ptr<trainer> net;
-    if (out.backend == exec::backend_kind::cuda)
-      net = std::make_unique<cuda_trainer>(arch, input, train, config);
-    else
-      net = std::make_unique<cpu_trainer>(arch, input, train, config);
+    const std::unique_ptr<exec::executor> net =
+        exec::make_executor(out.backend, arch, input, train.classes,
+                            {.seed = config.seed,
+                             .optimizer = config.optimizer,
+                             .max_batch = config.batch_size,
+                             .max_predict_batch = config.eval_batch_size,
+                             .precision = config.precision});
     out.parameters = net->parameter_count();
     out.flops_per_sample = net->flops_per_sample();
     batcher batches(train, config.batch_size, config.seed ^ 0x5eedull, true, false);
@@ -165,7 +90,7 @@ metrics evaluate(const architecture& arch, const dataset& train, const dataset& 
     // Takes the losses of the steps enqueued so far; false at the first non-finite one, whose
     // step is then the result's diverged_at_step (the steps after it are discarded).
     auto absorb = [&] {
-      for (const double loss : net->drain()) {
+      for (const double loss : net->drain_losses()) {
         if (!std::isfinite(loss)) {
           out.status = evaluation_status::diverged;
           out.diverged_at_step = out.steps;
@@ -189,7 +114,7 @@ metrics evaluate(const architecture& arch, const dataset& train, const dataset& 
       loss_sum = 0.0;
       loss_count = 0;
       for (batch b; batches.next(b);) {
-        net->step(b, static_cast<std::uint64_t>(enqueued));
+        net->train_step(b.images, b.labels, b.size, static_cast<std::uint64_t>(enqueued));
         ++enqueued;
         samples += b.size;
         stop = (config.limit.max_steps > 0 && enqueued >= config.limit.max_steps) ||

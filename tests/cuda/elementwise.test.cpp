@@ -2,7 +2,7 @@
 // The CUDA kernels around the GEMM against their CPU counterparts: the standalone activation
 // variants (registry ids 0..5), softmax cross-entropy, dropout (the same mask and values as the
 // CPU, bit for bit), add (bit for bit: the same order of additions), bias gradients, and the
-// fused SGD / Adam / AdamW updates against train::optimizer. Outputs start as NaN (0xFF bytes).
+// fused SGD / Adam / AdamW updates against exec::optimizer. Outputs start as NaN (0xFF bytes).
 #include <cuda_runtime_api.h>
 
 #include <cmath>
@@ -15,7 +15,7 @@
 #include "darch/kernels/cpu/registry.hpp"
 #include "darch/kernels/cuda/layers.hpp"
 #include "darch/kernels/cuda/registry.hpp"
-#include "darch/train/optimizer.hpp"
+#include "darch/exec/optimizer.hpp"
 
 namespace {
 
@@ -210,21 +210,21 @@ TEST_CASE("cuda bias gradient: column sums", "[cuda][dense]") {
   check_equal("db (again)", gdb2.download(), got);
 }
 
-TEST_CASE("cuda fused optimizer steps match train::optimizer", "[cuda][optimizer]") {
-  using kind = darch::train::optimizer_config::kind;
+TEST_CASE("cuda fused optimizer steps match exec::optimizer", "[cuda][optimizer]") {
+  using kind = darch::exec::optimizer_config::kind;
   const kind type = GENERATE(kind::sgd, kind::adam, kind::adamw);
   const bool nesterov = GENERATE(false, true);
   const bool masked = GENERATE(false, true);
   if (type != kind::sgd && nesterov) return;  // Nesterov is an SGD setting
   CAPTURE(static_cast<int>(type), nesterov, masked);
   const std::size_t n = 10007;
-  darch::train::optimizer_config config;
+  darch::exec::optimizer_config config;
   config.type = type;
   config.learning_rate = type == kind::sgd ? 0.05 : 2e-3;
   config.momentum = 0.9;
   config.nesterov = nesterov;
   config.weight_decay = 0.01;
-  darch::train::optimizer reference(config);
+  darch::exec::optimizer reference(config);
 
   auto w = random_floats(n, 61);
   std::vector<std::uint8_t> mask(masked ? n : 0);

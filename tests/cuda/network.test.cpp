@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The CUDA executor (exec::cuda_network) against the CPU executor (exec::network +
-// train::optimizer) on the same architectures, seeds and batches: README MLP architectures
+// exec::optimizer) on the same architectures, seeds and batches: README MLP architectures
 // sampled from the space, and small CNNs with batch norm, pooling, dropout, residual add and
 // concat, global average pooling.
 //
@@ -30,14 +30,14 @@
 #include "darch/space.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "darch/train/evaluator.hpp"
-#include "darch/train/optimizer.hpp"
+#include "darch/exec/optimizer.hpp"
 #include "support/blobs.hpp"
 #include "support/catch.hpp"
 
 namespace {
 
 using namespace darch;
-using opt_kind = train::optimizer_config::kind;
+using opt_kind = exec::optimizer_config::kind;
 
 template <class S>
 architecture first_architecture() {
@@ -109,10 +109,10 @@ struct trace {
 
 /// The CPU's run; with `perturbation` > 0 the initial parameters are first scaled elementwise
 /// by 1 + perturbation * uniform(-1, 1) (the CPU's own sensitivity to TF32-sized errors).
-trace run_cpu(const net_case& c, const data& d, const train::optimizer_config& o,
+trace run_cpu(const net_case& c, const data& d, const exec::optimizer_config& o,
               const std::vector<std::int64_t>& batches, double perturbation = 0.0) {
   exec::network net(c.arch, c.input, classes, 5);
-  train::optimizer opt(o);
+  exec::optimizer opt(o);
   trace t;
   if (perturbation > 0.0) {
     rng noise(77);
@@ -137,7 +137,7 @@ exec::cuda_options options_for(std::int64_t max_batch, bool graphs) {
   return o;
 }
 
-trace run_gpu(const net_case& c, const data& d, const train::optimizer_config& o,
+trace run_gpu(const net_case& c, const data& d, const exec::optimizer_config& o,
               const std::vector<std::int64_t>& batches, bool graphs,
               std::int64_t* replays = nullptr) {
   std::int64_t max_batch = 1;
@@ -184,7 +184,7 @@ std::vector<float> minus(const std::vector<float>& a, const std::vector<float>& 
 /// asked to be closer to the CPU than the CPU is to itself. The bounds after several steps are
 /// the stated ones or twice the CPU's own spread, whichever is larger.
 void compare(const trace& gpu, const trace& cpu, const trace& sensitivity,
-             const train::optimizer_config& o) {
+             const exec::optimizer_config& o) {
   CHECK(gpu.initial == cpu.initial);  // the shared planner: bit for bit
   REQUIRE(gpu.losses.size() == cpu.losses.size());
   for (std::size_t s = 0; s < cpu.losses.size(); ++s) {
@@ -233,7 +233,7 @@ TEST_CASE("cuda_network matches exec::network: 1 and 5 steps, Adam and SGD", "[c
     const data d(c.input.elements());
     for (const opt_kind type : {opt_kind::adam, opt_kind::sgd}) {
       for (const std::size_t steps : {std::size_t{1}, std::size_t{5}}) {
-        train::optimizer_config o;
+        exec::optimizer_config o;
         o.type = type;
         o.learning_rate = type == opt_kind::sgd ? 0.05 : 1e-3;
         o.weight_decay = 1e-4;
@@ -252,7 +252,7 @@ TEST_CASE("cuda_network: graph replay equals eager launches bit for bit", "[cuda
     if (skip_cudnn(c)) continue;
     CAPTURE(c.name);
     const data d(c.input.elements());
-    train::optimizer_config o;  // Adam: its bias corrections change every step
+    exec::optimizer_config o;  // Adam: its bias corrections change every step
     const std::vector<std::int64_t> batches(6, 32);
     std::int64_t replays = -1, eager_replays = -1;
     const trace graph = run_gpu(c, d, o, batches, true, &replays);
@@ -272,7 +272,7 @@ TEST_CASE("cuda_network: partial batches get their own graphs and match the CPU"
     if (skip_cudnn(c)) continue;
     CAPTURE(c.name);
     const data d(c.input.elements());
-    train::optimizer_config o;
+    exec::optimizer_config o;
     const std::vector<std::int64_t> batches{48, 17, 48, 17, 48, 17, 48};
     std::int64_t replays = -1;
     const trace graph = run_gpu(c, d, o, batches, true, &replays);
@@ -290,7 +290,7 @@ TEST_CASE("cuda_network: predict matches the CPU", "[cuda][network]") {
     CAPTURE(c.name);
     const data d(c.input.elements());
     exec::network cpu(c.arch, c.input, classes, 5);
-    exec::cuda_network gpu(c.arch, c.input, classes, 5, train::optimizer_config{},
+    exec::cuda_network gpu(c.arch, c.input, classes, 5, exec::optimizer_config{},
                            options_for(64, true));
     const std::int64_t n = 50;
     std::vector<float> p_cpu(static_cast<std::size_t>(n * classes)), p_gpu(p_cpu.size(), -1.0f);
@@ -313,7 +313,7 @@ TEST_CASE("cuda_network: predict matches the CPU", "[cuda][network]") {
 TEST_CASE("cuda_network: set_parameters round trip, sizes and counts", "[cuda][network]") {
   const net_case c = cases()[0];
   exec::network cpu(c.arch, c.input, classes, 5);
-  exec::cuda_network gpu(c.arch, c.input, classes, 5, train::optimizer_config{},
+  exec::cuda_network gpu(c.arch, c.input, classes, 5, exec::optimizer_config{},
                          options_for(32, true));
   CHECK(gpu.parameter_count() == cpu.parameter_count());
   CHECK(gpu.flops_per_sample() == cpu.flops_per_sample());
@@ -334,7 +334,7 @@ TEST_CASE("cuda_network: bad labels and batches are rejected, and the network go
           "[cuda][network]") {
   const net_case c = cases()[0];
   const data d(c.input.elements());
-  exec::cuda_network net(c.arch, c.input, classes, 5, train::optimizer_config{},
+  exec::cuda_network net(c.arch, c.input, classes, 5, exec::optimizer_config{},
                          options_for(16, true));
   std::vector<std::int32_t> labels(d.labels.begin(), d.labels.begin() + 16);
   labels[3] = static_cast<std::int32_t>(classes);
@@ -359,9 +359,9 @@ TEST_CASE("cuda_network: more steps than the device loss ring holds, read back i
   using tiny = seq<dense<choice<16>, relu>, dense<choice<10>, softmax>>;
   const net_case c{"tiny", first_architecture<tiny>(), shape::flat(8)};
   const data d(8);
-  exec::cuda_network once(c.arch, c.input, classes, 5, train::optimizer_config{},
+  exec::cuda_network once(c.arch, c.input, classes, 5, exec::optimizer_config{},
                           options_for(8, true));
-  exec::cuda_network often(c.arch, c.input, classes, 5, train::optimizer_config{},
+  exec::cuda_network often(c.arch, c.input, classes, 5, exec::optimizer_config{},
                            options_for(8, true));
   const std::size_t steps = 2500;  // > 2 x the ring of 1024
   std::vector<double> drained;

@@ -20,12 +20,6 @@
 
 namespace darch {
 
-/// One resolved hyperparameter of an op: its local name and value.
-struct param_value {
-  std::string_view name;
-  value v;
-};
-
 /// A vertex of an architecture: an input, an op bound to its variant, or an output. Its
 /// resolved hyperparameters are `architecture::params_of(v)` (kept in one array for the whole
 /// graph, so a vertex stays small).

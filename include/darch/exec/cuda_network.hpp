@@ -24,7 +24,7 @@
 #include "darch/arch/graph.hpp"
 #include "darch/core/shape.hpp"
 #include "darch/kernels/cuda/layers.hpp"
-#include "darch/train/optimizer.hpp"
+#include "darch/exec/optimizer.hpp"
 
 namespace darch::exec {
 
@@ -51,7 +51,7 @@ class cuda_network {
   /// exec::network's for the same seed) and prepares `optimizer` (its moments start at zero).
   /// @throws std::runtime_error (no device, out of device memory, CUDA or cuDNN errors).
   cuda_network(const architecture& arch, shape input, std::int64_t classes, std::uint64_t seed,
-               const train::optimizer_config& optimizer, const cuda_options& options = {});
+               const optimizer_config& optimizer, const cuda_options& options = {});
   ~cuda_network();
   cuda_network(cuda_network&&) noexcept;
   cuda_network& operator=(cuda_network&&) noexcept;

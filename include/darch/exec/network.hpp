@@ -1,32 +1,27 @@
 // SPDX-License-Identifier: MIT
 /// @file
-/// Declares `darch::exec::network`: a materialised architecture compiled into an execution plan
-/// on the CPU backend — ops in topological order, each bound once to its statically generated
-/// kernel variant, shapes inferred, parameters initialised from a seed — that trains and
-/// predicts.
+/// Declares `darch::exec::network`: the CPU backend's engine — a materialised architecture
+/// planned (exec/detail/plan.hpp), each step bound once to its kernel from the CPU op table
+/// (exec/cpu_op.hpp) — that computes losses, gradients and predictions. It holds no optimizer:
+/// the CPU executor (`make_cpu_executor`, exec/executor.hpp) is this network plus one, and is
+/// what training uses; the network is for gradient checks and for code that brings its own
+/// update.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <stdexcept>
 
 #include "darch/arch/graph.hpp"
 #include "darch/core/shape.hpp"
+#include "darch/exec/plan_error.hpp"
 
 namespace darch::exec {
 
-/// An architecture the executor cannot run: an op it does not know, a shape it cannot infer,
-/// an output that is not a flat vector of class scores. The message names the op.
-class plan_error : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-/// Trains and runs one architecture on the CPU. Built once per architecture: every vertex is
-/// resolved to a step with its kernel variant's function pointers, its buffers and its
-/// parameters, so a training step runs no string lookup and no virtual call.
+/// Runs one architecture on the CPU. Built once per architecture: every vertex is resolved to a
+/// step with its bound kernel, its buffers and its parameters, so a training step runs no string
+/// lookup: one indirect call per op and pass.
 ///
 /// The architecture's single output is read as class scores: a final `dense` with softmax runs
 /// as a linear layer whose logits feed a fused, numerically stable softmax with cross-entropy;
@@ -68,8 +63,5 @@ class network {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
-
-/// Sets the number of CPU threads the kernels use (OpenMP); 0 keeps the default.
-void set_cpu_threads(int threads) noexcept;
 
 }  // namespace darch::exec

@@ -12,6 +12,7 @@
 #include "darch/modules/detail/checks.hpp"
 #include "darch/space/hyperparameter.hpp"
 #include "darch/space/module.hpp"
+#include "darch/space/tensors.hpp"
 
 namespace darch {
 
@@ -37,6 +38,14 @@ constexpr std::uint32_t activation_index(std::string_view name) noexcept {
 }
 constexpr bool is_activation(const value& v) noexcept {
   return v.kind == value_kind::type && activation_index(v.text) < activation_names.size();
+}
+
+inline constexpr std::uint32_t softmax_index = 5;
+
+/// Weights before a rectifier (relu, gelu) start with He's bound, the others with Glorot's.
+constexpr tensor_init weight_init(std::uint32_t activation) noexcept {
+  return activation == 1 || activation == 4 ? tensor_init::he_uniform
+                                            : tensor_init::glorot_uniform;
 }
 
 }  // namespace detail

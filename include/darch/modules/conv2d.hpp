@@ -78,6 +78,21 @@ struct conv2d {
     if (h < 1 || w < 1) return {shape_error::spatial_not_positive, {}};
     return {shape_error::none, shape::image(p[0].integer, h, w)};
   }
+  /// Weights [filters, channels, kernel, kernel] (decayed), then biases [filters] (zero).
+  static constexpr op_tensors tensors(const shape* in, std::size_t, const shape& out,
+                                      const value* p) noexcept {
+    const std::int64_t kk = p[1].integer, filters = out.dims[0];
+    const std::int64_t fan_in = in[0].dims[0] * kk * kk;
+    return op_tensors{}
+        .param({filters * fan_in, detail::weight_init(detail::activation_index(p[4].text)),
+                fan_in, filters * kk * kk, true})
+        .param({filters});
+  }
+  static constexpr double flops(const shape* in, std::size_t, const shape& out,
+                                const value* p) noexcept {
+    return 2.0 * static_cast<double>(in[0].dims[0] * p[1].integer * p[1].integer *
+                                     out.elements());
+  }
 };
 
 }  // namespace darch

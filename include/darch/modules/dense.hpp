@@ -37,6 +37,22 @@ struct dense {
     if (in[0].rank != 1) return {shape_error::needs_flat_input, {}};
     return {shape_error::none, shape::flat(p[0].integer)};
   }
+  /// Weights [units, fan_in] (decayed), then biases [units] (zero).
+  static constexpr op_tensors tensors(const shape* in, std::size_t, const shape& out,
+                                      const value* p) noexcept {
+    const std::int64_t fan_in = in[0].elements(), units = out.dims[0];
+    return op_tensors{}
+        .param({fan_in * units, detail::weight_init(variant(p)), fan_in, units, true})
+        .param({units});
+  }
+  static constexpr double flops(const shape* in, std::size_t, const shape& out,
+                                const value*) noexcept {
+    return 2.0 * static_cast<double>(in[0].elements() * out.dims[0]);
+  }
+  /// A softmax head runs linear: the executors fuse its softmax into the loss.
+  static constexpr std::uint32_t logits_variant(std::uint32_t v) noexcept {
+    return v == detail::softmax_index ? 0 : v;
+  }
 };
 
 }  // namespace darch

@@ -18,6 +18,7 @@ template <class Rate>
 struct dropout {
   static constexpr std::string_view name = "dropout";
   using params = darch::params<param<"rate", Rate>>;
+  static constexpr bool in_place = true;  ///< inference passes its input through
   static_assert(detail::every_value<Rate>(&detail::rate_in_unit_interval),
                 "darch::dropout: the rate must be in [0, 1); remove the other values from its "
                 "domain");

@@ -75,6 +75,7 @@ struct global_avg_pool {
 struct flatten {
   static constexpr std::string_view name = "flatten";
   using params = darch::params<>;
+  static constexpr bool in_place = true;
   static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value*) noexcept {
     if (n != 1) return {shape_error::wrong_input_count, {}};
     return {shape_error::none, shape::flat(in[0].elements())};
@@ -85,6 +86,16 @@ struct flatten {
 struct batch_norm {
   static constexpr std::string_view name = "batch_norm";
   using params = darch::params<>;
+  /// Scale (one) and shift (zero) per channel; running mean (zero) and variance (one).
+  static constexpr op_tensors tensors(const shape* in, std::size_t, const shape&,
+                                      const value*) noexcept {
+    const std::int64_t c = in[0].dims[0];
+    return op_tensors{}
+        .param({c, tensor_init::ones})
+        .param({c})
+        .with_state({c})
+        .with_state({c, tensor_init::ones});
+  }
 };
 
 }  // namespace darch

@@ -13,6 +13,7 @@ namespace darch {
 struct identity {
   static constexpr std::string_view name = "identity";
   using params = darch::params<>;
+  static constexpr bool in_place = true;
 };
 
 }  // namespace darch

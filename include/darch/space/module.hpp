@@ -31,6 +31,15 @@ namespace darch {
 ///   `static_assert`s);
 /// - `std::uint32_t variant_count` and `std::uint32_t variant(const value* params)` — the
 ///   statically generated kernel variant the values select (default: one variant).
+///
+/// and, for executors (space/tensors.hpp; all optional, not `constexpr` needed):
+/// - `op_tensors tensors(const shape* in, std::size_t n, const shape& out, const value* params)`
+///   — the parameters and state it owns, with their initialisation (default: none);
+/// - `double flops(const shape* in, std::size_t n, const shape& out, const value* params)` —
+///   forward floating-point operations per sample (default: 0);
+/// - `bool in_place` — in inference its output may reuse its single input's buffer;
+/// - `std::uint32_t logits_variant(std::uint32_t variant)` — the variant without a final
+///   softmax, which the executors fuse into the loss when the op is the head.
 template <class M>
 concept Module = requires {
   { M::name } -> std::convertible_to<std::string_view>;
@@ -82,6 +91,30 @@ struct op_info_holder {
           return &M::accepts;
         else
           return +[](std::size_t, const value&) { return true; };
+      }(),
+      [] {
+        if constexpr (requires { M::tensors(nullptr, std::size_t{}, shape{}, nullptr); })
+          return &M::tensors;
+        else
+          return +[](const shape*, std::size_t, const shape&, const value*) {
+            return op_tensors{};
+          };
+      }(),
+      [] {
+        if constexpr (requires { M::flops(nullptr, std::size_t{}, shape{}, nullptr); })
+          return &M::flops;
+        else
+          return +[](const shape*, std::size_t, const shape&, const value*) { return 0.0; };
+      }(),
+      [] {
+        if constexpr (requires { M::in_place; }) return static_cast<bool>(M::in_place);
+        else return false;
+      }(),
+      [] {
+        if constexpr (requires { M::logits_variant(std::uint32_t{}); })
+          return &M::logits_variant;
+        else
+          return +[](std::uint32_t v) { return v; };
       }(),
   };
 };

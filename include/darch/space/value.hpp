@@ -54,4 +54,10 @@ struct value {
   }
 };
 
+/// One resolved hyperparameter of an op in an architecture: its local name and value.
+struct param_value {
+  std::string_view name;
+  value v;
+};
+
 }  // namespace darch

@@ -12,9 +12,8 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/exec/backend.hpp"
-#include "darch/kernels/cuda/layers.hpp"
+#include "darch/exec/executor.hpp"
 #include "darch/train/dataset.hpp"
-#include "darch/train/optimizer.hpp"
 
 namespace darch::train {
 
@@ -28,7 +27,7 @@ struct budget {
 
 struct evaluation_config {
   std::int64_t batch_size = 128;
-  optimizer_config optimizer{};
+  exec::optimizer_config optimizer{};
   budget limit{};
   std::uint64_t seed = 0;  ///< parameter initialisation, batch order, dropout masks
   int threads = 0;         ///< CPU threads (0: the default)
@@ -37,8 +36,8 @@ struct evaluation_config {
   /// `automatic` (cuda when a device is usable, else cpu, with one line to stderr). The
   /// environment variable DARCH_BACKEND overrides it (exec::resolve_backend).
   exec::backend_kind backend = exec::backend_kind::cpu;
-  /// CUDA only: the dense layers' tensor-core math (exec::cuda_options::precision).
-  kernels::cuda::math precision = kernels::cuda::math::tf32;
+  /// CUDA only: the dense layers' tensor-core math.
+  exec::precision precision = exec::precision::tf32;
 };
 
 enum class evaluation_status : std::uint8_t {
@@ -67,9 +66,10 @@ struct metrics {
 /// Trains `arch` on `train` and reports accuracies on `validation` and `test` (either may be
 /// empty). The architecture's input is the datasets' image shape ({c, h, w}, or {c*h*w} when
 /// the space starts with a dense layer) and its output must be `train.classes` scores.
-/// On the CUDA backend (exec::cuda_network) the steps are enqueued without waiting and their
-/// losses read back every 32 steps and at the end of each epoch; the first NaN or infinite loss
-/// still gives `diverged` at its own step, as on the CPU.
+/// It trains through the executor of the chosen backend (exec/executor.hpp); where the executor
+/// enqueues steps without waiting (CUDA), their losses are read back every `drain_interval()`
+/// steps and at the end of each epoch, and the first NaN or infinite loss still gives
+/// `diverged` at its own step.
 metrics evaluate(const architecture& arch, const dataset& train, const dataset& validation,
                  const dataset& test, const evaluation_config& config) noexcept;
 

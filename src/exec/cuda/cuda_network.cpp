@@ -33,11 +33,43 @@ namespace {
 
 namespace cu = darch::kernels::cuda;
 namespace cpu = darch::kernels::cpu;
-using kind = detail::op_kind;
+
+/// The ops the CUDA backend runs. This enum is private to the CUDA executor: the op table below
+/// is its one binding from the ops' names (their descriptions in modules/) to its code.
+enum class kind : std::uint8_t {
+  input, dense, conv2d, max_pool, avg_pool, global_avg_pool, flatten, batch_norm, dropout,
+  activation, add, concat, identity,
+};
+
+struct cuda_op {
+  std::string_view name;
+  kind op;
+  bool cudnn;  ///< runs on a cuDNN layer
+};
+
+/// The CUDA backend's op table.
+constexpr cuda_op cuda_ops[] = {
+    {"dense", kind::dense, false},         {"conv2d", kind::conv2d, true},
+    {"max_pool", kind::max_pool, true},    {"avg_pool", kind::avg_pool, true},
+    {"global_avg_pool", kind::global_avg_pool, false},
+    {"flatten", kind::flatten, false},     {"batch_norm", kind::batch_norm, true},
+    {"dropout", kind::dropout, false},     {"activation", kind::activation, false},
+    {"add", kind::add, false},             {"concat", kind::concat, false},
+    {"identity", kind::identity, false},
+};
+
+/// The table's entry for `op`; throws plan_error naming the op and the ops it has.
+const cuda_op& cuda_op_of(std::string_view op) {
+  for (const cuda_op& entry : cuda_ops)
+    if (entry.name == op) return entry;
+  std::vector<std::string_view> names;
+  for (const cuda_op& entry : cuda_ops) names.push_back(entry.name);
+  throw plan_error(detail::no_kernel_message("CUDA", op, names));
+}
 
 static_assert(cu::dense_variant_count == cpu::dense_variant_count &&
                   cu::activation_variant_count == cpu::activation_variant_count,
-              "the CUDA registry must index the variants the planner checks");
+              "the CUDA registry must index the variants the CPU registry has");
 
 constexpr const char* who = "darch::exec::cuda_network: ";
 
@@ -92,25 +124,15 @@ constexpr std::uint64_t loss_capacity = 1024;
 
 std::atomic<bool> told_capture_failure{false};
 
-bool needs_cudnn(kind k) {
-  return k == kind::conv2d || k == kind::max_pool || k == kind::avg_pool || k == kind::batch_norm;
-}
-
-std::string_view op_name(kind k) {
-  switch (k) {
-    case kind::conv2d: return "conv2d";
-    case kind::max_pool: return "max_pool";
-    case kind::avg_pool: return "avg_pool";
-    case kind::batch_norm: return "batch_norm";
-    default: return "op";
-  }
-}
 
 }  // namespace
 
 struct cuda_network::impl {
   /// A planned step bound to its CUDA kernels or cuDNN layer and its device buffers.
   struct step : detail::plan_step {
+    kind op_kind = kind::input;
+    std::int64_t window = 0, stride = 0;  ///< pooling
+    float rate = 0.0f;                    ///< dropout
     const cu::dense_variant* dense = nullptr;
     const cu::activation_variant* act = nullptr;
     std::unique_ptr<cu::conv2d_op> conv;
@@ -150,7 +172,7 @@ struct cuda_network::impl {
   };
 
   cuda_options options;
-  train::optimizer_config optimizer;
+  optimizer_config optimizer;
   std::vector<step> steps;
   std::size_t parameter_count = 0, state_count = 0;
   std::int64_t classes = 0, sample = 0;
@@ -247,7 +269,7 @@ cuda_network::impl::~impl() {
 }
 
 cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t classes,
-                           std::uint64_t seed, const train::optimizer_config& optimizer,
+                           std::uint64_t seed, const optimizer_config& optimizer,
                            const cuda_options& options)
     : impl_(std::make_unique<impl>()) {
   impl& m = *impl_;
@@ -258,17 +280,21 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
                                 "least 1 (got " +
                                 std::to_string(options.max_batch) + " and " +
                                 std::to_string(options.max_predict_batch) + ")");
-  (void)train::optimizer(optimizer);  // the CPU optimizer's checks of the settings
+  (void)exec::optimizer(optimizer);  // the CPU optimizer's checks of the settings
   m.options = options;
   m.optimizer = optimizer;
   m.graphs = options.graphs;
 
-  detail::plan p = detail::make_plan(arch, input, classes, seed, "CUDA");
-  for (const detail::plan_step& s : p.steps)
-    if (needs_cudnn(s.op) && !config::has_cudnn)
-      throw plan_error("darch::exec: op '" + std::string(op_name(s.op)) +
+  detail::plan p = detail::make_plan(arch, input, classes, seed);
+  bool cudnn = false;
+  for (std::size_t i = 1; i < p.steps.size(); ++i) {
+    const cuda_op& entry = cuda_op_of(p.steps[i].op);
+    if (entry.cudnn && !config::has_cudnn)
+      throw plan_error("darch::exec: op '" + std::string(entry.name) +
                        "' needs cuDNN, and this build of the CUDA backend has none "
                        "(DARCH_HAS_CUDNN=0); run it on the CPU backend");
+    cudnn = cudnn || entry.cudnn;
+  }
   m.classes = p.classes;
   m.sample = p.input.elements();
   m.flops = p.flops;
@@ -285,8 +311,6 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
     check(cudaEventCreateWithFlags(&m.consumed[s], cudaEventDisableTiming),
           "cudaEventCreateWithFlags");
   }
-  const bool cudnn = std::any_of(p.steps.begin(), p.steps.end(),
-                                 [](const detail::plan_step& s) { return needs_cudnn(s.op); });
   if (cudnn) m.dnn = std::make_unique<cu::dnn_context>(m.compute);
 
   // Bind every step to its kernels and layers.
@@ -295,7 +319,11 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
     impl::step s;
     static_cast<detail::plan_step&>(s) = std::move(planned);
     const shape x = s.inputs.empty() ? shape{} : m.steps[s.inputs[0]].out;
-    switch (s.op) {
+    if (!m.steps.empty()) s.op_kind = cuda_op_of(s.op).op;
+    s.window = s.integer("window");
+    s.stride = s.integer("stride", s.window);
+    if (const value* rate = s.param("rate")) s.rate = static_cast<float>(rate->as_number());
+    switch (s.op_kind) {
       case kind::dense: s.dense = &cu::dense_kernels(s.variant); break;
       case kind::activation: s.act = &cu::activation_kernels(s.variant); break;
       case kind::conv2d: {
@@ -312,7 +340,7 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
             *m.dnn,
             cpu::pool_shape{0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[1], s.out.dims[2],
                             s.window, s.stride},
-            s.op == kind::max_pool ? cu::pool_op::mode::max : cu::pool_op::mode::average);
+            s.op_kind == kind::max_pool ? cu::pool_op::mode::max : cu::pool_op::mode::average);
         break;
       case kind::batch_norm:
         s.channels = x.dims[0];
@@ -351,11 +379,11 @@ std::size_t cuda_network::impl::workspace_need(std::int64_t batch, bool training
   const auto precision = options.precision;
   for (std::size_t i = 1; i < steps.size(); ++i) {
     step& s = steps[i];
-    if (s.op == kind::dense) {
+    if (s.op_kind == kind::dense) {
       const cu::dense_shape d{batch, steps[s.inputs[0]].out.elements(), s.out.dims[0]};
       need = std::max(need, cu::dense_forward_workspace_bytes(d, precision));
       if (training) need = std::max(need, cu::dense_backward_workspace_bytes(d, precision));
-    } else if (s.op == kind::conv2d) {
+    } else if (s.op_kind == kind::conv2d) {
       need = std::max(need, s.conv->workspace_bytes(batch));
     }
   }
@@ -374,7 +402,7 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
   a.take(params, parameter_count);
   a.take(grads, parameter_count);
   a.take(moment1, parameter_count);
-  if (optimizer.type != train::optimizer_config::kind::sgd) a.take(moment2, parameter_count);
+  if (optimizer.type != optimizer_config::kind::sgd) a.take(moment2, parameter_count);
   a.take(decay, parameter_count);
   a.take(state, state_count);
 
@@ -385,13 +413,13 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
     const std::size_t n = floats(nb, s.per_sample);
     if (!s.alias) a.take(s.y, n);
     a.take(s.dy, n);
-    if (s.op == kind::dense || s.op == kind::conv2d) a.take(s.z, n);
-    if (s.op == kind::dropout && !s.alias) a.take(s.mask, n);
-    if (s.op == kind::batch_norm) {
+    if (s.op_kind == kind::dense || s.op_kind == kind::conv2d) a.take(s.z, n);
+    if (s.op_kind == kind::dropout && !s.alias) a.take(s.mask, n);
+    if (s.op_kind == kind::batch_norm) {
       a.take(s.mean, static_cast<std::size_t>(s.channels));
       a.take(s.inv_std, static_cast<std::size_t>(s.channels));
     }
-    if (s.op == kind::concat) {
+    if (s.op_kind == kind::concat) {
       s.parts.assign(s.inputs.size(), nullptr);
       for (std::size_t j = 0; j < s.inputs.size(); ++j) {
         const std::uint32_t q = s.inputs[j];
@@ -445,7 +473,7 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
   for (std::size_t i = 1; i < steps.size(); ++i) {
     step& s = steps[i];
     if (s.alias) s.y = const_cast<float*>(output(s.inputs[0], true));
-    if (s.op == kind::dropout && !s.alias)
+    if (s.op_kind == kind::dropout && !s.alias)
       s.seed = reinterpret_cast<const std::uint64_t*>(staged) + s.seed_word;
     const std::size_t owner = layout.owner[i];
     s.inference_y = owner == 0 ? predict_input : pool[layout.slot[owner]];
@@ -521,7 +549,7 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
     const shape xs = s.inputs.empty() ? shape{} : steps[s.inputs[0]].out;
     float* y = training ? s.y : s.inference_y;
     const auto n = static_cast<std::size_t>(batch * s.per_sample);
-    switch (s.op) {
+    switch (s.op_kind) {
       case kind::dense: {
         cu::dense_forward_args d{};
         d.s = {batch, xs.elements(), s.out.dims[0]};
@@ -602,7 +630,7 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
     const auto n = static_cast<std::size_t>(batch * s.per_sample);
     const auto nx = static_cast<std::size_t>(batch * xs.elements());
     float* dx = gradient_target(p0, scratch);
-    switch (s.op) {
+    switch (s.op_kind) {
       case kind::dense: {
         cu::dense_backward_args d{};
         d.s = {batch, xs.elements(), s.out.dims[0]};
@@ -717,8 +745,8 @@ void cuda_network::impl::enqueue_step(std::int64_t batch, const batch_state& b) 
   if (head.consumers > 1) accumulate(static_cast<std::uint32_t>(last), dlogits, batch);
   backward(batch, b);
 
-  const train::optimizer_config& c = optimizer;
-  if (c.type == train::optimizer_config::kind::sgd) {
+  const optimizer_config& c = optimizer;
+  if (c.type == optimizer_config::kind::sgd) {
     cu::sgd_args u{};
     u.n = parameter_count;
     u.w = params;
@@ -743,7 +771,7 @@ void cuda_network::impl::enqueue_step(std::int64_t batch, const batch_state& b) 
     u.beta2 = c.beta2;
     u.epsilon = c.epsilon;
     u.weight_decay = c.weight_decay;
-    u.decoupled = c.type == train::optimizer_config::kind::adamw;
+    u.decoupled = c.type == optimizer_config::kind::adamw;
     // This step's bias corrections, staged with its batch (train_step): a replayed graph reads
     // each step's own.
     u.device_scalars = reinterpret_cast<const float*>(staged + adam_offset);
@@ -825,16 +853,16 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
   check(cudaEventSynchronize(m.copied[slot]), "cudaEventSynchronize");
   std::byte* h = m.host + static_cast<std::size_t>(slot) * m.staged_bytes;
   // The step-dependent scalars the kernels read from device memory: the dropout seeds (as
-  // network::forward_backward derives them) and Adam's bias corrections (as train::optimizer).
+  // network::forward_backward derives them) and Adam's bias corrections (as exec::optimizer).
   for (std::size_t i = 1; i < m.steps.size(); ++i) {
     const impl::step& s = m.steps[i];
-    if (s.op != kind::dropout || s.alias) continue;
+    if (s.op_kind != kind::dropout || s.alias) continue;
     const std::uint64_t seed = (step + 1) * 0x9e3779b97f4a7c15ull + i;
     std::memcpy(h + s.seed_word * sizeof(std::uint64_t), &seed, sizeof seed);
   }
-  const train::optimizer_config& c = m.optimizer;
+  const optimizer_config& c = m.optimizer;
   ++m.optimizer_steps;
-  if (c.type != train::optimizer_config::kind::sgd) {
+  if (c.type != optimizer_config::kind::sgd) {
     cu::adam_args this_step{};
     this_step.learning_rate = c.learning_rate;
     this_step.beta1 = c.beta1;

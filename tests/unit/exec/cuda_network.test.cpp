@@ -20,7 +20,7 @@ TEST_CASE("cuda_network: without a usable device the constructor says why", "[ex
   using S = seq<dense<choice<4>, relu>, dense<choice<2>, softmax>>;
   const architecture arch = materialize(space_of<S>(), assignment{});
   try {
-    exec::cuda_network net(arch, shape::flat(3), 2, 1, train::optimizer_config{});
+    exec::cuda_network net(arch, shape::flat(3), 2, 1, exec::optimizer_config{});
     FAIL("the constructor returned without a device");
   } catch (const std::runtime_error& e) {
     const std::string what = e.what();

@@ -13,6 +13,7 @@
 #include "darch/space.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
+#include "support/network_gradcheck.hpp"
 
 namespace {
 
@@ -23,38 +24,7 @@ architecture first_architecture() {
   return materialize(space_of<S>(), assignment{});
 }
 
-/// Mean loss of the network at its current parameters.
-double loss_at(exec::network& net, const std::vector<float>& x, const std::vector<std::int32_t>& y,
-               std::int64_t batch) {
-  return net.forward_backward(x.data(), y.data(), batch, 0);
-}
-
-/// Compares the analytic gradient of every k-th parameter with a central difference.
-void check_gradients(exec::network& net, const std::vector<float>& x,
-                     const std::vector<std::int32_t>& y, std::int64_t batch, std::size_t stride = 1) {
-  (void)loss_at(net, x, y, batch);
-  const std::vector<float> analytic(net.gradients().begin(), net.gradients().end());
-  std::span<float> p = net.parameters();
-  const double h = 1e-2;
-  std::size_t checked = 0, bad = 0;
-  for (std::size_t i = 0; i < p.size(); i += stride) {
-    const float saved = p[i];
-    p[i] = static_cast<float>(saved + h);
-    const double up = loss_at(net, x, y, batch);
-    p[i] = static_cast<float>(saved - h);
-    const double down = loss_at(net, x, y, batch);
-    p[i] = saved;
-    const double numeric = (up - down) / (2 * h);
-    const double err = std::abs(numeric - analytic[i]);
-    ++checked;
-    if (err > 2e-3 + 5e-2 * std::abs(numeric)) {
-      ++bad;
-      UNSCOPED_INFO("parameter " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
-    }
-  }
-  CHECK(checked > 0);
-  CHECK(bad == 0);
-}
+using darch::testing::check_gradients;
 
 std::vector<float> random_inputs(std::size_t n, std::uint64_t seed) {
   rng gen(seed);

@@ -72,7 +72,7 @@ TEST_CASE("evaluator: budgets in steps stop early", "[train]") {
 TEST_CASE("evaluator: a diverging run is a result, not a crash", "[train]") {
   using S = seq<dense<choice<32>, relu>, dense<choice<32>, relu>, dense<choice<2>, softmax>>;
   train::evaluation_config c;
-  c.optimizer.type = train::optimizer_config::kind::sgd;
+  c.optimizer.type = exec::optimizer_config::kind::sgd;
   c.optimizer.learning_rate = 1e30;
   c.limit.epochs = 3;
   const train::metrics m = train::evaluate(first_architecture<S>(), blobs(256, 1), {}, {}, c);

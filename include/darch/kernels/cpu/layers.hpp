@@ -133,6 +133,26 @@ void batch_norm_forward(const batch_norm_args& a) noexcept;
 void batch_norm_backward(const batch_norm_args& a, const float* dy, float* dx, float* dgamma,
                          float* dbeta) noexcept;
 
+// ---- layer normalisation over each sample's features --------------------------------------------
+
+/// x [batch, n]: each sample normalised over its n features (biased variance), then scaled and
+/// shifted per feature: y = gamma * (x - mean) * inv_std + beta. Writes the samples' `mean` and
+/// `inv_std` [batch] for backward (may be null at inference).
+struct layer_norm_args {
+  std::int64_t batch = 0, n = 0;
+  float epsilon = 1e-5f;
+  const float* x = nullptr;
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+  float* mean = nullptr;
+  float* inv_std = nullptr;
+  float* y = nullptr;
+};
+void layer_norm_forward(const layer_norm_args& a) noexcept;
+/// Writes dx (unless null), dgamma and dbeta [n] (needs the forward's x, mean and inv_std).
+void layer_norm_backward(const layer_norm_args& a, const float* dy, float* dx, float* dgamma,
+                         float* dbeta) noexcept;
+
 // ---- dropout (inverted) -----------------------------------------------------------------------
 
 /// y = x * keep / (1 - rate), keep[i] drawn from a counter-based generator of (seed, i): the

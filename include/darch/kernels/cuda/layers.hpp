@@ -234,7 +234,7 @@ struct softmax_cross_entropy_args {
 std::size_t softmax_cross_entropy_workspace_bytes(std::int64_t batch) noexcept;
 status softmax_cross_entropy(const softmax_cross_entropy_args& a, void* stream = nullptr) noexcept;
 
-// ---- fused optimizer updates (train::optimizer's formulas, one pass over the parameters) ----------
+// ---- fused optimizer updates (exec::optimizer's formulas, one pass over the parameters) ----------
 
 /// SGD with momentum, optional Nesterov and L2 weight decay; `decay_mask` [n] (0/1 bytes) or null
 /// (decay everything):  g' = g + wd * mask * w;  v = mu v + g';
@@ -255,7 +255,7 @@ status sgd_step(const sgd_args& a, void* stream = nullptr) noexcept;
 ///   g' = g + (adamw ? 0 : wd mask w);  w' = w (1 - (adamw ? lr wd mask : 0));
 ///   m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2;
 ///   w = w' - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
-/// The scalars are computed on the host in double exactly as train::optimizer does.
+/// The scalars are computed on the host in double exactly as exec::optimizer does.
 struct adam_args {
   std::size_t n = 0;
   float* w = nullptr;
@@ -274,7 +274,7 @@ struct adam_args {
 status adam_step(const adam_args& a, void* stream = nullptr) noexcept;
 
 /// The two step-dependent scalars of Adam for `a.step`, computed on the host in double exactly
-/// as train::optimizer does, then rounded to float.
+/// as exec::optimizer does, then rounded to float.
 struct adam_step_scalars {
   float step_size = 0, inv_root_correction = 0;
 };

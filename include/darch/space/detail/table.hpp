@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "darch/core/shape.hpp"
+#include "darch/space/tensors.hpp"
 #include "darch/space/value.hpp"
 
 namespace darch::detail {
@@ -62,6 +63,17 @@ struct op_info {
   std::uint32_t (*variant)(const value* params);
   shape_result (*infer)(const shape* inputs, std::size_t count, const value* params);
   bool (*accepts)(std::size_t param, const value& v);
+  // What executors need beyond the space (defaults: nothing owned, no work, not in place).
+  /// The parameters and state the op owns for these input shapes, output shape and values.
+  op_tensors (*tensors)(const shape* inputs, std::size_t count, const shape& out,
+                        const value* params);
+  /// Floating-point operations of one forward pass per sample (multiply-add = 2).
+  double (*flops)(const shape* inputs, std::size_t count, const shape& out, const value* params);
+  /// Its output may share its single input's buffer in inference (flatten, identity, dropout).
+  bool in_place;
+  /// The variant that stops before a final softmax (the head's softmax is fused into the loss),
+  /// or the variant itself when it ends in none.
+  std::uint32_t (*logits_variant)(std::uint32_t variant);
 };
 
 struct node_info {

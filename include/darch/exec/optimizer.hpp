@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /// @file
-/// Declares the optimizers: SGD with momentum and weight decay, Adam and AdamW. Each updates a
-/// flat parameter array from the matching gradient array (what `exec::network` exposes).
+/// Declares the optimizers' settings (SGD with momentum and weight decay, Adam, AdamW) and
+/// `exec::optimizer`, the host-side update of a flat parameter array from the matching gradient
+/// array. Executors own their optimizer state (the CPU executor holds an `optimizer`; the CUDA
+/// executor keeps its moments on the device), so the settings live in the executor's layer.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +12,7 @@
 #include <span>
 #include <string_view>
 
-namespace darch::train {
+namespace darch::exec {
 
 /// Which optimizer, with its settings.
 struct optimizer_config {
@@ -28,9 +30,11 @@ struct optimizer_config {
 /// Parses "sgd", "adam" or "adamw"; throws std::invalid_argument naming the text otherwise.
 optimizer_config::kind parse_optimizer(std::string_view name);
 
-/// Updates parameters in place, one step per call. Holds its moment buffers.
+/// Updates parameters in place, one step per call. Holds its moment buffers. The update loops
+/// are CPU kernels (kernels/cpu: `sgd_update`, `adam_update`).
 class optimizer {
  public:
+  /// @throws std::invalid_argument for a learning rate that is not positive and finite.
   explicit optimizer(const optimizer_config& config);
   ~optimizer();
   optimizer(optimizer&&) noexcept;
@@ -49,4 +53,4 @@ class optimizer {
   std::unique_ptr<impl> impl_;
 };
 
-}  // namespace darch::train
+}  // namespace darch::exec

@@ -6,13 +6,13 @@
 
 #include <omp.h>
 
-#include "darch/train/optimizer.hpp"
+#include "darch/exec/optimizer.hpp"
 #include "support/catch.hpp"
 
-using darch::train::optimizer;
-using darch::train::optimizer_config;
+using darch::exec::optimizer;
+using darch::exec::optimizer_config;
 
-TEST_CASE("optimizer: SGD with momentum and weight decay", "[train]") {
+TEST_CASE("optimizer: SGD with momentum and weight decay", "[exec]") {
   optimizer_config c;
   c.type = optimizer_config::kind::sgd;
   c.learning_rate = 0.1;
@@ -32,7 +32,7 @@ TEST_CASE("optimizer: SGD with momentum and weight decay", "[train]") {
   CHECK(w[0] == Approx(w0 - 0.1 * v0));
 }
 
-TEST_CASE("optimizer: Adam's first step moves each weight by about the learning rate", "[train]") {
+TEST_CASE("optimizer: Adam's first step moves each weight by about the learning rate", "[exec]") {
   optimizer_config c;
   c.learning_rate = 0.01;
   optimizer opt(c);
@@ -45,7 +45,7 @@ TEST_CASE("optimizer: Adam's first step moves each weight by about the learning 
   CHECK(opt.steps_taken() == 1);
 }
 
-TEST_CASE("optimizer: AdamW decays decoupled from the gradient", "[train]") {
+TEST_CASE("optimizer: AdamW decays decoupled from the gradient", "[exec]") {
   optimizer_config c;
   c.type = optimizer_config::kind::adamw;
   c.learning_rate = 0.1;
@@ -57,11 +57,11 @@ TEST_CASE("optimizer: AdamW decays decoupled from the gradient", "[train]") {
   CHECK(w[0] == Approx(2.0 - 0.1 * 0.5 * 2.0));
 }
 
-TEST_CASE("optimizer: bad settings and sizes are errors", "[train]") {
+TEST_CASE("optimizer: bad settings and sizes are errors", "[exec]") {
   optimizer_config c;
   c.learning_rate = -1;
   CHECK_THROWS_WITH(optimizer(c), Catch::Matchers::Contains("learning rate"));
-  CHECK_THROWS_WITH(darch::train::parse_optimizer("rmsprop"), Catch::Matchers::Contains("rmsprop"));
+  CHECK_THROWS_WITH(darch::exec::parse_optimizer("rmsprop"), Catch::Matchers::Contains("rmsprop"));
   optimizer opt(optimizer_config{});
   std::vector<float> w(3);
   const std::vector<float> g(2);
@@ -71,7 +71,7 @@ TEST_CASE("optimizer: bad settings and sizes are errors", "[train]") {
 // The updates of big parameter arrays run on OpenMP's threads, one contiguous chunk each: the
 // result must not depend on the thread count (every element is updated by the same formula in
 // the same order, whoever runs it).
-TEST_CASE("optimizer: the threaded update is bit-identical on 1, 2 and 3 threads", "[train]") {
+TEST_CASE("optimizer: the threaded update is bit-identical on 1, 2 and 3 threads", "[exec]") {
   constexpr std::size_t n = (std::size_t{1} << 18) + 77;  // well above the threading threshold
   std::vector<float> g(n);
   std::vector<std::uint8_t> mask(n);
