@@ -17,7 +17,7 @@
 
 #include "../kernels/cpu/detail/gemm.hpp"
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/kernels/cpu/layers.hpp"

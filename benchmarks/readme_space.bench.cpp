@@ -13,7 +13,7 @@
 #include "darch/arch/mutate.hpp"
 #include "darch/arch/rank.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 
 namespace {

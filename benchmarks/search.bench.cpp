@@ -17,7 +17,7 @@
 
 #include "darch/arch/features.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/search/evolution.hpp"
 #include "darch/search/grid.hpp"
 #include "darch/search/hyperband.hpp"

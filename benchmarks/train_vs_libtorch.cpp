@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/space.hpp"

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
-# Install rules and the CMake package: find_package(darch CONFIG) gives darch::darch (headers),
-# darch::kernels (compiled kernels) and, in CUDA builds, darch::kernels_cuda (linked for you).
+# Install rules and the CMake package, as components (docs/building.md, "Components"):
+#   find_package(darch CONFIG COMPONENTS space)               header-only: a C++20 compiler only
+#   find_package(darch CONFIG COMPONENTS runtime)             + cpu + space (Boost, OpenBLAS, ...)
+#   find_package(darch CONFIG COMPONENTS cuda)                + runtime (CUDA installs only)
+# No component named: space, cpu and runtime. Each component has its own export set, and the
+# package looks for a component's dependencies only when that component is asked for, so an
+# install built with CUDA is used on a machine without CUDA as long as `cuda` is not requested.
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -8,23 +13,27 @@ include(CMakePackageConfigHelpers)
 set(DARCH_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/darch" CACHE STRING
     "Where darchConfig.cmake is installed, relative to the prefix")
 
-set(darch_install_targets darch_darch darch_kernels)
-if(TARGET darch_runtime)
-  list(APPEND darch_install_targets darch_runtime)
-endif()
-if(TARGET darch_kernels_cuda)
-  list(APPEND darch_install_targets darch_kernels_cuda)
+set(darch_components space cpu runtime)
+set(darch_target_space darch_space)
+set(darch_target_cpu darch_cpu)
+set(darch_target_runtime darch_runtime)
+if(TARGET darch_cuda)
+  list(APPEND darch_components cuda)
+  set(darch_target_cuda darch_cuda)
 endif()
 
-install(TARGETS ${darch_install_targets}
-  EXPORT darchTargets
-  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
-  FILE_SET HEADERS DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
-install(EXPORT darchTargets
-  NAMESPACE darch::
-  DESTINATION "${DARCH_INSTALL_CMAKEDIR}")
+foreach(component IN LISTS darch_components)
+  install(TARGETS ${darch_target_${component}}
+    EXPORT darch_${component}_targets
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+    RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
+    FILE_SET HEADERS DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+  install(EXPORT darch_${component}_targets
+    NAMESPACE darch::
+    FILE "darch-${component}-targets.cmake"
+    DESTINATION "${DARCH_INSTALL_CMAKEDIR}")
+endforeach()
 
 configure_package_config_file(cmake/darchConfig.cmake.in
   "${PROJECT_BINARY_DIR}/darchConfig.cmake"

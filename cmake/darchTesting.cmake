@@ -110,7 +110,7 @@ function(darch_add_compile_fail_test)
   endif()
   # The driver reads the expectation again at test time, so editing it needs no reconfigure.
   add_library(cf_${name} OBJECT EXCLUDE_FROM_ALL "${file}")
-  target_link_libraries(cf_${name} PRIVATE darch::darch)
+  target_link_libraries(cf_${name} PRIVATE darch::space)
   add_test(NAME compile_fail.${name}
     COMMAND "${CMAKE_COMMAND}"
             "-DBINARY_DIR=${CMAKE_BINARY_DIR}" "-DTARGET=cf_${name}" "-DSOURCE=${file}"

@@ -24,7 +24,7 @@
 
 #include "darch/arch/dot.hpp"
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/log/leaderboard.hpp"
 #include "darch/log/search_log.hpp"

@@ -16,7 +16,7 @@
 #include "darch/arch/graph.hpp"
 #include "darch/arch/json.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "darch/train/dataset.hpp"
 #include "darch/train/evaluator.hpp"

@@ -30,7 +30,7 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/json.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/exec/cuda_network.hpp"
 #include "darch/space.hpp"

@@ -13,4 +13,4 @@
 #include "darch/arch/mutate.hpp"
 #include "darch/arch/rank.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"

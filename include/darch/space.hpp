@@ -22,6 +22,7 @@
 #include "darch/space/repeat.hpp"
 #include "darch/space/residual.hpp"
 #include "darch/space/seq.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space/split_combine.hpp"
 #include "darch/modules/activations.hpp"
 #include "darch/modules/conv2d.hpp"

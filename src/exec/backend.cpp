@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// @file
-/// The run-time backend choice (include/darch/exec/backend.hpp). The ONLY file in darch that
-/// tests `#if DARCH_HAS_CUDA`; everything else uses `darch::config::has_cuda`.
+/// The run-time backend choice (include/darch/exec/backend.hpp) and the CUDA backend's hooks
+/// (exec/detail/cuda_backend.hpp): the runtime itself never calls CUDA; darch::cuda, when linked,
+/// answers for it.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -10,39 +11,35 @@
 
 #include "darch/config.hpp"
 #include "darch/exec/backend.hpp"
-
-#if DARCH_HAS_CUDA
-#include <cuda_runtime_api.h>
-#endif
+#include "darch/exec/detail/cuda_backend.hpp"
+#include "darch/exec/executor.hpp"
 
 namespace darch::exec {
 namespace {
 
+detail::cuda_backend_hooks& hooks() {
+  static detail::cuda_backend_hooks installed;
+  return installed;
+}
+
 cuda_availability probe_cuda() {
-#if DARCH_HAS_CUDA
-  int count = 0;
-  const cudaError_t err = cudaGetDeviceCount(&count);
-  if (err != cudaSuccess) {
-    (void)cudaGetLastError();  // clear it (with no driver, error 35 may stay sticky)
-    return {false, std::string("cudaGetDeviceCount failed: ") + cudaGetErrorName(err) + " (" +
-                       std::to_string(static_cast<int>(err)) + "): " + cudaGetErrorString(err)};
-  }
-  if (count <= 0) return {false, "no CUDA device is visible (cudaGetDeviceCount returned 0)"};
-  std::string reason = std::to_string(count) + (count == 1 ? " CUDA device" : " CUDA devices");
-  cudaDeviceProp prop{};
-  if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess) {
-    reason += std::string("; device 0: ") + prop.name + " (sm_" + std::to_string(prop.major) +
-              std::to_string(prop.minor) + ")";
-  } else {
-    (void)cudaGetLastError();
-  }
-  return {true, reason};
-#else
-  return {false, "darch was built without the CUDA backend (DARCH_HAS_CUDA=0)"};
-#endif
+  if (hooks().probe) return hooks().probe();
+  if (!config::has_cuda)
+    return {false, "darch was built without the CUDA backend (DARCH_HAS_CUDA=0)"};
+  return {false, "this program does not link darch::cuda (the CUDA backend's library)"};
 }
 
 }  // namespace
+
+void detail::register_cuda_backend(const cuda_backend_hooks& h) noexcept { hooks() = h; }
+
+std::unique_ptr<executor> make_cuda_executor(const architecture& arch, shape input,
+                                             std::int64_t classes, const executor_config& config) {
+  if (!cuda_available() || !hooks().make)
+    throw std::runtime_error("darch::exec: the CUDA executor is unavailable: " +
+                             cuda_status().reason);
+  return hooks().make(arch, input, classes, config);
+}
 
 backend_kind parse_backend(std::string_view text) {
   if (text == "cpu") return backend_kind::cpu;

@@ -2,6 +2,7 @@
 // Successive halving and Hyperband: schedules of rungs (Li et al. 2018) run by detail::bracket.
 #include "darch/search/hyperband.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -139,9 +140,7 @@ bool hyperband::can_start() const noexcept {
 
 bool hyperband::exhausted() const noexcept {
   if (can_start()) return false;
-  for (const detail::bracket& b : active_)
-    if (!b.finished()) return false;
-  return true;
+  return std::ranges::all_of(active_, [](const detail::bracket& b) { return b.finished(); });
 }
 
 std::optional<proposal> hyperband::ask() {

@@ -51,7 +51,7 @@ std::uint32_t mcts_searcher::select(const node& parent) {
     if (n == 0) {
       value = std::numeric_limits<double>::infinity();  // untried: try it first
     } else {
-      const double finite = static_cast<double>(c.visits - c.failures);
+      const auto finite = static_cast<double>(c.visits - c.failures);
       const double q = (c.sum - finite * lowest_) * scale / n;
       value = q + options_.exploration * std::sqrt(log_total / n);
     }

@@ -89,7 +89,7 @@ class option_reader {
   void finish() const {
     if (options_.is_null()) return;
     for (const auto& [key, value] : options_.items()) {
-      if (known_.count(key)) continue;
+      if (known_.contains(key)) continue;
       std::string list;
       for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
       throw std::invalid_argument("darch: searcher '" + searcher_ + "' has no option '" + key +

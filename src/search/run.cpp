@@ -216,7 +216,7 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
     pool.submit(job{std::move(p), std::move(context)});
   };
 
-  const auto finish = [&](finished_job f) {
+  const auto finish = [&](const finished_job& f) {
     --outstanding;
     const proposal& p = f.j.p;
     // Log before telling: a process killed in between replays the told result from the log.

@@ -2,7 +2,7 @@
 // Misuse: the constraint reads "width", but the space declares the shared name "units".
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using depth = darch::shared<"depth", darch::choice<1, 2, 4>>;

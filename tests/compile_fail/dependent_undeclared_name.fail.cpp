@@ -2,7 +2,7 @@
 // Misuse: the dependent reads "unit" but the shared name is "units" (a typo).
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using width = darch::shared<"units", darch::choice<128, 256>>;

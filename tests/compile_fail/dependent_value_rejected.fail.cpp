@@ -2,7 +2,7 @@
 // Misuse: the bottleneck width units - 64 is 0 when units = 64, and dense needs units >= 1.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using units = darch::shared<"units", darch::choice<64, 128, 256>>;

@@ -2,7 +2,7 @@
 // Misuse: a 0 was written for the channel count.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::with_input_shape<darch::conv2d<darch::choice<16>>, 0, 28, 28>;

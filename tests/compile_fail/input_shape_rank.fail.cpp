@@ -2,7 +2,7 @@
 // Misuse: a 28x28 input was declared with two dimensions (it needs {channels, height, width}).
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::with_input_shape<darch::conv2d<darch::choice<16>>, 28, 28>;

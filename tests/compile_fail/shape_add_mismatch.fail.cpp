@@ -2,7 +2,7 @@
 // Misuse: the residual's main branch maps 784 features to 64; the identity branch keeps 784.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using block = darch::residual<darch::dense<darch::choice<64>, darch::relu>, darch::identity, darch::add>;

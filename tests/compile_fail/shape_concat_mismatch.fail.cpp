@@ -2,7 +2,7 @@
 // Misuse: one branch keeps 32x32 (a 'same' conv), the other halves it (a 2x2 max pool), then concat.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using branches = darch::parallel<darch::conv2d<darch::choice<16>>, darch::max_pool<>>;

@@ -2,7 +2,7 @@
 // Misuse: MNIST was declared as a flat 784 input, then fed to a convolution.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::with_input_shape<darch::conv2d<darch::choice<16>, darch::choice<3>>, 784>;

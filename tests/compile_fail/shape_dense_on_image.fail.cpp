@@ -2,7 +2,7 @@
 // Misuse: the classifier head is a dense layer right after a convolution (no flatten).
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::with_input_shape<

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 template <class Factor>

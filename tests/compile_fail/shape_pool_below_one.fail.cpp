@@ -2,7 +2,7 @@
 // Misuse: up to three 2x2 max pools on a 4x4 input: 4 -> 2 -> 1 -> below 1.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::with_input_shape<darch::repeat<darch::int_range<1, 3>, darch::max_pool<>>, 16, 4, 4>;

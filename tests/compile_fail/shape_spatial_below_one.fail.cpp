@@ -2,7 +2,7 @@
 // Misuse: up to two 'valid' 3x3 convolutions on a 4x4 input: 4 -> 2 -> 0.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using conv = darch::conv2d<darch::choice<8>, darch::choice<3>, darch::choice<1>, darch::valid, darch::relu>;

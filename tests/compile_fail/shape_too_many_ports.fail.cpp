@@ -2,7 +2,7 @@
 // Misuse: a DenseNet block of up to 24 layers: its last concat merges 25 inputs, more than the shape check follows.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using layer = darch::seq<darch::batch_norm, darch::conv2d<darch::choice<32>, darch::choice<3>, darch::choice<1>, darch::same, darch::relu>>;

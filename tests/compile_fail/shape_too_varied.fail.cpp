@@ -2,7 +2,7 @@
 // Misuse: the hidden width takes 128 values (8, 16, ..., 1024), so 128 distinct shapes reach the next layer.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::with_input_shape<

@@ -2,7 +2,7 @@
 // Misuse: two parallel branches feed a dense layer directly (no add or concat between).
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using branches = darch::parallel<darch::dense<darch::choice<64>, darch::relu>, darch::dense<darch::choice<64>, darch::tanh>>;

@@ -2,7 +2,7 @@
 // Misuse: "act" is declared as {relu, sigmoid} in one layer and {relu, tanh} in another.
 #include <cstdint>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 using net = darch::seq<darch::dense<darch::choice<128>, darch::shared<"act", darch::one_of<darch::relu, darch::sigmoid>>>,

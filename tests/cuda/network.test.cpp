@@ -22,7 +22,7 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/config.hpp"
 #include "darch/core/random.hpp"
 #include "darch/exec/cuda_network.hpp"

@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 
 namespace darch_diagnostics_ok {

@@ -9,7 +9,7 @@
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/decisions.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::testing {
 

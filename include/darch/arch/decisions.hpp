@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space/value.hpp"
 
 namespace darch {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 

@@ -14,7 +14,7 @@
 #include <boost/range/iterator_range_core.hpp>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space/detail/table.hpp"
 #include "darch/space/value.hpp"
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space/value.hpp"
 
 namespace darch {

@@ -9,7 +9,7 @@
 #include <type_traits>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 
 namespace darch {

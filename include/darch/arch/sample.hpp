@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 
 namespace darch {

@@ -22,7 +22,7 @@
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 
 namespace darch {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/log/search_log.hpp"
 
 namespace darch {

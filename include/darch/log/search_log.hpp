@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/log/trial_result.hpp"
 
 namespace darch {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/search/searcher.hpp"
 
 namespace darch::search {

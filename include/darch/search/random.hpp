@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/searcher.hpp"
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/log/search_log.hpp"
 #include "darch/log/trial_result.hpp"
 #include "darch/search/searcher.hpp"

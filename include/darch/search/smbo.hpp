@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/detail/assignment_hash.hpp"
 #include "darch/search/mcts.hpp"

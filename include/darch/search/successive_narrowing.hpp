@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/detail/bracket.hpp"
 #include "darch/search/random.hpp"

@@ -12,7 +12,7 @@
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/features.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/search/detail/ridge.hpp"
 
 namespace darch::search {

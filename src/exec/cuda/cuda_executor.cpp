@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The CUDA executor: exec::cuda_network behind the executor interface. Steps are enqueued
-// without waiting; the losses come back in bulk every drain_interval() steps.
+// The CUDA executor: exec::cuda_network behind the executor interface (steps are enqueued
+// without waiting; the losses come back in bulk every drain_interval() steps), and darch::cuda's
+// registration with the runtime (exec/detail/cuda_backend.hpp): the device probe and the
+// executor factory.
+#include <cuda_runtime_api.h>
+
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "darch/exec/cuda_network.hpp"
+#include "darch/exec/detail/cuda_backend.hpp"
 #include "darch/exec/executor.hpp"
 
 namespace darch::exec {
@@ -49,11 +55,43 @@ class cuda_executor final : public executor {
   cuda_network net_;
 };
 
-}  // namespace
+cuda_availability probe_cuda() {
+  int count = 0;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) {
+    (void)cudaGetLastError();  // clear it (with no driver, error 35 may stay sticky)
+    return {false, std::string("cudaGetDeviceCount failed: ") + cudaGetErrorName(err) + " (" +
+                       std::to_string(static_cast<int>(err)) + "): " + cudaGetErrorString(err)};
+  }
+  if (count <= 0) return {false, "no CUDA device is visible (cudaGetDeviceCount returned 0)"};
+  std::string reason = std::to_string(count) + (count == 1 ? " CUDA device" : " CUDA devices");
+  cudaDeviceProp prop{};
+  if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess) {
+    reason += std::string("; device 0: ") + prop.name + " (sm_" + std::to_string(prop.major) +
+              std::to_string(prop.minor) + ")";
+  } else {
+    (void)cudaGetLastError();
+  }
+  return {true, reason};
+}
 
-std::unique_ptr<executor> make_cuda_executor(const architecture& arch, shape input,
-                                             std::int64_t classes, const executor_config& config) {
+std::unique_ptr<executor> make(const architecture& arch, shape input, std::int64_t classes,
+                               const executor_config& config) {
   return std::make_unique<cuda_executor>(arch, input, classes, config);
 }
 
+/// Installs the hooks while the program starts; never calls CUDA itself (the probe runs on the
+/// first cuda_status()).
+[[maybe_unused]] const bool registered = [] {
+  detail::register_cuda_backend({.probe = &probe_cuda, .make = &make});
+  return true;
+}();
+
+}  // namespace
 }  // namespace darch::exec
+
+/// Defined here, beside the registration, so that the linker keeps this object whenever
+/// darch::cuda is linked (the target asks for the symbol with --undefined).
+extern "C" {
+int darch_cuda_backend_anchor = 0;
+}

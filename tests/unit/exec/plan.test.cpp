@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/exec/detail/plan.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/space.hpp"

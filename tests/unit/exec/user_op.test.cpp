@@ -11,7 +11,7 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/rank.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/exec/cpu_op.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/exec/network.hpp"

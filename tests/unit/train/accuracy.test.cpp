@@ -2,7 +2,7 @@
 // The accuracy checks of the CPU backend on real Fashion-MNIST (label slow: about a minute on 2
 // cores). PyTorch on the same machine, same settings: 0.842 (MLP) and 0.870 (CNN) after one epoch.
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
 #include "darch/train/evaluator.hpp"
 #include "darch/train/idx.hpp"

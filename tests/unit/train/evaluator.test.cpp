@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/space.hpp"
 #include "darch/train/evaluator.hpp"

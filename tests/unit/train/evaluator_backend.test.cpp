@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/space_ref.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/space.hpp"
 #include "darch/train/evaluator.hpp"
