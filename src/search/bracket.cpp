@@ -60,13 +60,13 @@ bracket::bracket(std::vector<rung_plan> plan, std::vector<assignment> initial,
   for (std::size_t k = 1; k < plan_.size(); ++k)
     plan_[k].size = std::clamp<std::size_t>(plan_[k].size, 1, plan_[k - 1].size);
   members_.reserve(initial.size());
-  for (auto& a : initial) members_.push_back(member{std::move(a), 0.0, false});
+  for (auto& a : initial) members_.push_back(rung_member{std::move(a), 0.0, false});
 }
 
 std::optional<bracket::ask_result> bracket::ask(std::uint64_t id) {
   if (next_ == members_.size()) return std::nullopt;
   outstanding_.emplace(id, next_);
-  const member& m = members_[next_++];
+  const rung_member& m = members_[next_++];
   return ask_result{&m.arch, plan_[rung_].budget};
 }
 
@@ -75,7 +75,7 @@ void bracket::tell(std::uint64_t id, const assignment& arch, double score) {
   if (it == outstanding_.end())
     throw std::invalid_argument(std::string(who_) + ": proposal " + std::to_string(id) +
                                 " is not awaiting a result (told twice, or not asked here)");
-  member& m = members_[it->second];
+  rung_member& m = members_[it->second];
   outstanding_.erase(it);
   m.arch = arch;
   m.score = comparable(score);
@@ -90,10 +90,10 @@ void bracket::promote() {
   }
   // Best first; a stable order keeps ties in proposal order, so promotion is reproducible.
   std::stable_sort(members_.begin(), members_.end(),
-                   [](const member& a, const member& b) { return a.score > b.score; });
+                   [](const rung_member& a, const rung_member& b) { return a.score > b.score; });
   ++rung_;
   members_.resize(plan_[rung_].size);
-  for (member& m : members_) m.told = false;
+  for (rung_member& m : members_) m.told = false;
   next_ = 0;
   told_ = 0;
 }

@@ -49,9 +49,8 @@ std::size_t rung_size(double n) {
 }
 
 /// Rungs 0..steps of a bracket starting `n` architectures, ending at max_budget.
-std::vector<detail::rung_plan> rungs(std::size_t n, std::size_t steps, double max_budget,
-                                     double eta) {
-  std::vector<detail::rung_plan> plan(steps + 1);
+std::vector<rung_plan> rungs(std::size_t n, std::size_t steps, double max_budget, double eta) {
+  std::vector<rung_plan> plan(steps + 1);
   double shrink = 1;  // eta^k
   for (std::size_t k = 0; k <= steps; ++k, shrink *= eta) {
     plan[k].size = rung_size(std::floor(static_cast<double>(n) / shrink + 1e-9));
@@ -62,17 +61,17 @@ std::vector<detail::rung_plan> rungs(std::size_t n, std::size_t steps, double ma
 
 }  // namespace
 
-std::vector<detail::rung_plan> halving_plan(double min_budget, double max_budget, double eta,
-                                            std::size_t n) {
+std::vector<rung_plan> halving_plan(double min_budget, double max_budget, double eta,
+                                    std::size_t n) {
   const std::size_t steps = halving_steps(min_budget, max_budget, eta);
   if (n == 0) n = rung_size(std::ceil(std::pow(eta, static_cast<double>(steps)) - 1e-9));
   return rungs(n, steps, max_budget, eta);
 }
 
-std::vector<std::vector<detail::rung_plan>> hyperband_plan(double min_budget, double max_budget,
-                                                           double eta) {
+std::vector<std::vector<rung_plan>> hyperband_plan(double min_budget, double max_budget,
+                                                   double eta) {
   const std::size_t s_max = halving_steps(min_budget, max_budget, eta);
-  std::vector<std::vector<detail::rung_plan>> brackets;
+  std::vector<std::vector<rung_plan>> brackets;
   brackets.reserve(s_max + 1);
   for (std::size_t s = s_max + 1; s-- > 0;) {
     const double n = std::ceil(static_cast<double>(s_max + 1) / static_cast<double>(s + 1) *
@@ -88,8 +87,7 @@ std::vector<std::vector<detail::rung_plan>> hyperband_plan(double min_budget, do
 namespace {
 
 detail::bracket make_halving(space_ref space, const halving_options& o, std::uint64_t seed) {
-  std::vector<detail::rung_plan> plan =
-      halving_plan(o.min_budget, o.max_budget, o.eta, o.initial);
+  std::vector<rung_plan> plan = halving_plan(o.min_budget, o.max_budget, o.eta, o.initial);
   require_sampling(space, o.sampling, halving_who);
   rng gen(seed);
   std::vector<assignment> initial = detail::draw_distinct(space, plan[0].size, o.sampling, gen);
@@ -149,7 +147,7 @@ std::optional<proposal> hyperband::ask() {
   if (active_.size() >= options_.parallel_brackets || !can_start()) return std::nullopt;
   // Brackets are drawn when they start, from the one generator: a replay that asks and tells
   // in the same order draws the same architectures.
-  const std::vector<detail::rung_plan>& plan = plan_[started_ % plan_.size()];
+  const std::vector<rung_plan>& plan = plan_[started_ % plan_.size()];
   ++started_;
   active_.emplace_back(plan, detail::draw_distinct(space_, plan[0].size, options_.sampling, gen_),
                        hyperband_who);

@@ -29,7 +29,7 @@ detail::bracket make_bracket(space_ref space, const narrowing_options& o, std::u
 
   rng gen(seed);
   std::vector<assignment> initial = detail::draw_distinct(space, o.initial, o.sampling, gen);
-  std::vector<detail::rung_plan> plan(o.rounds);
+  std::vector<rung_plan> plan(o.rounds);
   plan[0] = {initial.size(), o.initial_budget};
   for (std::size_t r = 1; r < o.rounds; ++r) {
     // ceil(keep n); the tolerance keeps 0.1 * 30 = 3.0000000000000004 at 3.

@@ -17,6 +17,7 @@
 #include "darch/core/random.hpp"
 #include "darch/search/detail/bracket.hpp"
 #include "darch/search/random.hpp"
+#include "darch/search/rung.hpp"
 #include "darch/search/searcher.hpp"
 
 namespace darch::search {
@@ -27,14 +28,14 @@ namespace darch::search {
 /// `min_budget` (that is min_budget eta^k when max / min is a power of eta). `n = 0` stands
 /// for ceil(eta^K): exactly one architecture reaches the last rung. Throws
 /// std::invalid_argument unless 0 < min_budget <= max_budget (finite) and eta > 1 (finite).
-std::vector<detail::rung_plan> halving_plan(double min_budget, double max_budget, double eta,
-                                            std::size_t n = 0);
+std::vector<rung_plan> halving_plan(double min_budget, double max_budget, double eta,
+                                    std::size_t n = 0);
 
 /// The brackets of Hyperband, s = s_max down to 0 (index s_max - s): bracket s starts
 /// ceil((s_max + 1) / (s + 1) eta^s) architectures at budget max_budget / eta^s and halves
 /// them s times. s_max = K of `halving_plan`. Throws like `halving_plan`.
-std::vector<std::vector<detail::rung_plan>> hyperband_plan(double min_budget, double max_budget,
-                                                           double eta);
+std::vector<std::vector<rung_plan>> hyperband_plan(double min_budget, double max_budget,
+                                                   double eta);
 
 /// Options of `successive_halving`.
 struct halving_options {
@@ -65,12 +66,13 @@ class successive_halving final : public searcher {
   void tell(const proposal& p, double score) override;
   bool exhausted() const noexcept override { return bracket_.finished(); }
 
+  /// The current rung (0-based).
   std::size_t rung() const noexcept { return bracket_.rung(); }
-  const std::vector<detail::rung_plan>& plan() const noexcept { return bracket_.plan(); }
+  /// The size and budget of every rung (rung 0's size is the number actually drawn).
+  const std::vector<rung_plan>& plan() const noexcept { return bracket_.plan(); }
   /// The current rung's architectures in proposal order, with the scores told so far.
-  const std::vector<detail::bracket::member>& members() const noexcept {
-    return bracket_.members();
-  }
+  const std::vector<rung_member>& members() const noexcept { return bracket_.members(); }
+  /// Whether every result of the last rung is in.
   bool complete() const noexcept { return bracket_.complete(); }
 
  private:
@@ -111,11 +113,11 @@ class hyperband final : public searcher {
   bool exhausted() const noexcept override;
 
   /// Every bracket of one pass, index s_max - s.
-  const std::vector<std::vector<detail::rung_plan>>& plan() const noexcept { return plan_; }
+  const std::vector<std::vector<rung_plan>>& plan() const noexcept { return plan_; }
   /// How many brackets have started (over all passes).
   std::uint64_t brackets_started() const noexcept { return started_; }
-  /// The brackets in progress, oldest first.
-  const std::deque<detail::bracket>& active() const noexcept { return active_; }
+  /// How many brackets are in progress (started, and not every result of their last rung in).
+  std::size_t brackets_active() const noexcept { return active_.size(); }
 
  private:
   bool can_start() const noexcept;
@@ -123,7 +125,7 @@ class hyperband final : public searcher {
   space_ref space_;
   hyperband_options options_;
   rng gen_;
-  std::vector<std::vector<detail::rung_plan>> plan_;
+  std::vector<std::vector<rung_plan>> plan_;
   std::deque<detail::bracket> active_;
   std::uint64_t started_ = 0;
 };

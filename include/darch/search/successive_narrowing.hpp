@@ -14,6 +14,7 @@
 #include "darch/core/random.hpp"
 #include "darch/search/detail/bracket.hpp"
 #include "darch/search/random.hpp"
+#include "darch/search/rung.hpp"
 #include "darch/search/searcher.hpp"
 
 namespace darch::search {
@@ -55,12 +56,10 @@ class successive_narrowing final : public searcher {
   /// The current round (0-based).
   std::size_t round() const noexcept { return bracket_.rung(); }
   /// The size and budget of every round.
-  const std::vector<detail::rung_plan>& plan() const noexcept { return bracket_.plan(); }
+  const std::vector<rung_plan>& plan() const noexcept { return bracket_.plan(); }
   /// The architectures of the current round, in proposal order, with the scores told so far.
   /// After the last round is told, the survivors with their final scores.
-  const std::vector<detail::bracket::member>& members() const noexcept {
-    return bracket_.members();
-  }
+  const std::vector<rung_member>& members() const noexcept { return bracket_.members(); }
   /// Whether every result of the last round is in.
   bool complete() const noexcept { return bracket_.complete(); }
 

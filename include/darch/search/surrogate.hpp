@@ -24,7 +24,7 @@ struct surrogate_options {
   /// 4096 buckets keep collisions rare; `eval` costs the same whatever the count.
   std::uint32_t buckets = 4096;
   /// The weights are recomputed every `refit_interval` updates; 1 keeps the model always fresh
-  /// (a refit costs O(min(n, features)^2) for n results, see `detail::sparse_ridge`).
+  /// (a refit costs O(min(n, features)^2) for n results, see `hashing_surrogate::system_order`).
   std::uint32_t refit_interval = 1;
   /// Ridge penalty on the weights (not on the intercept). Features are counts, so weights are
   /// per-feature score contributions; 1e-3 is small enough to fit the told scores closely (a
@@ -45,7 +45,7 @@ struct surrogate_options {
 /// bit, in any process (DeepArchitect salted them per process, so a resumed search rebuilt a
 /// different model). The regression is kept exactly solved by a factorisation updated per
 /// result, in the dual while results are fewer than distinct features and in the primal after
-/// (`detail::sparse_ridge`), so an always-fresh model (`refit_interval` 1) costs
+/// (see `system_order`), so an always-fresh model (`refit_interval` 1) costs
 /// O(min(n, features)^2) per result, not a refit from scratch.
 class hashing_surrogate {
  public:
@@ -75,8 +75,16 @@ class hashing_surrogate {
   std::size_t samples() const noexcept { return model_.size(); }
   const surrogate_options& options() const noexcept { return options_; }
   space_ref space() const noexcept { return space_; }
-  /// The regression (its form, the distinct features seen, the weights).
-  const detail::sparse_ridge& model() const noexcept { return model_; }
+  /// How many distinct feature buckets the recorded results touch.
+  std::size_t features() const noexcept { return model_.features(); }
+  /// The order of the linear system the model keeps factored, which an update costs the square
+  /// of: the number of results while they are fewer than the distinct features (the dual
+  /// form), 1 + `features()` once they outnumber them (the primal form; back to the dual if
+  /// the features outgrow the results twice over). In the primal form an update no longer
+  /// grows with the number of results.
+  std::size_t system_order() const noexcept {
+    return model_.primal() ? model_.features() + 1 : model_.size();
+  }
 
  private:
   space_ref space_;

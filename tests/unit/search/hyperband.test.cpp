@@ -20,8 +20,8 @@ using darch::search::halving_options;
 using darch::search::hyperband;
 using darch::search::hyperband_options;
 using darch::search::proposal;
+using darch::search::rung_plan;
 using darch::search::successive_halving;
-using darch::search::detail::rung_plan;
 
 namespace {
 
@@ -204,7 +204,7 @@ TEST_CASE("hyperband: parallel brackets keep workers busy while a rung waits", "
   // Bracket s = 2 (9 at budget 1) and bracket s = 1 (5 at budget 3) start at once.
   auto batch = ask_all(hb);
   REQUIRE(batch.size() == 9 + 5);
-  CHECK(hb.active().size() == 2);
+  CHECK(hb.brackets_active() == 2);
   CHECK(batch[8].budget == 1);
   CHECK(batch[9].budget == 3);
   // Completing bracket 1's first rung gives its next rung while bracket 0 still waits.
@@ -216,7 +216,7 @@ TEST_CASE("hyperband: parallel brackets keep workers busy while a rung waits", "
   hb.tell(more[0], 1.0);  // bracket 1 completes; bracket 2 (s = 0) starts
   auto third = ask_all(hb);
   CHECK(third.size() == 3);
-  CHECK(hb.active().size() == 2);
+  CHECK(hb.brackets_active() == 2);
   for (std::size_t i = 0; i < 9; ++i) hb.tell(batch[i], 0.0);
   CHECK(ask_all(hb).size() == 3);  // bracket 0's second rung
 }

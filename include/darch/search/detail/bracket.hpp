@@ -16,14 +16,9 @@
 #include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/random.hpp"
+#include "darch/search/rung.hpp"
 
 namespace darch::search::detail {
-
-/// One rung of a schedule: how many architectures it evaluates, at what budget.
-struct rung_plan {
-  std::size_t size = 1;
-  double budget = 1.0;
-};
 
 /// Draws `n` distinct architectures, or all of them if the space has at most `n`: random draws
 /// (`mode`) with duplicates rejected, then, if the draws keep colliding (a nearly exhausted or
@@ -66,13 +61,8 @@ class bracket {
   std::size_t rung() const noexcept { return rung_; }
   const std::vector<rung_plan>& plan() const noexcept { return plan_; }
 
-  struct member {
-    assignment arch;
-    double score = 0;
-    bool told = false;
-  };
   /// The members of the current rung in proposal order (scores valid where `told`).
-  const std::vector<member>& members() const noexcept { return members_; }
+  const std::vector<rung_member>& members() const noexcept { return members_; }
 
  private:
   void promote();
@@ -80,7 +70,7 @@ class bracket {
   std::vector<rung_plan> plan_;
   std::string_view who_;
   std::size_t rung_ = 0;
-  std::vector<member> members_;
+  std::vector<rung_member> members_;
   std::size_t next_ = 0;   // members_[next_] is the next to propose
   std::size_t told_ = 0;   // results in for the current rung
   bool complete_ = false;
