@@ -32,7 +32,7 @@ struct arch_node {
   std::uint32_t variant_count = 1;
   std::uint32_t first_param = 0, param_count = 0;  ///< into architecture::params
   /// What the space knows of the op (shape inference, accepted values); null for borders.
-  const detail::op_info* info = nullptr;
+  const op_info* info = nullptr;
 };
 
 /// An edge: the producer feeds input `port` of the consumer (ports order concat and merges).

@@ -2,7 +2,8 @@
 /// @file
 /// Defines `darch::exec::backend_kind` and the run-time choice of backend: parsing, CUDA
 /// availability (with the reason when it is not available) and resolution of `automatic`.
-/// Implemented in kernels/backend_registry.cpp (darch::kernels). Device-clean: std only.
+/// Implemented in src/exec/backend.cpp (darch::runtime; darch::cuda answers for CUDA when it is
+/// linked, exec/detail/cuda_backend.hpp). Device-clean: std only.
 #pragma once
 
 #include <cstdint>

@@ -374,7 +374,7 @@ struct compiled_space {
       parts::has_input && dependents_checked ? detail::check_shapes(view, parts::input)
                                              : detail::shape_failure{};
   static constexpr bool shapes_ok = [] {
-    if constexpr (shapes.error == detail::shape_error::none) {
+    if constexpr (shapes.error == shape_error::none) {
       return detail::check_shape_variety<shapes.too_varied, shapes.too_many_ports,
                                          shapes.too_many_points>::ok;
     } else {

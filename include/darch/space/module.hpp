@@ -46,9 +46,6 @@ concept Module = requires {
   typename M::params;
 };
 
-using detail::shape_error;
-using detail::shape_result;
-
 namespace detail {
 
 template <Module M>
@@ -123,6 +120,6 @@ struct op_info_holder {
 
 /// The table entry of module `M`.
 template <Module M>
-inline constexpr const detail::op_info& op_info_of = detail::op_info_holder<M>::info;
+inline constexpr const op_info& op_info_of = detail::op_info_holder<M>::info;
 
 }  // namespace darch

@@ -39,7 +39,7 @@ std::vector<float> random_inputs(std::size_t n, std::uint64_t seed, double scale
 TEST_CASE("layer_norm: the description keeps the shape and owns gamma and beta", "[exec][layer_norm]") {
   static_assert(space_size<with_input_shape<seq<layer_norm>, 3, 4, 4>> == 1);
   const shape in = shape::image(3, 4, 4);
-  const detail::op_info& info = op_info_of<layer_norm>;
+  const op_info& info = op_info_of<layer_norm>;
   const shape_result r = info.infer(&in, 1, nullptr);
   REQUIRE(r.error == shape_error::none);
   CHECK(r.out == in);

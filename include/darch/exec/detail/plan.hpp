@@ -4,7 +4,7 @@
 /// architecture before binding kernels. One planner, so that all backends accept the same
 /// architectures, infer the same shapes, lay out the parameters the same way and start from the
 /// same values for a seed. Everything it knows of an op comes from the op's own description
-/// (`detail::op_info`, written by `op_info_of<M>` from the module type: shape rule, variant,
+/// (`op_info`, written by `op_info_of<M>` from the module type: shape rule, variant,
 /// tensors, flops, in-place): the planner names no op.
 #pragma once
 
@@ -24,7 +24,7 @@ namespace darch::exec::detail {
 /// One op of a plan, in topological order; step 0 is the input.
 struct plan_step {
   std::string_view op = "input";       ///< the op's name ("input" for step 0)
-  const darch::detail::op_info* info = nullptr;  ///< the op's description (null for step 0)
+  const darch::op_info* info = nullptr;  ///< the op's description (null for step 0)
   std::vector<std::uint32_t> inputs;   ///< producer steps, in port order
   std::vector<shape> in_shapes;        ///< their output shapes, in port order
   std::uint32_t consumers = 0;         ///< steps reading this output (+1 for the loss on the head)
