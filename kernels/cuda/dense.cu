@@ -200,7 +200,7 @@ std::size_t compiled_variant_count() noexcept {
   // activation.cu: forward and backward for each of the 5 element-wise kinds.
   return gemm_kernel_instantiations() + elementwise_kernel_instantiations() +
          merge_kernel_instantiations() + conv2d_kernel_instantiations() +
-         batch_norm_kernel_instantiations() +
+         batch_norm_kernel_instantiations() + layer_norm_kernel_instantiations() +
          2 * std::size(ops::all_activation_kinds);
 }
 

@@ -49,6 +49,7 @@ namespace darch::kernels::cuda {
 std::size_t gemm_kernel_instantiations() noexcept;
 std::size_t elementwise_kernel_instantiations() noexcept;
 std::size_t merge_kernel_instantiations() noexcept;
+std::size_t layer_norm_kernel_instantiations() noexcept;
 std::size_t conv2d_kernel_instantiations() noexcept;      ///< 0 without cuDNN
 std::size_t batch_norm_kernel_instantiations() noexcept;  ///< 0 without cuDNN
 }  // namespace darch::kernels::cuda

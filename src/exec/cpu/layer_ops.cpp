@@ -60,8 +60,13 @@ class conv2d_kernel final : public cpu_kernel {
  public:
   explicit conv2d_kernel(const op_step& s)
       : variant_(k::conv2d_kernels(s.variant)),
-        per_sample_{1, s.inputs[0].dims[0], s.inputs[0].dims[1], s.inputs[0].dims[2],
-                    s.output.dims[0], s.output.dims[1], s.output.dims[2]},
+        per_sample_{.batch = 1,
+                    .in_c = s.inputs[0].dims[0],
+                    .in_h = s.inputs[0].dims[1],
+                    .in_w = s.inputs[0].dims[2],
+                    .out_c = s.output.dims[0],
+                    .out_h = s.output.dims[1],
+                    .out_w = s.output.dims[2]},
         weights_(s.output.dims[0] * s.inputs[0].dims[0] * variant_.kernel * variant_.kernel) {}
   std::size_t workspace_floats(std::int64_t batch) const override {
     return variant_.workspace_floats(shape_of(batch));

@@ -37,8 +37,8 @@ namespace cpu = darch::kernels::cpu;
 /// The ops the CUDA backend runs. This enum is private to the CUDA executor: the op table below
 /// is its one binding from the ops' names (their descriptions in modules/) to its code.
 enum class kind : std::uint8_t {
-  input, dense, conv2d, max_pool, avg_pool, global_avg_pool, flatten, batch_norm, dropout,
-  activation, add, concat, identity,
+  input, dense, conv2d, max_pool, avg_pool, global_avg_pool, flatten, batch_norm, layer_norm,
+  dropout, activation, add, concat, identity,
 };
 
 struct cuda_op {
@@ -53,6 +53,7 @@ constexpr cuda_op cuda_ops[] = {
     {"max_pool", kind::max_pool, true},    {"avg_pool", kind::avg_pool, true},
     {"global_avg_pool", kind::global_avg_pool, false},
     {"flatten", kind::flatten, false},     {"batch_norm", kind::batch_norm, true},
+    {"layer_norm", kind::layer_norm, false},
     {"dropout", kind::dropout, false},     {"activation", kind::activation, false},
     {"add", kind::add, false},             {"concat", kind::concat, false},
     {"identity", kind::identity, false},
@@ -140,13 +141,14 @@ struct cuda_network::impl {
     std::unique_ptr<cu::batch_norm_op> norm;
     cpu::conv2d_shape conv_shape{};          ///< per sample; the batch is set per call
     std::int64_t channels = 0, spatial = 0;  ///< batch norm, global average pooling
+    std::int64_t features = 0;               ///< layer norm: the features of a sample
     /// Training buffers (max_batch samples). `y` is the input's own buffer for flatten, identity
     /// and rate-0 dropout, which then do no work.
     float* y = nullptr;
     float* z = nullptr;
     float* dy = nullptr;
-    float* mean = nullptr;     ///< batch norm: the batch mean [c]
-    float* inv_std = nullptr;  ///< batch norm: 1/std [c]
+    float* mean = nullptr;     ///< batch norm: the batch mean [c]; layer norm: per sample
+    float* inv_std = nullptr;  ///< batch norm: 1/std [c]; layer norm: per sample
     std::uint8_t* mask = nullptr;
     bool alias = false;
     std::size_t seed_word = 0;  ///< dropout: its seed's index in the staged scalars
@@ -236,6 +238,37 @@ struct cuda_network::impl {
       check(cudaMemcpyAsync(to, from, bytes, how, compute), "cudaMemcpyAsync");
   }
 
+  /// Batch norm's arguments for step `s` (epsilon 1e-5, momentum 0.1, as on the CPU).
+  cpu::batch_norm_args batch_norm_args(const step& s, std::int64_t batch, bool training,
+                                       const float* x, float* y) const {
+    return {.batch = batch,
+            .c = s.channels,
+            .spatial = s.spatial,
+            .epsilon = 1e-5f,
+            .momentum = 0.1f,
+            .training = training,
+            .x = x,
+            .gamma = params + s.w,
+            .beta = params + s.b,
+            .running_mean = state + s.running,
+            .running_var = state + s.running + s.channels,
+            .mean = s.mean,
+            .inv_std = s.inv_std,
+            .y = y};
+  }
+  /// Layer norm's arguments for step `s` (epsilon 1e-5; the statistics kept in training only).
+  cpu::layer_norm_args layer_norm_args(const step& s, std::int64_t batch, bool training,
+                                       const float* x, float* y) const {
+    return {.batch = batch,
+            .n = s.features,
+            .epsilon = 1e-5f,
+            .x = x,
+            .gamma = params + s.w,
+            .beta = params + s.b,
+            .mean = training ? s.mean : nullptr,
+            .inv_std = training ? s.inv_std : nullptr,
+            .y = y};
+  }
   void forward(std::int64_t batch, bool training, const batch_state& b);
   void backward(std::int64_t batch, const batch_state& b);
   float* gradient_target(std::uint32_t producer, float* temp) const;
@@ -328,8 +361,13 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
       case kind::activation: s.act = &cu::activation_kernels(s.variant); break;
       case kind::conv2d: {
         const cpu::conv2d_variant& v = cpu::conv2d_kernels(s.variant);
-        s.conv_shape = {
-            0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[0], s.out.dims[1], s.out.dims[2]};
+        s.conv_shape = {.batch = 0,
+                        .in_c = x.dims[0],
+                        .in_h = x.dims[1],
+                        .in_w = x.dims[2],
+                        .out_c = s.out.dims[0],
+                        .out_h = s.out.dims[1],
+                        .out_w = s.out.dims[2]};
         s.conv = std::make_unique<cu::conv2d_op>(*m.dnn, s.conv_shape, v.kernel, v.stride,
                                                  v.same_padding, s.variant % 6);
         break;
@@ -338,8 +376,14 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
       case kind::avg_pool:
         s.pool = std::make_unique<cu::pool_op>(
             *m.dnn,
-            cpu::pool_shape{0, x.dims[0], x.dims[1], x.dims[2], s.out.dims[1], s.out.dims[2],
-                            s.window, s.stride},
+            cpu::pool_shape{.batch = 0,
+                            .c = x.dims[0],
+                            .in_h = x.dims[1],
+                            .in_w = x.dims[2],
+                            .out_h = s.out.dims[1],
+                            .out_w = s.out.dims[2],
+                            .window = s.window,
+                            .stride = s.stride},
             s.op_kind == kind::max_pool ? cu::pool_op::mode::max : cu::pool_op::mode::average);
         break;
       case kind::batch_norm:
@@ -351,6 +395,7 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
         s.channels = x.dims[0];
         s.spatial = x.elements() / s.channels;
         break;
+      case kind::layer_norm: s.features = x.elements(); break;
       case kind::dropout:
         if (s.rate > 0.0f) s.seed_word = m.dropout_count++;
         s.alias = !(s.rate > 0.0f);
@@ -418,6 +463,10 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
     if (s.op_kind == kind::batch_norm) {
       a.take(s.mean, static_cast<std::size_t>(s.channels));
       a.take(s.inv_std, static_cast<std::size_t>(s.channels));
+    }
+    if (s.op_kind == kind::layer_norm) {
+      a.take(s.mean, static_cast<std::size_t>(nb));
+      a.take(s.inv_std, static_cast<std::size_t>(nb));
     }
     if (s.op_kind == kind::concat) {
       s.parts.assign(s.inputs.size(), nullptr);
@@ -567,10 +616,15 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
       case kind::conv2d: {
         cpu::conv2d_shape cs = s.conv_shape;
         cs.batch = batch;
-        check(
-            s.conv->forward({cs, x, params + s.w, params + s.b, training ? s.z : nullptr, y, work},
-                            b.workspace_bytes),
-            "conv2d forward", i);
+        check(s.conv->forward({.s = cs,
+                               .x = x,
+                               .w = params + s.w,
+                               .b = params + s.b,
+                               .z = training ? s.z : nullptr,
+                               .y = y,
+                               .workspace = work},
+                              b.workspace_bytes),
+              "conv2d forward", i);
         break;
       }
       case kind::max_pool:
@@ -580,10 +634,11 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
               "global_avg_pool forward", i);
         break;
       case kind::batch_norm:
-        check(s.norm->forward({batch, s.channels, s.spatial, 1e-5f, 0.1f, training, x, params + s.w,
-                               params + s.b, state + s.running, state + s.running + s.channels,
-                               s.mean, s.inv_std, y}),
-              "batch_norm forward", i);
+        check(s.norm->forward(batch_norm_args(s, batch, training, x, y)), "batch_norm forward", i);
+        break;
+      case kind::layer_norm:
+        check(cu::layer_norm_forward(layer_norm_args(s, batch, training, x, y), stream),
+              "layer_norm forward", i);
         break;
       case kind::dropout:
         if (training && s.rate > 0.0f)
@@ -652,9 +707,17 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
       case kind::conv2d: {
         cpu::conv2d_shape cs = s.conv_shape;
         cs.batch = batch;
-        check(s.conv->backward(
-                  {cs, x, params + s.w, s.z, s.y, dy, dx, grads + s.w, grads + s.b, work},
-                  b.workspace_bytes),
+        check(s.conv->backward({.s = cs,
+                                .x = x,
+                                .w = params + s.w,
+                                .z = s.z,
+                                .y = s.y,
+                                .dy = dy,
+                                .dx = dx,
+                                .dw = grads + s.w,
+                                .db = grads + s.b,
+                                .workspace = work},
+                               b.workspace_bytes),
               "conv2d backward", i);
         break;
       }
@@ -668,11 +731,14 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
                 "global_avg_pool backward", i);
         break;
       case kind::batch_norm:
-        check(s.norm->backward(
-                  {batch, s.channels, s.spatial, 1e-5f, 0.1f, true, x, params + s.w, params + s.b,
-                   state + s.running, state + s.running + s.channels, s.mean, s.inv_std, s.y},
-                  dy, dx ? dx : scratch, grads + s.w, grads + s.b),
+        check(s.norm->backward(batch_norm_args(s, batch, true, x, s.y), dy, dx ? dx : scratch,
+                               grads + s.w, grads + s.b),
               "batch_norm backward", i);
+        break;
+      case kind::layer_norm:
+        check(cu::layer_norm_backward(layer_norm_args(s, batch, true, x, nullptr), dy, dx,
+                                      grads + s.w, grads + s.b, stream),
+              "layer_norm backward", i);
         break;
       case kind::dropout:
         if (dx) {

@@ -189,6 +189,15 @@ status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_se
 status dropout_backward(std::size_t n, float rate, const float* dy, const std::uint8_t* mask,
                         float* dx, void* stream = nullptr) noexcept;
 
+// ---- layer normalisation (kernels/cuda/layer_norm.cu) -------------------------------------------
+
+/// As cpu::layer_norm_forward, on device pointers (mean and inv_std may be null at inference):
+/// statistics in double per sample; equal to the CPU to rounding.
+status layer_norm_forward(const cpu::layer_norm_args& a, void* stream = nullptr) noexcept;
+/// As cpu::layer_norm_backward: dgamma, dbeta [n] and dx (unless null), overwritten.
+status layer_norm_backward(const cpu::layer_norm_args& a, const float* dy, float* dx,
+                           float* dgamma, float* dbeta, void* stream = nullptr) noexcept;
+
 // ---- merges, global average pooling, gradient accumulation (kernels/cuda/merge.cu) --------------
 
 /// As cpu::global_avg_pool_forward: y [batch, c] = the mean of each [hw] plane of x
