@@ -14,6 +14,9 @@ packages=(
   libopenblas-dev zlib1g-dev
   # tests, benchmarks, data, tools
   catch2 libbenchmark-dev dataset-fashion-mnist graphviz
+  # style checks (scripts/check-style.sh): clang-format 16, as clang-format 14 garbles C++20
+  # requires-expressions; clang-tidy 14
+  clang-format-16 clang-tidy
 )
 
 missing=()
