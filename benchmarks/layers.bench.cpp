@@ -17,12 +17,12 @@
 
 #include "../kernels/cpu/detail/gemm.hpp"
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace {
 
@@ -38,8 +38,8 @@ std::vector<float> random_floats(std::size_t n, std::uint64_t seed, double scale
 enum pass : int { forward = 1, backward = 2, both = 3 };
 
 void set_flops(benchmark::State& state, double forward_flops, int which) {
-  const double flops = ((which & forward) ? forward_flops : 0) +
-                       ((which & backward) ? 2 * forward_flops : 0);
+  const double flops =
+      ((which & forward) ? forward_flops : 0) + ((which & backward) ? 2 * forward_flops : 0);
   state.counters["FLOP/s"] =
       benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -63,7 +63,7 @@ void time_dense_layer(benchmark::State& state, std::uint32_t variant, int which)
     benchmark::DoNotOptimize(dw.data());
     benchmark::ClobberMemory();
   }
-  set_flops(state, 2.0 * s.batch * s.in * s.out, which);
+  set_flops(state, 2.0 * static_cast<double>(s.batch * s.in * s.out), which);
 }
 
 // Arguments: activation variant (1 relu, 2 sigmoid, 3 tanh, 4 gelu), pass.
@@ -101,7 +101,8 @@ void conv2d(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   state.counters["workspace_MiB"] = static_cast<double>(ws.size()) * 4 / (1 << 20);
-  set_flops(state, 2.0 * s.batch * s.out_c * s.out_h * s.out_w * s.in_c * 9, which);
+  set_flops(state, 2.0 * static_cast<double>(s.batch * s.out_c * s.out_h * s.out_w * s.in_c * 9),
+            which);
 }
 BENCHMARK(conv2d)
     ->ArgNames({"pass"})
@@ -120,8 +121,8 @@ void batch_norm(benchmark::State& state) {
   const int which = static_cast<int>(state.range(0));
   const std::int64_t batch = 128, c = 64, spatial = 14 * 14, n = batch * c * spatial;
   const auto x = random_floats(n, 1), dy = random_floats(n, 2);
-  std::vector<float> gamma(c, 1.0f), beta(c, 0.0f), rm(c, 0.0f), rv(c, 1.0f), mean(c), inv(c),
-      y(n), dx(n), dg(c), dbeta(c);
+  std::vector<float> gamma(c, 1.0f), beta(c, 0.0f), rm(c, 0.0f), rv(c, 1.0f), mean(c), inv(c), y(n),
+      dx(n), dg(c), dbeta(c);
   cpu::batch_norm_args a;
   a.batch = batch;
   a.c = c;
@@ -137,7 +138,8 @@ void batch_norm(benchmark::State& state) {
   cpu::batch_norm_forward(a);
   for (auto _ : state) {
     if (which & forward) cpu::batch_norm_forward(a);
-    if (which & backward) cpu::batch_norm_backward(a, dy.data(), dx.data(), dg.data(), dbeta.data());
+    if (which & backward)
+      cpu::batch_norm_backward(a, dy.data(), dx.data(), dg.data(), dbeta.data());
     benchmark::DoNotOptimize(y.data());
     benchmark::DoNotOptimize(dx.data());
     benchmark::ClobberMemory();
@@ -145,9 +147,15 @@ void batch_norm(benchmark::State& state) {
   // forward reads x twice (statistics, normalisation) and writes y; backward reads x, dy twice
   // and writes dx.
   const double bytes = 4.0 * n * (((which & forward) ? 3 : 0) + ((which & backward) ? 5 : 0));
-  state.counters["bytes/s"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes/s"] =
+      benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(batch_norm)->ArgNames({"pass"})->Arg(forward)->Arg(backward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(batch_norm)
+    ->ArgNames({"pass"})
+    ->Arg(forward)
+    ->Arg(backward)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 
@@ -184,20 +192,27 @@ void gemm_mlp(benchmark::State& state) {
   const auto a = random_floats(static_cast<std::size_t>(g.m * g.k), 1);
   const auto b = random_floats(static_cast<std::size_t>(g.k * g.n), 2);
   std::vector<float> c(static_cast<std::size_t>(g.m * g.n));
-  const gemm::gemm_problem p{.trans_a = g.ta, .trans_b = g.tb, .m = g.m, .n = g.n, .k = g.k,
-                             .alpha = 1.0f, .a = a.data(), .lda = g.ta ? g.m : g.k,
-                             .b = b.data(), .ldb = g.tb ? g.k : g.n, .beta = 0.0f,
-                             .c = c.data(), .ldc = g.n};
+  const gemm::gemm_problem p{.trans_a = g.ta,
+                             .trans_b = g.tb,
+                             .m = g.m,
+                             .n = g.n,
+                             .k = g.k,
+                             .alpha = 1.0f,
+                             .a = a.data(),
+                             .lda = g.ta ? g.m : g.k,
+                             .b = b.data(),
+                             .ldb = g.tb ? g.k : g.n,
+                             .beta = 0.0f,
+                             .c = c.data(),
+                             .ldc = g.n};
   for (auto _ : state) {
-    if (avx512)
-      gemm::sgemm_avx512(p);
-    else
-      gemm::sgemm_openblas(p);
+    if (avx512) gemm::sgemm_avx512(p);
+    else gemm::sgemm_openblas(p);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
   state.SetLabel(std::string(avx512 ? "avx512 " : "openblas ") + g.role);
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * g.m * g.n * g.k,
+  state.counters["FLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(g.m * g.n * g.k),
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(gemm_mlp)
@@ -205,7 +220,6 @@ BENCHMARK(gemm_mlp)
     ->ArgsProduct({{0, 1}, {0, 1, 2, 3, 4, 5, 6, 7, 8}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
-
 
 // The dense layer 128 x 784 -> 512 (relu) on each GEMM path, chosen through DARCH_GEMM (read at
 // each kernel call). Arguments: path (0 OpenBLAS, 1 AVX-512), pass.
@@ -220,10 +234,8 @@ void dense_gemm_path(benchmark::State& state) {
   const std::string saved = previous != nullptr ? previous : "";
   ::setenv("DARCH_GEMM", avx512 ? "avx512" : "openblas", 1);
   time_dense_layer(state, 1, which);
-  if (previous != nullptr)
-    ::setenv("DARCH_GEMM", saved.c_str(), 1);
-  else
-    ::unsetenv("DARCH_GEMM");
+  if (previous != nullptr) ::setenv("DARCH_GEMM", saved.c_str(), 1);
+  else ::unsetenv("DARCH_GEMM");
   state.SetLabel(avx512 ? "avx512" : "openblas");
 }
 BENCHMARK(dense_gemm_path)

@@ -17,7 +17,6 @@
 
 #include "darch/arch/features.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/search/evolution.hpp"
 #include "darch/search/grid.hpp"
 #include "darch/search/hyperband.hpp"
@@ -26,6 +25,7 @@
 #include "darch/search/smbo.hpp"
 #include "darch/search/successive_narrowing.hpp"
 #include "darch/search/surrogate.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 
 namespace {
@@ -37,7 +37,8 @@ constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp>();
 /// A deterministic score in [0, 1) that depends on every decision.
 double synthetic(const darch::assignment& a) {
   double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += (a.choices[i] + 1.0) / (i + 2.0);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += (a.choices[i] + 1.0) / (static_cast<double>(i) + 2.0);
   return s / (1.0 + static_cast<double>(a.size()));
 }
 

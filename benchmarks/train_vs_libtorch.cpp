@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace {
 
@@ -41,7 +41,8 @@ double median_samples_per_second(const std::function<void()>& step) {
   for (int run = 0; run < 5; ++run) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 40; ++i) step();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rates.push_back(40.0 * batch / s);
   }
   std::sort(rates.begin(), rates.end());
@@ -118,8 +119,9 @@ int main(int argc, char** argv) {
 
   // Training FLOP per sample: forward + backward (no input gradient for the first layer).
   const double mlp_flops = 3.21e6;
-  const double cnn_flops = 3.0 * 2.0 * (9.0 * 32 * 28 * 28 + 9.0 * 32 * 64 * 14 * 14 + 3136.0 * 128 + 1280) -
-                           2.0 * 9.0 * 32 * 28 * 28;
+  const double cnn_flops =
+      3.0 * 2.0 * (9.0 * 32 * 28 * 28 + 9.0 * 32 * 64 * 14 * 14 + 3136.0 * 128 + 1280) -
+      2.0 * 9.0 * 32 * 28 * 28;
   const double peak = 488e9 * threads / 2.0;  // measured AVX-512 FMA peak, 2 cores: 488 GFLOP/s
 
   std::printf("threads %d, batch %lld, Adam 1e-3, samples/s (median of 5 x 40 steps)\n", threads,
@@ -128,11 +130,11 @@ int main(int argc, char** argv) {
               "% peak");
   const double dm = darch_rate<mlp>(shape::flat(784), x, y);
   const double tm = torch_rate<torch_mlp>(tx, ty);
-  std::printf("%-6s %14.0f %14.0f %8.2f %12.1f %8.1f\n", "mlp", dm, tm, dm / tm, dm * mlp_flops / 1e9,
-              100.0 * dm * mlp_flops / peak);
+  std::printf("%-6s %14.0f %14.0f %8.2f %12.1f %8.1f\n", "mlp", dm, tm, dm / tm,
+              dm * mlp_flops / 1e9, 100.0 * dm * mlp_flops / peak);
   const double dc = darch_rate<cnn>(shape::image(1, 28, 28), x, y);
   const double tc = torch_rate<torch_cnn>(tx, ty);
-  std::printf("%-6s %14.0f %14.0f %8.2f %12.1f %8.1f\n", "cnn", dc, tc, dc / tc, dc * cnn_flops / 1e9,
-              100.0 * dc * cnn_flops / peak);
+  std::printf("%-6s %14.0f %14.0f %8.2f %12.1f %8.1f\n", "cnn", dc, tc, dc / tc,
+              dc * cnn_flops / 1e9, 100.0 * dc * cnn_flops / peak);
   return 0;
 }

@@ -4,7 +4,7 @@
 include_guard(GLOBAL)
 
 function(darch_set_warnings target)
-  set(cxx_flags -Wall -Wextra -Wpedantic -Wshadow)
+  set(cxx_flags -Wall -Wextra -Wpedantic -Wshadow -Wconversion)
   # GCC 12 at -O2/-O3 reports -Wrestrict false positives inside std::string concatenation
   # (GCC PR 105329, fixed in GCC 13): silence that one warning on GCC < 13 only.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)

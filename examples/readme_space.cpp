@@ -18,8 +18,8 @@
 #include "darch/arch/decisions.hpp"
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 
 namespace readme {

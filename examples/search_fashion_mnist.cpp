@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The flagship: an architecture search over the README space on Fashion-MNIST, on the CPU or a
-// CUDA GPU (--backend; auto picks the GPU when one is usable), with every evaluation logged (DeepArchitect's folder layout) and resumable: kill it at any moment,
-// rerun the same command, and it goes on where it stopped without losing or repeating a finished
-// evaluation.
+// CUDA GPU (--backend; auto picks the GPU when one is usable), with every evaluation logged
+// (DeepArchitect's folder layout) and resumable: kill it at any moment, rerun the same command, and
+// it goes on where it stopped without losing or repeating a finished evaluation.
 //
 //   darch_example_search_fashion_mnist                      # SMBO for ~5 minutes on 2 cores
 //   darch_example_search_fashion_mnist --searcher evolution --minutes 30 --log runs
@@ -24,12 +24,12 @@
 
 #include "darch/arch/dot.hpp"
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/log/leaderboard.hpp"
 #include "darch/log/search_log.hpp"
 #include "darch/search/registry.hpp"
 #include "darch/search/run.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "darch/train/dataset.hpp"
 #include "darch/train/evaluator.hpp"
@@ -70,7 +70,8 @@ std::string clock_text(double seconds) {
   if (!(seconds == seconds) || seconds < 0) return "--:--";
   const auto s = static_cast<long long>(std::llround(seconds));
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
   else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
   return buf;
 }
@@ -87,13 +88,14 @@ darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
   config.optimizer.learning_rate = s.learning_rate;
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
   config.backend = s.resolved_backend;
-  config.precision = s.precision == "bf16" ? darch::exec::precision::bf16
-                                            : darch::exec::precision::tf32;
+  config.precision =
+      s.precision == "bf16" ? darch::exec::precision::bf16 : darch::exec::precision::tf32;
   config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
   const double epochs = p.budget * s.epochs;
   const auto steps_per_epoch = (train.count + s.batch - 1) / s.batch;
   config.limit.epochs = static_cast<std::int64_t>(std::ceil(epochs));
-  config.limit.max_steps = static_cast<std::int64_t>(std::ceil(epochs * static_cast<double>(steps_per_epoch)));
+  config.limit.max_steps =
+      static_cast<std::int64_t>(std::ceil(epochs * static_cast<double>(steps_per_epoch)));
   if (s.max_steps > 0) config.limit.max_steps = std::min(config.limit.max_steps, s.max_steps);
   if (context.time_limit_seconds > 0) config.limit.max_seconds = context.time_limit_seconds;
 
@@ -149,8 +151,7 @@ int run(const settings& s) {
   std::unique_ptr<darch::search::searcher> searcher =
       darch::search::make_searcher(s.searcher, space, s.seed, options);
 
-  const std::string name =
-      s.name.empty() ? s.searcher + "-seed" + std::to_string(s.seed) : s.name;
+  const std::string name = s.name.empty() ? s.searcher + "-seed" + std::to_string(s.seed) : s.name;
   const fs::path folder = fs::path(s.log_root) / name;
   if (s.restart && fs::exists(folder)) {
     if (!fs::exists(folder / "search_data" / "search.json"))
@@ -163,23 +164,21 @@ int run(const settings& s) {
   description.searcher = std::string{searcher->name()};
   description.searcher_options = options;
   description.seed = s.seed;
-  description.evaluation = {{"dataset", "fashion-mnist"},
-                            {"validation_fraction", s.validation},
-                            {"epochs_per_budget", s.epochs},
-                            {"batch", s.batch},
-                            {"learning_rate", s.learning_rate},
-                            {"max_steps", s.max_steps}};
+  description.evaluation = {
+      {"dataset", "fashion-mnist"},       {"validation_fraction", s.validation},
+      {"epochs_per_budget", s.epochs},    {"batch", s.batch},
+      {"learning_rate", s.learning_rate}, {"max_steps", s.max_steps}};
   darch::search_log log(s.log_root, name, space, description);
 
   std::printf("loading Fashion-MNIST from %s\n", s.data_dir.c_str());
   const darch::train::train_test data = darch::train::load_fashion_mnist(s.data_dir);
   const darch::train::train_test parts = darch::train::split(data.train, s.validation, s.seed);
-  std::printf("search %s: %s over the README space (%llu architectures), %lld train / %lld "
-              "validation / %lld test images, %.3g epoch(s) per unit of budget\n",
-              log.folder().string().c_str(), description.searcher.c_str(),
-              static_cast<unsigned long long>(space.size()),
-              static_cast<long long>(parts.train.count), static_cast<long long>(parts.test.count),
-              static_cast<long long>(data.test.count), s.epochs);
+  std::printf(
+      "search %s: %s over the README space (%llu architectures), %lld train / %lld "
+      "validation / %lld test images, %.3g epoch(s) per unit of budget\n",
+      log.folder().string().c_str(), description.searcher.c_str(),
+      static_cast<unsigned long long>(space.size()), static_cast<long long>(parts.train.count),
+      static_cast<long long>(parts.test.count), static_cast<long long>(data.test.count), s.epochs);
 
   darch::search::run_options run;
   run.max_evaluations = s.evaluations;
@@ -189,15 +188,15 @@ int run(const settings& s) {
   run.on_progress = [&](const darch::search::progress_info& p) {
     const darch::evaluation_record record = log.read(p.id);
     const std::string total = p.total ? std::to_string(p.total) : std::string{"-"};
-    std::printf("[%4zu/%s] x%-4llu %-8s val %.4f test %.4f %6.1fs | elapsed %s, ETA %s | best "
-                "%.4f | %s\n",
-                p.done, total.c_str(), static_cast<unsigned long long>(p.id),
-                std::string{darch::to_string(p.result.status)}.c_str(),
-                p.result.has_score() ? p.result.score : 0.0,
-                p.result.metrics.value("test_accuracy", 0.0), p.result.seconds,
-                clock_text(p.elapsed_seconds).c_str(), clock_text(p.eta_seconds).c_str(),
-                p.best_score == p.best_score ? p.best_score : 0.0,
-                darch::short_architecture(space, record.config->arch, 60).c_str());
+    std::printf(
+        "[%4zu/%s] x%-4llu %-8s val %.4f test %.4f %6.1fs | elapsed %s, ETA %s | best "
+        "%.4f | %s\n",
+        p.done, total.c_str(), static_cast<unsigned long long>(p.id),
+        std::string{darch::to_string(p.result.status)}.c_str(),
+        p.result.has_score() ? p.result.score : 0.0, p.result.metrics.value("test_accuracy", 0.0),
+        p.result.seconds, clock_text(p.elapsed_seconds).c_str(), clock_text(p.eta_seconds).c_str(),
+        p.best_score == p.best_score ? p.best_score : 0.0,
+        darch::short_architecture(space, record.config->arch, 60).c_str());
     std::fflush(stdout);
   };
   const darch::search::run_summary summary = darch::search::run_search(
@@ -207,47 +206,75 @@ int run(const settings& s) {
       },
       log, run);
 
-  std::printf("\nstopped: %s after %s; %zu evaluated, %zu replayed from the log, %zu redone, %zu "
-              "not ok\n",
-              std::string{darch::search::to_string(summary.stopped)}.c_str(),
-              clock_text(summary.seconds).c_str(), summary.evaluated, summary.replayed,
-              summary.redone, summary.failed);
+  std::printf(
+      "\nstopped: %s after %s; %zu evaluated, %zu replayed from the log, %zu redone, %zu "
+      "not ok\n",
+      std::string{darch::search::to_string(summary.stopped)}.c_str(),
+      clock_text(summary.seconds).c_str(), summary.evaluated, summary.replayed, summary.redone,
+      summary.failed);
   const darch::search_contents contents = log.read_all();
   const std::vector<darch::evaluation_record> best = darch::best_evaluations(contents, s.top);
-  std::printf("leaderboard (validation accuracy; test accuracy in %s/evaluations/x<id>/results.json):\n%s",
-              log.folder().string().c_str(), darch::leaderboard_table(space, best).c_str());
+  std::printf(
+      "leaderboard (validation accuracy; test accuracy in %s/evaluations/x<id>/results.json):\n%s",
+      log.folder().string().c_str(), darch::leaderboard_table(space, best).c_str());
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Architecture search over the README space on Fashion-MNIST (CPU or CUDA), logged and "
-               "resumable: rerun the same command to continue a stopped search"};
+  CLI::App app{
+      "Architecture search over the README space on Fashion-MNIST (CPU or CUDA), logged and "
+      "resumable: rerun the same command to continue a stopped search"};
   settings s;
   std::string searchers;
-  for (const auto n : darch::search::searcher_names()) searchers += (searchers.empty() ? "" : ", ") + std::string{n};
+  for (const auto n : darch::search::searcher_names())
+    searchers += (searchers.empty() ? "" : ", ") + std::string{n};
   app.add_option("--searcher", s.searcher, "one of: " + searchers)->capture_default_str();
   app.add_option("--searcher-options", s.searcher_options,
-                 "the searcher's options as JSON, e.g. '{\"population\": 16}'")->capture_default_str();
-  app.add_option("--evaluations", s.evaluations, "stop after this many evaluations, those in the log included (0: no limit)")->capture_default_str();
-  app.add_option("--minutes", s.minutes, "stop proposing after this many minutes of this run (0: no limit)")->capture_default_str();
-  app.add_option("--epochs", s.epochs, "epochs per evaluation (per unit of budget for hyperband and friends); fractions allowed")->capture_default_str();
-  app.add_option("--max-steps", s.max_steps, "at most this many optimizer steps per evaluation (0: no limit)")->capture_default_str();
-  app.add_option("--per-evaluation-seconds", s.per_evaluation_seconds, "time limit of one evaluation; one that hits it is logged as timeout (0: none)")->capture_default_str();
-  app.add_option("--seed", s.seed, "seed of the searcher, the split and the training runs")->capture_default_str();
+                 "the searcher's options as JSON, e.g. '{\"population\": 16}'")
+      ->capture_default_str();
+  app.add_option("--evaluations", s.evaluations,
+                 "stop after this many evaluations, those in the log included (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--minutes", s.minutes,
+                 "stop proposing after this many minutes of this run (0: no limit)")
+      ->capture_default_str();
+  app.add_option(
+         "--epochs", s.epochs,
+         "epochs per evaluation (per unit of budget for hyperband and friends); fractions allowed")
+      ->capture_default_str();
+  app.add_option("--max-steps", s.max_steps,
+                 "at most this many optimizer steps per evaluation (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--per-evaluation-seconds", s.per_evaluation_seconds,
+                 "time limit of one evaluation; one that hits it is logged as timeout (0: none)")
+      ->capture_default_str();
+  app.add_option("--seed", s.seed, "seed of the searcher, the split and the training runs")
+      ->capture_default_str();
   app.add_option("--log", s.log_root, "folder of search logs")->capture_default_str();
-  app.add_option("--name", s.name, "the search's folder under --log (default: <searcher>-seed<seed>)");
+  app.add_option("--name", s.name,
+                 "the search's folder under --log (default: <searcher>-seed<seed>)");
   app.add_flag("--restart", s.restart, "delete this search's log first instead of resuming it");
-  app.add_option("--backend", s.backend, "cpu, cuda or auto (the GPU when one is usable; the environment variable DARCH_BACKEND overrides)")->capture_default_str();
+  app.add_option("--backend", s.backend,
+                 "cpu, cuda or auto (the GPU when one is usable; the environment variable "
+                 "DARCH_BACKEND overrides)")
+      ->capture_default_str();
   app.add_option("--precision", s.precision,
                  "CUDA only: the dense layers' tensor-core math, tf32 or bf16 (FP32 accumulation)")
       ->check(CLI::IsMember({"tf32", "bf16"}))
       ->capture_default_str();
-  app.add_option("--threads", s.threads, "CPU threads for training (0: all)")->capture_default_str();
-  app.add_option("--workers", s.workers, "evaluations run in parallel (threads are split between them)")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")->capture_default_str();
-  app.add_option("--validation", s.validation, "fraction of the training set held out to score architectures")->capture_default_str();
+  app.add_option("--threads", s.threads, "CPU threads for training (0: all)")
+      ->capture_default_str();
+  app.add_option("--workers", s.workers,
+                 "evaluations run in parallel (threads are split between them)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")
+      ->capture_default_str();
+  app.add_option("--validation", s.validation,
+                 "fraction of the training set held out to score architectures")
+      ->capture_default_str();
   app.add_option("--batch", s.batch, "mini-batch size")->capture_default_str();
   app.add_option("--lr", s.learning_rate, "Adam's learning rate")->capture_default_str();
   app.add_option("--top", s.top, "rows of the final leaderboard")->capture_default_str();

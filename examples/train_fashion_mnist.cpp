@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     const darch::train::metrics m =
         darch::train::evaluate(arch, parts.train, parts.test, data.test, config);
     std::printf(
-        "status %s%s%s\nsteps %lld, epochs %lld, loss %.4f\nvalidation accuracy %.4f, test accuracy "
+        "status %s%s%s\nsteps %lld, epochs %lld, loss %.4f\nvalidation accuracy %.4f, test "
+        "accuracy "
         "%.4f\nparameters %zu, %.3g FLOP per sample\ntraining %.2f s, %.0f samples/s\n",
         std::string{darch::train::name(m.status)}.c_str(), m.message.empty() ? "" : ": ",
         m.message.c_str(), static_cast<long long>(m.steps), static_cast<long long>(m.epochs),

@@ -15,8 +15,9 @@ using op = or_<conv, max_pool<choice<1>, choice<1>>, identity, seq<conv, batch_n
 using cell = named<"cell", dag_cell<5, add, conv2d<choice<32>, choice<1, 3>, choice<1>, same, relu>,
                                     max_pool<choice<1>, choice<1>>, identity>>;
 using stem = conv2d<choice<32>, choice<3>, choice<1>, same, relu>;
-using net = seq<stem, repeat<choice<1, 2, 3>, cell>, optional<split_combine<choice<1, 2, 3>, op, add>>,
-                cell, residual<seq<op, op>, identity, add>, global_avg_pool, dense<choice<10>, softmax>>;
+using net =
+    seq<stem, repeat<choice<1, 2, 3>, cell>, optional<split_combine<choice<1, 2, 3>, op, add>>,
+        cell, residual<seq<op, op>, identity, add>, global_avg_pool, dense<choice<10>, softmax>>;
 using space = with_input_shape<net, 3, 32, 32>;
 }  // namespace cnn
 

@@ -26,14 +26,13 @@ namespace {
 
 namespace kc = darch::kernels::cuda;
 
-#define CHECK_CUDA(expr)                                                                  \
-  do {                                                                                    \
-    const cudaError_t e_ = (expr);                                                        \
-    if (e_ != cudaSuccess) {                                                              \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr,                  \
-                   cudaGetErrorString(e_));                                               \
-      std::exit(2);                                                                       \
-    }                                                                                     \
+#define CHECK_CUDA(expr)                                                                          \
+  do {                                                                                            \
+    const cudaError_t e_ = (expr);                                                                \
+    if (e_ != cudaSuccess) {                                                                      \
+      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr, cudaGetErrorString(e_)); \
+      std::exit(2);                                                                               \
+    }                                                                                             \
   } while (0)
 
 /// The operands on both sides, and the sampled check of one call's result.
@@ -121,14 +120,14 @@ int main(int argc, char** argv) {
   float *da = nullptr, *dw = nullptr;
   CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&da), p.a.size() * sizeof(float)));
   CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&dw), p.w.size() * sizeof(float)));
-  CHECK_CUDA(cudaMalloc(reinterpret_cast<void**>(&p.dc),
-                        static_cast<std::size_t>(m * n) * sizeof(float)));
+  CHECK_CUDA(
+      cudaMalloc(reinterpret_cast<void**>(&p.dc), static_cast<std::size_t>(m * n) * sizeof(float)));
   CHECK_CUDA(cudaMemcpy(da, p.a.data(), p.a.size() * sizeof(float), cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemcpy(dw, p.w.data(), p.w.size() * sizeof(float), cudaMemcpyHostToDevice));
 
   int failures = 0;
   constexpr kc::gemm_tile tiles[] = {kc::gemm_tile::automatic, kc::gemm_tile::large,
-                                      kc::gemm_tile::small, kc::gemm_tile::hopper};
+                                     kc::gemm_tile::small, kc::gemm_tile::hopper};
   for (const kc::math precision : {kc::math::tf32, kc::math::bf16}) {
     for (const kc::gemm_tile tile : tiles) {
       const char* name = precision == kc::math::tf32 ? "tf32" : "bf16";

@@ -30,10 +30,10 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/json.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/exec/cuda_network.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace {
 
@@ -44,9 +44,9 @@ using namespace darch;
 template <std::int64_t Units, class Act>
 using readme_dense = dense<choice<Units>, Act>;
 using readme_1x256_relu = seq<readme_dense<256, relu>, dense<choice<10>, softmax>>;
-using readme_2x512_sigmoid_dropout = seq<readme_dense<512, sigmoid>, dropout<choice<0.5>>,
-                                         readme_dense<512, sigmoid>, dropout<choice<0.5>>,
-                                         dense<choice<10>, softmax>>;
+using readme_2x512_sigmoid_dropout =
+    seq<readme_dense<512, sigmoid>, dropout<choice<0.5>>, readme_dense<512, sigmoid>,
+        dropout<choice<0.5>>, dense<choice<10>, softmax>>;
 using readme_4x1024_relu_dropout =
     seq<readme_dense<1024, relu>, dropout<choice<0.2>>, readme_dense<1024, relu>,
         dropout<choice<0.2>>, readme_dense<1024, relu>, dropout<choice<0.2>>,
@@ -74,8 +74,10 @@ network_case make_case(std::string name, shape input) {
 std::vector<network_case> cases() {
   std::vector<network_case> out;
   out.push_back(make_case<readme_1x256_relu>("readme-1x256-relu", shape::flat(784)));
-  out.push_back(make_case<readme_2x512_sigmoid_dropout>("readme-2x512-sigmoid-dropout", shape::flat(784)));
-  out.push_back(make_case<readme_4x1024_relu_dropout>("readme-4x1024-relu-dropout", shape::flat(784)));
+  out.push_back(
+      make_case<readme_2x512_sigmoid_dropout>("readme-2x512-sigmoid-dropout", shape::flat(784)));
+  out.push_back(
+      make_case<readme_4x1024_relu_dropout>("readme-4x1024-relu-dropout", shape::flat(784)));
   out.push_back(make_case<mlp>("mlp-784-512-512-10", shape::flat(784)));
   out.push_back(make_case<cnn>("cnn-small", shape::image(1, 28, 28)));
   return out;
@@ -104,7 +106,9 @@ double median_ms_per_step(const std::function<void()>& step, const std::function
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 40; ++i) step();
     wait();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / 40.0);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count() /
+                 40.0);
   }
   std::sort(ms.begin(), ms.end());
   return ms[2];
@@ -147,16 +151,17 @@ int main(int argc, char** argv) try {
       exec::cuda_network net(c.arch, c.input, classes, 1, exec::optimizer_config{}, options);
       std::uint64_t step = 0;
       std::vector<double> losses;
-      const double ms = median_ms_per_step(
-          [&] { net.train_step(images.data(), labels.data(), batch, step++); },
-          [&] {
-            const std::vector<double> l = net.drain_losses();
-            losses.insert(losses.end(), l.begin(), l.end());
-          });
+      const double ms =
+          median_ms_per_step([&] { net.train_step(images.data(), labels.data(), batch, step++); },
+                             [&] {
+                               const std::vector<double> l = net.drain_losses();
+                               losses.insert(losses.end(), l.begin(), l.end());
+                             });
       std::printf("train %s %s %lld %.4f %.0f\n", graphs ? "darch-graph" : "darch-eager",
                   c.name.c_str(), static_cast<long long>(batch), ms, 1000.0 * batch / ms);
       // The same batch over and over: a working step drives its loss down.
-      const bool finite = std::all_of(losses.begin(), losses.end(), [](double l) { return std::isfinite(l); });
+      const bool finite =
+          std::all_of(losses.begin(), losses.end(), [](double l) { return std::isfinite(l); });
       if (!finite || losses.empty() || !(losses.back() < losses.front())) {
         std::fprintf(stderr, "%s (%s): losses %s: first %g, last %g\n", c.name.c_str(),
                      graphs ? "graph" : "eager", finite ? "did not fall" : "not finite",

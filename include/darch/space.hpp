@@ -24,6 +24,7 @@
 #include "darch/space/seq.hpp"
 #include "darch/space/space_ref.hpp"
 #include "darch/space/split_combine.hpp"
+
 #include "darch/modules/activations.hpp"
 #include "darch/modules/conv2d.hpp"
 #include "darch/modules/dense.hpp"

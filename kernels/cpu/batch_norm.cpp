@@ -31,7 +31,8 @@ void normalise_channel(const batch_norm_args& a, i64 c, float mean, float scale)
 void batch_norm_forward(const batch_norm_args& a) noexcept {
   const i64 B = a.batch, C = a.c, S = a.spatial, n = B * S;
   if (a.training) {
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && C > 1 && n * C >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && C > 1 && \
+                                                  n * C >= detail::parallel_min_elements)
     for (i64 c = 0; c < C; ++c) {
       // Two passes: the mean, then the centred sum of squares.
       double sum = 0.0;
@@ -59,7 +60,8 @@ void batch_norm_forward(const batch_norm_args& a) noexcept {
       normalise_channel(a, c, static_cast<float>(mean), static_cast<float>(a.gamma[c] * inv_std));
     }
   } else {
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && C > 1 && n * C >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && C > 1 && \
+                                                  n * C >= detail::parallel_min_elements)
     for (i64 c = 0; c < C; ++c) {
       const double inv_std = 1.0 / std::sqrt(static_cast<double>(a.running_var[c]) + a.epsilon);
       normalise_channel(a, c, a.running_mean[c], static_cast<float>(a.gamma[c] * inv_std));
@@ -70,7 +72,8 @@ void batch_norm_forward(const batch_norm_args& a) noexcept {
 void batch_norm_backward(const batch_norm_args& a, const float* dy, float* dx, float* dgamma,
                          float* dbeta) noexcept {
   const i64 B = a.batch, C = a.c, S = a.spatial, n = B * S;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && C > 1 && n * C >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && C > 1 && \
+                                                  n * C >= detail::parallel_min_elements)
   for (i64 c = 0; c < C; ++c) {
     const float mean = a.mean[c];
     const double inv_std = a.inv_std[c];

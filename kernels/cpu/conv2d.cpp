@@ -35,7 +35,8 @@ i64 chunk_samples(const conv2d_shape& s, int kernel) noexcept {
 }
 
 void row_sums_into(const float* t, i64 rows, i64 n, float* out, bool first) noexcept {
-#pragma omp parallel for schedule(static) if (threads_beside_blas() && rows > 1 && rows * n >= parallel_min_elements)
+#pragma omp parallel for schedule(static) if (threads_beside_blas() && rows > 1 && \
+                                                  rows * n >= parallel_min_elements)
   for (i64 o = 0; o < rows; ++o) {
     const float sum = sum_floats(t + o * n, n);
     out[o] = first ? sum : out[o] + sum;
@@ -58,9 +59,19 @@ void conv2d_forward_driver(const conv2d_forward_args& a, const conv2d_static& v)
   if (v.direct) {
     // 1x1, stride 1: y_b [O, P] = W [O, C] * x_b [C, P], then one epilogue in place.
     for (i64 b = 0; b < s.batch; ++b)
-      sgemm({.trans_a = false, .trans_b = false, .m = O, .n = P, .k = C, .alpha = 1.0f,
-             .a = a.w, .lda = C, .b = a.x + b * C * HW, .ldb = P, .beta = 0.0f,
-             .c = a.y + b * O * P, .ldc = P});
+      sgemm({.trans_a = false,
+             .trans_b = false,
+             .m = O,
+             .n = P,
+             .k = C,
+             .alpha = 1.0f,
+             .a = a.w,
+             .lda = C,
+             .b = a.x + b * C * HW,
+             .ldb = P,
+             .beta = 0.0f,
+             .c = a.y + b * O * P,
+             .ldc = P});
     v.forward_epilogue(s.batch, O, P, a.y, O * P, P, a.b, a.z, a.y);
     return;
   }
@@ -71,8 +82,19 @@ void conv2d_forward_driver(const conv2d_forward_args& a, const conv2d_static& v)
     const i64 cur = std::min(nb, s.batch - b0), N = cur * P;
     v.im2col(s, a.x + b0 * C * HW, cur, col);
     // t [O, N] = W [O, CKK] * col [CKK, N]
-    sgemm({.trans_a = false, .trans_b = false, .m = O, .n = N, .k = CKK, .alpha = 1.0f, .a = a.w,
-           .lda = CKK, .b = col, .ldb = N, .beta = 0.0f, .c = t, .ldc = N});
+    sgemm({.trans_a = false,
+           .trans_b = false,
+           .m = O,
+           .n = N,
+           .k = CKK,
+           .alpha = 1.0f,
+           .a = a.w,
+           .lda = CKK,
+           .b = col,
+           .ldb = N,
+           .beta = 0.0f,
+           .c = t,
+           .ldc = N});
     v.forward_epilogue(cur, O, P, t, P, N, a.b, a.z != nullptr ? a.z + b0 * O * P : nullptr,
                        a.y + b0 * O * P);
   }
@@ -95,13 +117,33 @@ void conv2d_backward_driver(const conv2d_backward_args& a, const conv2d_static& 
                           P);
       row_sums_into(dz, O, P, a.db, first);
       // dw [O, C] (+)= dz [O, P] * x_b [C, P]^T
-      sgemm({.trans_a = false, .trans_b = true, .m = O, .n = C, .k = P, .alpha = 1.0f, .a = dz,
-             .lda = P, .b = a.x + b * C * HW, .ldb = P, .beta = first ? 0.0f : 1.0f, .c = a.dw,
+      sgemm({.trans_a = false,
+             .trans_b = true,
+             .m = O,
+             .n = C,
+             .k = P,
+             .alpha = 1.0f,
+             .a = dz,
+             .lda = P,
+             .b = a.x + b * C * HW,
+             .ldb = P,
+             .beta = first ? 0.0f : 1.0f,
+             .c = a.dw,
              .ldc = C});
       // dx_b [C, P] = W [O, C]^T * dz [O, P]
       if (a.dx != nullptr)
-        sgemm({.trans_a = true, .trans_b = false, .m = C, .n = P, .k = O, .alpha = 1.0f,
-               .a = a.w, .lda = C, .b = dz, .ldb = P, .beta = 0.0f, .c = a.dx + b * C * HW,
+        sgemm({.trans_a = true,
+               .trans_b = false,
+               .m = C,
+               .n = P,
+               .k = O,
+               .alpha = 1.0f,
+               .a = a.w,
+               .lda = C,
+               .b = dz,
+               .ldb = P,
+               .beta = 0.0f,
+               .c = a.dx + b * C * HW,
                .ldc = P});
     }
     return;
@@ -112,17 +154,38 @@ void conv2d_backward_driver(const conv2d_backward_args& a, const conv2d_static& 
   for (i64 b0 = 0; b0 < s.batch; b0 += nb) {
     const bool first = b0 == 0;
     const i64 cur = std::min(nb, s.batch - b0), N = cur * P;
-    v.backward_epilogue(cur, O, P, a.z + b0 * O * P, a.y + b0 * O * P, a.dy + b0 * O * P, t, P,
-                        N);
+    v.backward_epilogue(cur, O, P, a.z + b0 * O * P, a.y + b0 * O * P, a.dy + b0 * O * P, t, P, N);
     row_sums_into(t, O, N, a.db, first);
     v.im2col(s, a.x + b0 * C * HW, cur, col);
     // dw [O, CKK] (+)= dz [O, N] * col [CKK, N]^T
-    sgemm({.trans_a = false, .trans_b = true, .m = O, .n = CKK, .k = N, .alpha = 1.0f, .a = t,
-           .lda = N, .b = col, .ldb = N, .beta = first ? 0.0f : 1.0f, .c = a.dw, .ldc = CKK});
+    sgemm({.trans_a = false,
+           .trans_b = true,
+           .m = O,
+           .n = CKK,
+           .k = N,
+           .alpha = 1.0f,
+           .a = t,
+           .lda = N,
+           .b = col,
+           .ldb = N,
+           .beta = first ? 0.0f : 1.0f,
+           .c = a.dw,
+           .ldc = CKK});
     if (a.dx != nullptr) {
       // dcol [CKK, N] = W [O, CKK]^T * dz [O, N], into col (no longer needed), then fold back.
-      sgemm({.trans_a = true, .trans_b = false, .m = CKK, .n = N, .k = O, .alpha = 1.0f,
-             .a = a.w, .lda = CKK, .b = t, .ldb = N, .beta = 0.0f, .c = col, .ldc = N});
+      sgemm({.trans_a = true,
+             .trans_b = false,
+             .m = CKK,
+             .n = N,
+             .k = O,
+             .alpha = 1.0f,
+             .a = a.w,
+             .lda = CKK,
+             .b = t,
+             .ldb = N,
+             .beta = 0.0f,
+             .c = col,
+             .ldc = N});
       v.col2im(s, col, cur, a.dx + b0 * C * HW);
     }
   }

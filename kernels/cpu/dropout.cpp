@@ -31,7 +31,8 @@ void dropout_forward(std::size_t n, float rate, std::uint64_t seed, const float*
   const std::uint64_t key = mix64(seed ^ 0x6a09e667f3bcc909ull);
   const float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
   const auto count = static_cast<detail::i64>(n);
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && count >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && \
+                                                  count >= detail::parallel_min_elements)
   for (detail::i64 i = 0; i < count; ++i) {
     const std::uint64_t h =
         mix64(key + 0x9e3779b97f4a7c15ull * (static_cast<std::uint64_t>(i) + 1));
@@ -45,7 +46,8 @@ void dropout_backward(std::size_t n, float rate, const float* dy, const std::uin
                       float* dx) noexcept {
   const float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
   const auto count = static_cast<detail::i64>(n);
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && count >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && \
+                                                  count >= detail::parallel_min_elements)
   for (detail::i64 i = 0; i < count; ++i) dx[i] = mask[i] != 0 ? dy[i] * scale : 0.0f;
 }
 

@@ -34,8 +34,7 @@ void warn_once(std::atomic<bool>& said, const char* message, const char* value) 
 void scale_c(const gemm_problem& p) {
   for (std::int64_t i = 0; i < p.m; ++i) {
     float* c = p.c + i * p.ldc;
-    if (p.beta == 0.0f)
-      std::fill(c, c + p.n, 0.0f);
+    if (p.beta == 0.0f) std::fill(c, c + p.n, 0.0f);
     else
       for (std::int64_t j = 0; j < p.n; ++j) c[j] *= p.beta;
   }
@@ -53,7 +52,8 @@ float* packing_buffer(std::size_t floats) {
   if (floats > capacity) {
     buffer.reset();
     capacity = std::max(floats, capacity + capacity / 2);
-    buffer.reset(static_cast<float*>(::operator new[](capacity * sizeof(float), std::align_val_t{64})));
+    buffer.reset(
+        static_cast<float*>(::operator new[](capacity * sizeof(float), std::align_val_t{64})));
   }
   return buffer.get();
 }
@@ -62,10 +62,9 @@ float* packing_buffer(std::size_t floats) {
 
 bool avx512_gemm_supported() noexcept {
   // libgcc's check includes the OS's support (XCR0 saves the zmm state).
-  static const bool supported = __builtin_cpu_supports("avx512f") &&
-                                __builtin_cpu_supports("avx512vl") &&
-                                __builtin_cpu_supports("avx512bw") &&
-                                __builtin_cpu_supports("avx512dq");
+  static const bool supported =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
   return supported;
 }
 
@@ -77,8 +76,10 @@ gemm_path gemm_path_in_use() noexcept {
   if (strcasecmp(forced, "avx512") == 0) {
     if (avx512_gemm_supported()) return gemm_path::avx512;
     static std::atomic<bool> said{false};
-    warn_once(said, "darch: DARCH_GEMM=%s, but this CPU lacks AVX-512 (F, VL, BW, DQ); GEMMs use "
-                    "OpenBLAS\n", forced);
+    warn_once(said,
+              "darch: DARCH_GEMM=%s, but this CPU lacks AVX-512 (F, VL, BW, DQ); GEMMs use "
+              "OpenBLAS\n",
+              forced);
     return gemm_path::openblas;
   }
   static std::atomic<bool> said{false};
@@ -114,10 +115,8 @@ void sgemm_avx512(const gemm_problem& p, int threads) noexcept {
 }
 
 void sgemm(const gemm_problem& p) noexcept {
-  if (gemm_path_in_use() == gemm_path::avx512)
-    sgemm_avx512(p);
-  else
-    sgemm_openblas(p);
+  if (gemm_path_in_use() == gemm_path::avx512) sgemm_avx512(p);
+  else sgemm_openblas(p);
 }
 
 }  // namespace darch::kernels::cpu::detail

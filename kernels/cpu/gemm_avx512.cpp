@@ -47,10 +47,10 @@ namespace {
 
 using i64 = std::int64_t;
 
-constexpr int mr = 6;           ///< rows of the micro-tile
-constexpr int nv = 4;           ///< zmm vectors per row of the micro-tile
-constexpr int nr = 16 * nv;     ///< columns of the micro-tile
-constexpr i64 kc_max = 128;     ///< k per block: the B micro-panel, 128 x 64 floats, is 32 KiB
+constexpr int mr = 6;        ///< rows of the micro-tile
+constexpr int nv = 4;        ///< zmm vectors per row of the micro-tile
+constexpr int nr = 16 * nv;  ///< columns of the micro-tile
+constexpr i64 kc_max = 128;  ///< k per block: the B micro-panel, 128 x 64 floats, is 32 KiB
 /// Packed A per block of rows: all of k for up to this many floats (4 MiB); calls with more
 /// loop over blocks of rows.
 constexpr i64 block_floats = i64{1} << 20;
@@ -192,7 +192,8 @@ void pack_a(const gemm_problem& p, i64 i0, i64 rows, float* __restrict dst) {
     __m512 r[16];
 #pragma GCC unroll 6
     for (int i = 0; i < mr; ++i)
-      r[i] = i < rows ? _mm512_maskz_loadu_ps(mask, p.a + (i0 + i) * lda + kb) : _mm512_setzero_ps();
+      r[i] =
+          i < rows ? _mm512_maskz_loadu_ps(mask, p.a + (i0 + i) * lda + kb) : _mm512_setzero_ps();
     for (int i = mr; i < 16; ++i) r[i] = _mm512_setzero_ps();
     transpose16(r);
     for (i64 kk = 0; kk < depth; ++kk) _mm512_mask_storeu_ps(dst + (kb + kk) * mr, six, r[kk]);
@@ -278,16 +279,15 @@ void compute(const gemm_problem& p, const blocking& b, i64 ic, const share& s, c
 }
 
 float* align64(float* f) {
-  return reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(f) + 63) &
-                                  ~std::uintptr_t{63});
+  return reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(f) + 63) & ~std::uintptr_t{63});
 }
 
 /// Thread `t` of `threads`: every block of rows of C, packing its share of the A panels, then
 /// computing its share of C. Barriers separate packing from use and use from the next packing.
 void run(const gemm_problem& p, const blocking& b, int t, int threads, float* ws) {
   const i64 m = p.m, n = p.n, k = p.k;
-  float* ap = ws;                                                   // [mc / mr][k][mr], shared
-  float* bbuf = align64(ws + b.mc * k) + t * b_panel_floats;        // [kc][nr], this thread's
+  float* ap = ws;                                             // [mc / mr][k][mr], shared
+  float* bbuf = align64(ws + b.mc * k) + t * b_panel_floats;  // [kc][nr], this thread's
   for (i64 ic = 0; ic < m; ic += b.mc) {
     const i64 mc = min_i(b.mc, m - ic), panels = ceil_div(mc, mr);
     for (i64 q = panels * t / threads; q < panels * (t + 1) / threads; ++q)

@@ -16,17 +16,18 @@ using detail::i64;
 
 void layer_norm_forward(const layer_norm_args& a) noexcept {
   const i64 B = a.batch, N = a.n;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && B > 1 && B * N >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && B > 1 && \
+                                                  B * N >= detail::parallel_min_elements)
   for (i64 b = 0; b < B; ++b) {
     const float* x = a.x + b * N;
     float* y = a.y + b * N;
-    const double mean =
-        detail::sum_double(N, [x](i64 i) { return static_cast<double>(x[i]); }) /
-        static_cast<double>(N);
-    const double var = detail::sum_double(N, [x, mean](i64 i) {
-                         const double d = x[i] - mean;
-                         return d * d;
-                       }) /
+    const double mean = detail::sum_double(N, [x](i64 i) { return static_cast<double>(x[i]); }) /
+                        static_cast<double>(N);
+    const double var = detail::sum_double(N,
+                                          [x, mean](i64 i) {
+                                            const double d = x[i] - mean;
+                                            return d * d;
+                                          }) /
                        static_cast<double>(N);
     const double inv_std = 1.0 / std::sqrt(var + static_cast<double>(a.epsilon));
     if (a.mean) a.mean[b] = static_cast<float>(mean);
@@ -53,14 +54,14 @@ void layer_norm_backward(const layer_norm_args& a, const float* dy, float* dx, f
     dbeta[i] = static_cast<float>(s);
   }
   if (!dx) return;
-  // dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * gamma.
+    // dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * gamma.
 #pragma omp parallel for schedule(static) if (threads && B > 1)
   for (i64 b = 0; b < B; ++b) {
     const float* x = a.x + b * N;
     const float* g = dy + b * N;
     const double mean = a.mean[b], inv_std = a.inv_std[b];
-    const double sum_dxhat = detail::sum_double(
-        N, [g, &a](i64 i) { return static_cast<double>(g[i]) * a.gamma[i]; });
+    const double sum_dxhat =
+        detail::sum_double(N, [g, &a](i64 i) { return static_cast<double>(g[i]) * a.gamma[i]; });
     const double sum_dxhat_xhat = detail::sum_double(N, [g, x, &a, mean, inv_std](i64 i) {
       return static_cast<double>(g[i]) * a.gamma[i] * (x[i] - mean) * inv_std;
     });
@@ -68,9 +69,8 @@ void layer_norm_backward(const layer_norm_args& a, const float* dy, float* dx, f
     const double k_xhat = sum_dxhat_xhat / static_cast<double>(N);
     for (i64 i = 0; i < N; ++i) {
       const double xhat = (x[i] - mean) * inv_std;
-      dx[b * N + i] =
-          static_cast<float>(inv_std * (static_cast<double>(g[i]) * a.gamma[i] - k_mean -
-                                        xhat * k_xhat));
+      dx[b * N + i] = static_cast<float>(
+          inv_std * (static_cast<double>(g[i]) * a.gamma[i] - k_mean - xhat * k_xhat));
     }
   }
 }

@@ -19,7 +19,9 @@ void add_forward(std::size_t count, const float* const* xs, std::size_t n, float
   }
   constexpr i64 block = 4096;
   const i64 blocks = (total + block - 1) / block;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && total * static_cast<i64>(count) >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() &&             \
+                                                  total * static_cast<i64>(count) >= \
+                                                          detail::parallel_min_elements)
   for (i64 blk = 0; blk < blocks; ++blk) {
     const i64 i0 = blk * block, len = std::min(block, total - i0);
     float* yp = y + i0;
@@ -36,7 +38,9 @@ void concat_forward(std::int64_t batch, std::int64_t spatial, std::size_t count,
                     const float* const* xs, const std::int64_t* channels, float* y) noexcept {
   i64 total_c = 0;
   for (std::size_t k = 0; k < count; ++k) total_c += channels[k];
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && batch > 1 && batch * total_c * spatial >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && batch > 1 && \
+                                                  batch * total_c * spatial >=        \
+                                                          detail::parallel_min_elements)
   for (i64 b = 0; b < batch; ++b) {
     float* yp = y + b * total_c * spatial;
     for (std::size_t k = 0; k < count; ++k) {
@@ -48,11 +52,13 @@ void concat_forward(std::int64_t batch, std::int64_t spatial, std::size_t count,
   }
 }
 
-void concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count,
-                     const float* dy, const std::int64_t* channels, float* const* dxs) noexcept {
+void concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count, const float* dy,
+                     const std::int64_t* channels, float* const* dxs) noexcept {
   i64 total_c = 0;
   for (std::size_t k = 0; k < count; ++k) total_c += channels[k];
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && batch > 1 && batch * total_c * spatial >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && batch > 1 && \
+                                                  batch * total_c * spatial >=        \
+                                                          detail::parallel_min_elements)
   for (i64 b = 0; b < batch; ++b) {
     const float* dp = dy + b * total_c * spatial;
     for (std::size_t k = 0; k < count; ++k) {

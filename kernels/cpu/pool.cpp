@@ -16,7 +16,9 @@ void max_pool_forward(const pool_shape& s, const float* x, float* y,
                       std::int32_t* argmax) noexcept {
   const i64 planes = s.batch * s.c, H = s.in_h, W = s.in_w, OH = s.out_h, OW = s.out_w;
   const i64 win = s.window, st = s.stride;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && planes * OH * OW * win * win >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && \
+                                                  planes * OH * OW * win * win >=      \
+                                                          detail::parallel_min_elements)
   for (i64 pl = 0; pl < planes; ++pl) {
     const float* xp = x + pl * H * W;
     float* yp = y + pl * OH * OW;
@@ -45,7 +47,8 @@ void max_pool_forward(const pool_shape& s, const float* x, float* y,
 void max_pool_backward(const pool_shape& s, const float* dy, const std::int32_t* argmax,
                        float* dx) noexcept {
   const i64 planes = s.batch * s.c, HW = s.in_h * s.in_w, P = s.out_h * s.out_w;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && planes * HW >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && \
+                                                  planes * HW >= detail::parallel_min_elements)
   for (i64 pl = 0; pl < planes; ++pl) {
     float* xp = dx + pl * HW;
     std::fill(xp, xp + HW, 0.0f);
@@ -59,7 +62,9 @@ void avg_pool_forward(const pool_shape& s, const float* x, float* y) noexcept {
   const i64 planes = s.batch * s.c, H = s.in_h, W = s.in_w, OH = s.out_h, OW = s.out_w;
   const i64 win = s.window, st = s.stride;
   const float scale = 1.0f / static_cast<float>(win * win);
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && planes * OH * OW * win * win >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && \
+                                                  planes * OH * OW * win * win >=      \
+                                                          detail::parallel_min_elements)
   for (i64 pl = 0; pl < planes; ++pl) {
     const float* xp = x + pl * H * W;
     float* yp = y + pl * OH * OW;
@@ -80,7 +85,8 @@ void avg_pool_backward(const pool_shape& s, const float* dy, float* dx) noexcept
   const i64 planes = s.batch * s.c, H = s.in_h, W = s.in_w, OH = s.out_h, OW = s.out_w;
   const i64 win = s.window, st = s.stride;
   const float scale = 1.0f / static_cast<float>(win * win);
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && planes * H * W >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && \
+                                                  planes * H * W >= detail::parallel_min_elements)
   for (i64 pl = 0; pl < planes; ++pl) {
     float* xp = dx + pl * H * W;
     std::fill(xp, xp + H * W, 0.0f);
@@ -101,15 +107,17 @@ void global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw
                              float* y) noexcept {
   const i64 planes = batch * c;
   const float scale = hw > 0 ? 1.0f / static_cast<float>(hw) : 0.0f;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && planes * hw >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && \
+                                                  planes * hw >= detail::parallel_min_elements)
   for (i64 pl = 0; pl < planes; ++pl) y[pl] = detail::sum_floats(x + pl * hw, hw) * scale;
 }
 
-void global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t hw,
-                              const float* dy, float* dx) noexcept {
+void global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t hw, const float* dy,
+                              float* dx) noexcept {
   const i64 planes = batch * c;
   const float scale = hw > 0 ? 1.0f / static_cast<float>(hw) : 0.0f;
-#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && planes * hw >= detail::parallel_min_elements)
+#pragma omp parallel for schedule(static) if (detail::threads_alone() && planes > 1 && \
+                                                  planes * hw >= detail::parallel_min_elements)
   for (i64 pl = 0; pl < planes; ++pl) {
     const float g = dy[pl] * scale;
     float* xp = dx + pl * hw;

@@ -49,7 +49,8 @@ constexpr conv2d_variant conv2d_entry() noexcept {
           id::same};
 }
 template <std::size_t... I>
-constexpr std::array<conv2d_variant, sizeof...(I)> conv2d_table(std::index_sequence<I...>) noexcept {
+constexpr std::array<conv2d_variant, sizeof...(I)> conv2d_table(
+    std::index_sequence<I...>) noexcept {
   return {conv2d_entry<I>()...};
 }
 constexpr auto conv2d_variants = conv2d_table(std::make_index_sequence<conv2d_variant_count>{});
@@ -59,8 +60,8 @@ static_assert(conv2d_id<0>::kernel == 1 && conv2d_id<0>::stride == 1 && conv2d_i
 static_assert(conv2d_id<6>::kernel == 1 && !conv2d_id<6>::same);
 static_assert(conv2d_id<12>::stride == 2 && conv2d_id<12>::same);
 static_assert(conv2d_id<24 + 5>::kernel == 3 && conv2d_id<24 + 5>::activation == 5);
-static_assert(conv2d_id<95>::kernel == 7 && conv2d_id<95>::stride == 2 &&
-              !conv2d_id<95>::same && conv2d_id<95>::activation == 5);
+static_assert(conv2d_id<95>::kernel == 7 && conv2d_id<95>::stride == 2 && !conv2d_id<95>::same &&
+              conv2d_id<95>::activation == 5);
 
 // ---- standalone activation: id = activation ----------------------------------------------------
 

@@ -26,8 +26,7 @@ __global__ void activation_forward_kernel(const float* __restrict__ x, float* __
 
 template <ops::activation_kind K>
 __global__ void activation_backward_kernel(const float* __restrict__ x,
-                                           const float* __restrict__ dy, float* dx,
-                                           std::size_t n) {
+                                           const float* __restrict__ dy, float* dx, std::size_t n) {
   const std::size_t stride = std::size_t(blockDim.x) * gridDim.x;
   for (std::size_t i = std::size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     dx[i] = dy[i] * ops::activation<K>::derivative(x[i]);
@@ -67,7 +66,8 @@ status activation_backward(ops::activation_kind kind, const float* x, const floa
   return ops::visit(
       kind,
       [&](auto k) {
-        activation_backward_kernel<decltype(k)::value><<<grid_for(n), block_size, 0, s>>>(x, dy, dx, n);
+        activation_backward_kernel<decltype(k)::value>
+            <<<grid_for(n), block_size, 0, s>>>(x, dy, dx, n);
         return launch_status();
       },
       [] { return status::invalid_argument; });

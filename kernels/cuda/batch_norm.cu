@@ -23,8 +23,8 @@
 #include <string>
 
 #include "darch/kernels/cuda/dnn.hpp"
-#include "detail/cudnn_check.cuh"
 #include "detail/common.cuh"
+#include "detail/cudnn_check.cuh"
 
 namespace darch::kernels::cuda {
 
@@ -72,8 +72,8 @@ __global__ void forward_few_kernel(i64 batch, i64 C, i64 S, float epsilon, float
 
 /// The CPU's batch_norm_backward for one channel per thread (n <= 1 values per channel).
 __global__ void backward_few_kernel(i64 batch, i64 C, i64 S, const float* x, const float* gamma,
-                                    const float* mean_in, const float* inv_std_in,
-                                    const float* dy, float* dx, float* dgamma, float* dbeta) {
+                                    const float* mean_in, const float* inv_std_in, const float* dy,
+                                    float* dx, float* dgamma, float* dbeta) {
   const i64 c = static_cast<i64>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (c >= C) return;
   const i64 n = batch * S;
@@ -115,7 +115,9 @@ struct batch_norm_op::impl {
   detail::tensor_descriptor x{"cudnnCreateTensorDescriptor"}, bn{"cudnnCreateTensorDescriptor"};
 
   impl(dnn_context& ctx, std::int64_t channels, std::int64_t per_channel)
-      : handle(detail::handle_of(ctx)), stream(detail::stream_of(ctx)), c(channels),
+      : handle(detail::handle_of(ctx)),
+        stream(detail::stream_of(ctx)),
+        c(channels),
         spatial(per_channel) {
     if (handle == nullptr) throw dnn_error("batch_norm_op: the dnn_context has no cuDNN handle");
     if (c <= 0 || spatial <= 0)
@@ -162,9 +164,9 @@ status batch_norm_op::forward(const cpu::batch_norm_args& a) noexcept {
   const float one = 1.0f, zero = 0.0f;
   if (a.training)
     return detail::dnn_status(cudnnBatchNormalizationForwardTraining(
-        m.handle, CUDNN_BATCHNORM_SPATIAL, &one, &zero, m.x.get(), a.x, m.x.get(), a.y,
-        m.bn.get(), a.gamma, a.beta, static_cast<double>(a.momentum), a.running_mean,
-        a.running_var, static_cast<double>(a.epsilon), a.mean, a.inv_std));
+        m.handle, CUDNN_BATCHNORM_SPATIAL, &one, &zero, m.x.get(), a.x, m.x.get(), a.y, m.bn.get(),
+        a.gamma, a.beta, static_cast<double>(a.momentum), a.running_mean, a.running_var,
+        static_cast<double>(a.epsilon), a.mean, a.inv_std));
   return detail::dnn_status(cudnnBatchNormalizationForwardInference(
       m.handle, CUDNN_BATCHNORM_SPATIAL, &one, &zero, m.x.get(), a.x, m.x.get(), a.y, m.bn.get(),
       a.gamma, a.beta, a.running_mean, a.running_var, static_cast<double>(a.epsilon)));

@@ -28,8 +28,8 @@
 
 #include "darch/kernels/cuda/dnn.hpp"
 #include "darch/ops/activation.hpp"
-#include "detail/cudnn_check.cuh"
 #include "detail/common.cuh"
+#include "detail/cudnn_check.cuh"
 
 namespace darch::kernels::cuda {
 
@@ -119,10 +119,8 @@ template <unsigned A>
 __global__ void act_grad_kernel(i64 n, const float* z, const float* dy, float* dz) {
   for (i64 i = static_cast<i64>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += static_cast<i64>(gridDim.x) * blockDim.x) {
-    if constexpr (A == act_relu)
-      dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;
-    else
-      dz[i] = dy[i] * ops::activation<kind_of<A>>::derivative(z[i]);
+    if constexpr (A == act_relu) dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;
+    else dz[i] = dy[i] * ops::activation<kind_of<A>>::derivative(z[i]);
   }
 }
 
@@ -189,29 +187,28 @@ bias_split split_for(i64 batch, i64 P) {
 // ---- epilogue dispatch ---------------------------------------------------------------------------
 
 template <unsigned A>
-status forward_epilogue(cudaStream_t st, i64 batch, i64 O, i64 P, const float* t,
-                        const float* bias, float* z, float* y) noexcept {
+status forward_epilogue(cudaStream_t st, i64 batch, i64 O, i64 P, const float* t, const float* bias,
+                        float* z, float* y) noexcept {
   if constexpr (A == act_softmax) {
     if (z != nullptr)
-      bias_softmax_kernel<true><<<blocks_for(batch * P), threads, 0, st>>>(batch, O, P, t, bias,
-                                                                          z, y);
+      bias_softmax_kernel<true>
+          <<<blocks_for(batch * P), threads, 0, st>>>(batch, O, P, t, bias, z, y);
     else
-      bias_softmax_kernel<false><<<blocks_for(batch * P), threads, 0, st>>>(batch, O, P, t, bias,
-                                                                           nullptr, y);
+      bias_softmax_kernel<false>
+          <<<blocks_for(batch * P), threads, 0, st>>>(batch, O, P, t, bias, nullptr, y);
   } else {
-    bias_act_kernel<A><<<plane_grid(batch * O, P), threads, 0, st>>>(batch * O, O, P, t, bias, z,
-                                                                     y);
+    bias_act_kernel<A>
+        <<<plane_grid(batch * O, P), threads, 0, st>>>(batch * O, O, P, t, bias, z, y);
   }
   return launch_status();
 }
 
 template <unsigned A>
-status backward_epilogue(cudaStream_t st, i64 batch, i64 O, i64 P, const float* z,
-                         const float* y, const float* dy, float* dz) noexcept {
+status backward_epilogue(cudaStream_t st, i64 batch, i64 O, i64 P, const float* z, const float* y,
+                         const float* dy, float* dz) noexcept {
   if constexpr (A == act_softmax)
     softmax_grad_kernel<<<blocks_for(batch * P), threads, 0, st>>>(batch, O, P, y, dy, dz);
-  else
-    act_grad_kernel<A><<<blocks_for(batch * O * P), threads, 0, st>>>(batch * O * P, z, dy, dz);
+  else act_grad_kernel<A><<<blocks_for(batch * O * P), threads, 0, st>>>(batch * O * P, z, dy, dz);
   return launch_status();
 }
 
@@ -220,16 +217,14 @@ using forward_epilogue_fn = status (*)(cudaStream_t, i64, i64, i64, const float*
 using backward_epilogue_fn = status (*)(cudaStream_t, i64, i64, i64, const float*, const float*,
                                         const float*, float*) noexcept;
 
-constexpr forward_epilogue_fn forward_epilogues[] = {
-    &forward_epilogue<0>, &forward_epilogue<1>, &forward_epilogue<2>,
-    &forward_epilogue<3>, &forward_epilogue<4>, &forward_epilogue<5>};
+constexpr forward_epilogue_fn forward_epilogues[] = {&forward_epilogue<0>, &forward_epilogue<1>,
+                                                     &forward_epilogue<2>, &forward_epilogue<3>,
+                                                     &forward_epilogue<4>, &forward_epilogue<5>};
 constexpr backward_epilogue_fn backward_epilogues[] = {
     &backward_epilogue<0>, &backward_epilogue<1>, &backward_epilogue<2>,
     &backward_epilogue<3>, &backward_epilogue<4>, &backward_epilogue<5>};
 
-std::string dims(i64 c, i64 h, i64 w) {
-  return detail::cat("[", c, ", ", h, ", ", w, "]");
-}
+std::string dims(i64 c, i64 h, i64 w) { return detail::cat("[", c, ", ", h, ", ", w, "]"); }
 
 /// The first heuristic result (best first) that succeeded, is deterministic and whose
 /// workspace (asked again with the result's math type set on `conv`) is under the cap.
@@ -286,10 +281,15 @@ struct conv2d_op::impl {
   detail::filter_descriptor filter{"cudnnCreateFilterDescriptor"};
   std::map<i64, plan> plans;
 
-  impl(dnn_context& c, const cpu::conv2d_shape& shape, std::int32_t k, std::int32_t st,
-       bool same, std::uint32_t act)
-      : handle(detail::handle_of(c)), stream(detail::stream_of(c)), s(shape), kernel(k),
-        stride(st), pad(same ? (k - 1) / 2 : 0), activation(act) {
+  impl(dnn_context& c, const cpu::conv2d_shape& shape, std::int32_t k, std::int32_t st, bool same,
+       std::uint32_t act)
+      : handle(detail::handle_of(c)),
+        stream(detail::stream_of(c)),
+        s(shape),
+        kernel(k),
+        stride(st),
+        pad(same ? (k - 1) / 2 : 0),
+        activation(act) {
     if (handle == nullptr) throw dnn_error("conv2d_op: the dnn_context has no cuDNN handle");
     const int in_c = detail::to_int(s.in_c, "conv2d in_c"), in_h = detail::to_int(s.in_h, "in_h"),
               in_w = detail::to_int(s.in_w, "in_w"), out_c = detail::to_int(s.out_c, "out_c");
@@ -305,12 +305,11 @@ struct conv2d_op::impl {
       throw std::invalid_argument(
           detail::cat("conv2d_op: activation ", act, " is not one of 0..5"));
     if (s.in_h + 2 * pad < k || s.in_w + 2 * pad < k)
-      throw std::invalid_argument(detail::cat("conv2d_op: a ", k, "x", k,
-                                              " kernel does not fit the padded input ",
-                                              dims(s.in_c, s.in_h, s.in_w), " (padding ", pad,
-                                              ")"));
-    detail::dnn_check(cudnnSetFilter4dDescriptor(filter.get(), CUDNN_DATA_FLOAT,
-                                                 CUDNN_TENSOR_NCHW, out_c, in_c, k, k),
+      throw std::invalid_argument(
+          detail::cat("conv2d_op: a ", k, "x", k, " kernel does not fit the padded input ",
+                      dims(s.in_c, s.in_h, s.in_w), " (padding ", pad, ")"));
+    detail::dnn_check(cudnnSetFilter4dDescriptor(filter.get(), CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+                                                 out_c, in_c, k, k),
                       "cudnnSetFilter4dDescriptor");
     // The output size cuDNN computes must be the one the shape (modules/conv2d.hpp's shape
     // inference, the CPU kernels) says.
@@ -324,10 +323,10 @@ struct conv2d_op::impl {
                                                             &oc, &oh, &ow),
                       "cudnnGetConvolution2dForwardOutputDim");
     if (oc != s.out_c || oh != s.out_h || ow != s.out_w)
-      throw std::invalid_argument(detail::cat(
-          "conv2d_op: cuDNN computes the output ", dims(oc, oh, ow), " for input ",
-          dims(s.in_c, s.in_h, s.in_w), ", kernel ", k, ", stride ", st, ", padding ", pad,
-          ", but the shape says ", dims(s.out_c, s.out_h, s.out_w)));
+      throw std::invalid_argument(
+          detail::cat("conv2d_op: cuDNN computes the output ", dims(oc, oh, ow), " for input ",
+                      dims(s.in_c, s.in_h, s.in_w), ", kernel ", k, ", stride ", st, ", padding ",
+                      pad, ", but the shape says ", dims(s.out_c, s.out_h, s.out_w)));
   }
 
   /// Cross-correlation with this op's padding and stride, FP32, CUDNN_DEFAULT_MATH.
@@ -345,8 +344,8 @@ struct conv2d_op::impl {
   }
 
   [[nodiscard]] std::string describe(i64 batch) const {
-    return detail::cat("conv2d [", batch, ", ", s.in_c, ", ", s.in_h, ", ", s.in_w, "] -> [",
-                       batch, ", ", s.out_c, ", ", s.out_h, ", ", s.out_w, "], kernel ", kernel,
+    return detail::cat("conv2d [", batch, ", ", s.in_c, ", ", s.in_h, ", ", s.in_w, "] -> [", batch,
+                       ", ", s.out_c, ", ", s.out_h, ", ", s.out_w, "], kernel ", kernel,
                        ", stride ", stride, ", padding ", pad);
   }
 
@@ -447,11 +446,10 @@ struct conv2d_op::impl {
   }
 };
 
-conv2d_op::conv2d_op(dnn_context& context, const cpu::conv2d_shape& per_sample,
-                     std::int32_t kernel, std::int32_t stride, bool same_padding,
-                     std::uint32_t activation)
-    : impl_(std::make_unique<impl>(context, per_sample, kernel, stride, same_padding,
-                                   activation)) {}
+conv2d_op::conv2d_op(dnn_context& context, const cpu::conv2d_shape& per_sample, std::int32_t kernel,
+                     std::int32_t stride, bool same_padding, std::uint32_t activation)
+    : impl_(std::make_unique<impl>(context, per_sample, kernel, stride, same_padding, activation)) {
+}
 
 std::size_t conv2d_op::workspace_bytes(std::int64_t batch) {
   if (!impl_) throw dnn_error("conv2d_op::workspace_bytes: the op was moved from");
@@ -480,8 +478,8 @@ status conv2d_op::forward(const cpu::conv2d_forward_args& a, std::size_t workspa
                                                   a.w, p->fwd.get(), p->fwd_algo, ws.dnn,
                                                   p->dnn_bytes, &zero, p->y.get(), t));
   if (st != status::success) return st;
-  return forward_epilogues[m.activation](m.stream, batch, m.s.out_c, m.s.out_h * m.s.out_w, t,
-                                         a.b, a.z, a.y);
+  return forward_epilogues[m.activation](m.stream, batch, m.s.out_c, m.s.out_h * m.s.out_w, t, a.b,
+                                         a.z, a.y);
 }
 
 status conv2d_op::backward(const cpu::conv2d_backward_args& a,
@@ -513,8 +511,8 @@ status conv2d_op::backward(const cpu::conv2d_backward_args& a,
 
   const bias_split& sp = p->split;
   float* sums = sp.chunks > 1 ? ws.partial : a.db;
-  channel_sum_kernel<<<dim3(static_cast<unsigned>(O), static_cast<unsigned>(sp.chunks), 1),
-                       threads, 0, m.stream>>>(batch, O, P, sp.per_chunk, sp.chunks, ws.dz, sums);
+  channel_sum_kernel<<<dim3(static_cast<unsigned>(O), static_cast<unsigned>(sp.chunks), 1), threads,
+                       0, m.stream>>>(batch, O, P, sp.per_chunk, sp.chunks, ws.dz, sums);
   if ((st = launch_status()) != status::success) return st;
   if (sp.chunks > 1) {
     chunk_sum_kernel<<<blocks_for(O), threads, 0, m.stream>>>(O, sp.chunks, ws.partial, a.db);

@@ -140,10 +140,8 @@ template <unsigned A>
 status activation_variant_forward(std::int64_t batch, std::int64_t n, const float* x, float* y,
                                   void* stream) noexcept {
   if (batch < 0 || n < 0) return status::invalid_argument;
-  if constexpr (A == act_softmax)
-    return softmax_rows(batch, n, x, y, stream);
-  else
-    return activation_forward(kind_of<A>, x, y, static_cast<std::size_t>(batch * n), stream);
+  if constexpr (A == act_softmax) return softmax_rows(batch, n, x, y, stream);
+  else return activation_forward(kind_of<A>, x, y, static_cast<std::size_t>(batch * n), stream);
 }
 
 template <unsigned A>
@@ -151,8 +149,7 @@ status activation_variant_backward(std::int64_t batch, std::int64_t n, const flo
                                    const float* y, const float* dy, float* dx,
                                    void* stream) noexcept {
   if (batch < 0 || n < 0) return status::invalid_argument;
-  if constexpr (A == act_softmax)
-    return softmax_rows_backward(batch, n, y, dy, dx, stream);
+  if constexpr (A == act_softmax) return softmax_rows_backward(batch, n, y, dy, dx, stream);
   else
     return activation_backward(kind_of<A>, x, dy, dx, static_cast<std::size_t>(batch * n), stream);
 }

@@ -92,7 +92,8 @@ struct add_inputs {
 
 __global__ void add_kernel(add_inputs in, unsigned long long n, float* y) {
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride) {
     float v = in.first ? in.x[0][i] : y[i] + in.x[0][i];
     for (int k = 1; k < in.count; ++k) v += in.x[k][i];
@@ -102,7 +103,8 @@ __global__ void add_kernel(add_inputs in, unsigned long long n, float* y) {
 
 __global__ void fill_kernel(unsigned long long n, float value, float* y) {
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride)
     y[i] = value;
 }
@@ -139,7 +141,8 @@ __global__ void dropout_forward_kernel(unsigned long long n, std::uint64_t thres
                                        float scale, const float* x, float* y, std::uint8_t* mask) {
   const std::uint64_t key = source.get();
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride) {
     const std::uint64_t h = mix64(key + 0x9e3779b97f4a7c15ull * (i + 1));
     const bool keep = h >= threshold;
@@ -151,7 +154,8 @@ __global__ void dropout_forward_kernel(unsigned long long n, std::uint64_t thres
 __global__ void dropout_backward_kernel(unsigned long long n, float scale, const float* dy,
                                         const std::uint8_t* mask, float* dx) {
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride)
     dx[i] = mask[i] != 0 ? dy[i] * scale : 0.0f;
 }
@@ -203,7 +207,8 @@ __global__ void mean_kernel(long long n, const double* values, double* mean) {
 __global__ void sgd_kernel(unsigned long long n, float* w, const float* g, float* v,
                            const std::uint8_t* mask, float lr, float mu, float wd, float nesterov) {
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride) {
     const float d = mask != nullptr ? wd * static_cast<float>(mask[i]) : wd;
     const float wi = w[i];
@@ -233,7 +238,8 @@ __global__ void adam_kernel(unsigned long long n, float* w, const float* g, floa
   const float2 sc = source.get();
   const float step_size = sc.x, inv_root_correction = sc.y;
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride) {
     const float d = mask != nullptr ? wd * static_cast<float>(mask[i]) : wd;
     const float w0 = w[i];
@@ -271,8 +277,8 @@ status softmax_rows(std::int64_t rows, std::int64_t cols, const float* x, float*
   return launch_status();
 }
 
-status softmax_rows_backward(std::int64_t rows, std::int64_t cols, const float* y,
-                             const float* dy, float* dz, void* stream) noexcept {
+status softmax_rows_backward(std::int64_t rows, std::int64_t cols, const float* y, const float* dy,
+                             float* dz, void* stream) noexcept {
   if (rows < 0 || cols < 0) return status::invalid_argument;
   if (rows == 0 || cols == 0) return status::success;
   if (y == nullptr || dy == nullptr || dz == nullptr) return status::invalid_argument;
@@ -316,12 +322,12 @@ status add_forward(std::size_t count, const float* const* xs, std::size_t n, flo
 
 status dropout_forward(std::size_t n, float rate, std::uint64_t seed, const float* x, float* y,
                        std::uint8_t* mask, void* stream) noexcept {
-  return launch_dropout_forward(n, rate, key_value{mix64(seed ^ 0x6a09e667f3bcc909ull)}, x, y,
-                                mask, stream);
+  return launch_dropout_forward(n, rate, key_value{mix64(seed ^ 0x6a09e667f3bcc909ull)}, x, y, mask,
+                                stream);
 }
 
-status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_seed,
-                       const float* x, float* y, std::uint8_t* mask, void* stream) noexcept {
+status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_seed, const float* x,
+                       float* y, std::uint8_t* mask, void* stream) noexcept {
   if (n > 0 && device_seed == nullptr) return status::invalid_argument;
   return launch_dropout_forward(n, rate, key_from_device_seed{device_seed}, x, y, mask, stream);
 }

@@ -62,10 +62,8 @@ __global__ void copy_convert_kernel(const float* __restrict__ src, long long ld,
     for (int i = ty; i < 32; i += 8) {
       const long long r = r0 + i, c = c0 + tx;
       if (r < rows && c < ldp) {
-        if constexpr (std::is_same_v<Out, float>)
-          dst[r * ldp + c] = tile[i][tx];
-        else
-          dst[r * ldp + c] = __float2bfloat16_rn(tile[i][tx]);
+        if constexpr (std::is_same_v<Out, float>) dst[r * ldp + c] = tile[i][tx];
+        else dst[r * ldp + c] = __float2bfloat16_rn(tile[i][tx]);
       }
     }
     __syncthreads();
@@ -78,7 +76,8 @@ cudaError_t copy_convert(const float* src, long long ld, long long rows, long lo
   if (rows == 0 || ldp == 0) return cudaSuccess;
   const dim3 grid(static_cast<unsigned>((ldp + 31) / 32),
                   static_cast<unsigned>(std::min((rows + 31) / 32, max_grid_y)));
-  copy_convert_kernel<Out, Transpose><<<grid, dim3(32, 8), 0, stream>>>(src, ld, rows, cols, dst, ldp);
+  copy_convert_kernel<Out, Transpose>
+      <<<grid, dim3(32, 8), 0, stream>>>(src, ld, rows, cols, dst, ldp);
   return cudaGetLastError();
 }
 
@@ -124,9 +123,19 @@ gemm_plan plan_for(const gemm_args& g) {
   } else {
     // BF16: always k-major copies, K padded to whole 16-byte chunks (8 elements) with zeros.
     const auto kp = static_cast<long long>(round_up(static_cast<std::size_t>(g.k), 8));
-    p.a = {true, g.m, g.k, kp, g.trans_a, 0,
+    p.a = {true,
+           g.m,
+           g.k,
+           kp,
+           g.trans_a,
+           0,
            static_cast<std::size_t>(g.m * kp) * sizeof(__nv_bfloat16)};
-    p.b = {true, g.n, g.k, kp, !g.trans_b, 0,
+    p.b = {true,
+           g.n,
+           g.k,
+           kp,
+           !g.trans_b,
+           0,
            static_cast<std::size_t>(g.n * kp) * sizeof(__nv_bfloat16)};
   }
   std::size_t at = 0;
@@ -186,8 +195,8 @@ int multiprocessors() noexcept {
 /// Whether this call runs the small tile (gemm_tile's rule).
 bool small_tile(const gemm_args& g) noexcept {
   if (g.tile != gemm_tile::automatic) return g.tile == gemm_tile::small;
-  const long long blocks =
-      ((g.m + tf32_config::bm - 1) / tf32_config::bm) * ((g.n + tf32_config::bn - 1) / tf32_config::bn);
+  const long long blocks = ((g.m + tf32_config::bm - 1) / tf32_config::bm) *
+                           ((g.n + tf32_config::bn - 1) / tf32_config::bn);
   return blocks < multiprocessors();
 }
 
@@ -227,8 +236,8 @@ cudaError_t run_kernel(kernel_choice choice, math precision, activation_kind act
                        bool a_k_major, bool b_k_major, const detail::gemm_params& p,
                        cudaStream_t s) {
   if (choice == kernel_choice::hopper)
-    return detail::sm90a::gemm(precision, activation, p.m, p.n, p.k, p.a, p.lda, p.b, p.ldb,
-                               p.bias, p.z, p.c, p.ldc, s);
+    return detail::sm90a::gemm(precision, activation, p.m, p.n, p.k, p.a, p.lda, p.b, p.ldb, p.bias,
+                               p.z, p.c, p.ldc, s);
   const bool small = choice == kernel_choice::small;
   return ops::visit(
       activation,
@@ -244,7 +253,8 @@ cudaError_t run_kernel(kernel_choice choice, math precision, activation_kind act
 }
 
 bool valid_kind(activation_kind k) {
-  return ops::visit(k, [](auto) { return true; }, [] { return false; });
+  return ops::visit(
+      k, [](auto) { return true; }, [] { return false; });
 }
 
 }  // namespace

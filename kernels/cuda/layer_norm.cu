@@ -84,8 +84,7 @@ __global__ void layer_norm_parameter_gradients_kernel(i64 batch, i64 n, const fl
 /// dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * gamma.
 __global__ void layer_norm_input_gradient_kernel(i64 batch, i64 n, const float* x,
                                                  const float* gamma, const float* mean,
-                                                 const float* inv_std, const float* dy,
-                                                 float* dx) {
+                                                 const float* inv_std, const float* dy, float* dx) {
   __shared__ double partial[warps_per_block];
   for (i64 b = blockIdx.x; b < batch; b += gridDim.x) {
     const float* xs = x + b * n;
@@ -123,8 +122,8 @@ status layer_norm_forward(const cpu::layer_norm_args& a, void* stream) noexcept 
   return launch_status();
 }
 
-status layer_norm_backward(const cpu::layer_norm_args& a, const float* dy, float* dx,
-                           float* dgamma, float* dbeta, void* stream) noexcept {
+status layer_norm_backward(const cpu::layer_norm_args& a, const float* dy, float* dx, float* dgamma,
+                           float* dbeta, void* stream) noexcept {
   if (a.batch < 0 || a.n < 0) return status::invalid_argument;
   if (a.batch == 0 || a.n == 0) return status::success;
   if (!a.x || !a.gamma || !a.mean || !a.inv_std || !dy || !dgamma || !dbeta)

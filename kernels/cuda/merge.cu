@@ -161,15 +161,16 @@ status for_each_pass(std::size_t count, const std::int64_t* channels, i64 spatia
 
 __global__ void accumulate_kernel(unsigned long long n, const float* g, float* dy) {
   const unsigned long long stride = static_cast<unsigned long long>(blockDim.x) * gridDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (unsigned long long i =
+           static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < n; i += stride)
     dy[i] += g[i];
 }
 
 }  // namespace
 
-status global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw,
-                               const float* x, float* y, void* stream) noexcept {
+status global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw, const float* x,
+                               float* y, void* stream) noexcept {
   if (batch < 0 || c < 0 || hw < 0) return status::invalid_argument;
   const i64 planes = batch * c;
   if (planes == 0) return status::success;
@@ -189,8 +190,8 @@ status global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t
   if (planes == 0 || hw == 0) return status::success;
   if (dy == nullptr || dx == nullptr) return status::invalid_argument;
   global_avg_pool_backward_kernel<<<row_grid(planes, hw), block_size, 0,
-                                    static_cast<cudaStream_t>(stream)>>>(planes, hw,
-                                                                         mean_scale(hw), dy, dx);
+                                    static_cast<cudaStream_t>(stream)>>>(planes, hw, mean_scale(hw),
+                                                                         dy, dx);
   return launch_status();
 }
 
@@ -213,9 +214,8 @@ status concat_forward(std::int64_t batch, std::int64_t spatial, std::size_t coun
       });
 }
 
-status concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count,
-                       const float* dy, const std::int64_t* channels, float* const* dxs,
-                       void* stream) noexcept {
+status concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count, const float* dy,
+                       const std::int64_t* channels, float* const* dxs, void* stream) noexcept {
   i64 total = 0;
   if (const status st = check_concat(batch, spatial, count, channels, dxs, true, total);
       st != status::success)

@@ -41,10 +41,10 @@ struct pool_op::impl {
     const std::int64_t want_h = (s.in_h - s.window) / s.stride + 1,
                        want_w = (s.in_w - s.window) / s.stride + 1;
     if (s.out_h != want_h || s.out_w != want_w)
-      throw std::invalid_argument(detail::cat(
-          "pool_op: output ", s.out_h, "x", s.out_w, " differs from (in - window) / stride + 1 = ",
-          want_h, "x", want_w, " for input ", s.in_h, "x", s.in_w, ", window ", s.window,
-          ", stride ", s.stride));
+      throw std::invalid_argument(detail::cat("pool_op: output ", s.out_h, "x", s.out_w,
+                                              " differs from (in - window) / stride + 1 = ", want_h,
+                                              "x", want_w, " for input ", s.in_h, "x", s.in_w,
+                                              ", window ", s.window, ", stride ", s.stride));
     covers_input = s.stride <= s.window && (s.out_h - 1) * s.stride + s.window == s.in_h &&
                    (s.out_w - 1) * s.stride + s.window == s.in_w;
     const int win = static_cast<int>(s.window), st = static_cast<int>(s.stride);
@@ -114,8 +114,7 @@ pool_op::pool_op(dnn_context&, const cpu::pool_shape&, mode) {
   throw dnn_error(detail::no_cudnn_message);
 }
 status pool_op::forward(std::int64_t, const float*, float*) noexcept { return status::unavailable; }
-status pool_op::backward(std::int64_t, const float*, const float*, const float*,
-                         float*) noexcept {
+status pool_op::backward(std::int64_t, const float*, const float*, const float*, float*) noexcept {
   return status::unavailable;
 }
 

@@ -7,9 +7,10 @@
 
 int main() {
   namespace k = darch::kernels::cpu;
-  std::printf("darch: CPU kernels: %zu statically generated variants (dense %u, conv2d %u, "
-              "activation %u)\n",
-              k::compiled_variant_count(), k::dense_variant_count, k::conv2d_variant_count,
-              k::activation_variant_count);
+  std::printf(
+      "darch: CPU kernels: %zu statically generated variants (dense %u, conv2d %u, "
+      "activation %u)\n",
+      k::compiled_variant_count(), k::dense_variant_count, k::conv2d_variant_count,
+      k::activation_variant_count);
   return 0;
 }

@@ -77,7 +77,8 @@ void replay_keyed(space_ref space, const assignment& a, Record record) {
   detail::keyed_visitor<decltype(answer)> v{t, answer};
   detail::walker<decltype(v)> w(t, v);
   w.run({});
-  if (bad || v.next != a.size() || !detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
+  if (bad || v.next != a.size() ||
+      !detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
     validate(space, a);
 }
 

@@ -47,8 +47,8 @@ void write_dot(std::ostream& os, const architecture& arch) {
     std::string label{n.op};
     for (const param_value& p : arch.params_of(v))
       label += "\\n" + std::string{p.name} + "=" + to_json(p.v).dump();
-    out << "[label=\"" << dot_escape(label) << "\", shape="
-        << (n.kind == arch_node::role::op ? "box" : "ellipse") << "]";
+    out << "[label=\"" << dot_escape(label)
+        << "\", shape=" << (n.kind == arch_node::role::op ? "box" : "ellipse") << "]";
   };
   auto edge_writer = [&g](std::ostream& out, boost::graph_traits<arch_graph>::edge_descriptor e) {
     const arch_vertex target = boost::target(e, g);

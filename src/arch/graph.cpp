@@ -65,9 +65,9 @@ architecture build(space_ref space, const assignment& a, bool partial, std::uint
   edge_ports.clear();
   using replay = replay_visitor<false>;
   architecture arch;
-  graph_visitor v{replay{space.table(), a.choices,
-                         partial ? replay::past_end::stop : replay::past_end::fail},
-                  nodes, edges, edge_ports, arch.params};
+  graph_visitor v{
+      replay{space.table(), a.choices, partial ? replay::past_end::stop : replay::past_end::fail},
+      nodes, edges, edge_ports, arch.params};
   port_list in;
   for (std::uint32_t i = 0; i < inputs; ++i) {
     arch_node border;
@@ -106,8 +106,7 @@ architecture materialize(space_ref space, const assignment& a, std::uint32_t inp
   return detail::build(space, a, false, inputs);
 }
 
-std::vector<architecture> transitions(space_ref space, const assignment& a,
-                                             std::uint32_t inputs) {
+std::vector<architecture> transitions(space_ref space, const assignment& a, std::uint32_t inputs) {
   validate(space, a);
   std::vector<architecture> steps;
   assignment prefix;

@@ -49,7 +49,8 @@ bool json_matches(const nlohmann::json& j, const value& v) {
         if (id < 0 || id >= 63) return false;
         mask |= std::uint64_t{1} << id;
       }
-      return mask == static_cast<std::uint64_t>(v.integer) && j.size() == static_cast<std::size_t>(__builtin_popcountll(mask));
+      return mask == static_cast<std::uint64_t>(v.integer) &&
+             j.size() == static_cast<std::size_t>(__builtin_popcountll(mask));
     }
   }
   return false;
@@ -72,7 +73,8 @@ struct json_visitor {
   std::vector<std::uint32_t>& out;
   path_stack paths{};
 
-  json_visitor(const table_view& table, const nlohmann::json& decisions, std::vector<std::uint32_t>& choices)
+  json_visitor(const table_view& table, const nlohmann::json& decisions,
+               std::vector<std::uint32_t>& choices)
       : t(table), list(decisions), out(choices) {}
 
   std::uint32_t decide(const decision_point& d) {
@@ -99,7 +101,8 @@ struct json_visitor {
         return k;
       }
     nlohmann::json allowed = nlohmann::json::array();
-    for (std::uint32_t k = 0; k < dom.size; ++k) allowed.push_back(to_json(t.domain_value(d.domain, k)));
+    for (std::uint32_t k = 0; k < dom.size; ++k)
+      allowed.push_back(to_json(t.domain_value(d.domain, k)));
     throw assignment_error("darch: '" + name + "' = " + v->dump() + " is not in its domain " +
                            allowed.dump());
   }

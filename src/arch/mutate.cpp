@@ -20,7 +20,9 @@ namespace {
 struct keyed_choice {
   std::uint64_t key;
   std::uint32_t index;
-  friend bool operator<(const keyed_choice& a, const keyed_choice& b) noexcept { return a.key < b.key; }
+  friend bool operator<(const keyed_choice& a, const keyed_choice& b) noexcept {
+    return a.key < b.key;
+  }
 };
 
 /// The parent's decisions by key, sorted for binary search (keys are unique within one
@@ -103,7 +105,8 @@ std::optional<assignment> mutate_impl(space_ref space, const assignment& parent,
     detail::keyed_visitor<decltype(answer)> v{t, answer};
     detail::walker<decltype(v)> w(t, v);
     w.run({});
-    if (!space.has_constraints() || detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
+    if (!space.has_constraints() ||
+        detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
       return child;
   }
   return std::nullopt;
@@ -116,8 +119,8 @@ std::optional<assignment> mutate(space_ref space, const assignment& parent, std:
   return mutate_impl(space, parent, position, std::nullopt, gen);
 }
 
-std::optional<assignment> mutate_to(space_ref space, const assignment& parent,
-                                    std::size_t position, std::uint32_t new_index, rng& gen) {
+std::optional<assignment> mutate_to(space_ref space, const assignment& parent, std::size_t position,
+                                    std::uint32_t new_index, rng& gen) {
   return mutate_impl(space, parent, position, new_index, gen);
 }
 

@@ -55,8 +55,7 @@ struct completion_visitor {
 };
 
 /// How many complete assignments start with `prefix` (exact, saturating).
-uint128 count_completions(const table_view& t, const std::uint32_t* prefix,
-                                 std::size_t length) {
+uint128 count_completions(const table_view& t, const std::uint32_t* prefix, std::size_t length) {
   completion_visitor v{t, prefix, length};
   walker<completion_visitor> w(t, v);
   w.run({});
@@ -77,8 +76,9 @@ uint128 count_completions(const table_view& t, const std::uint32_t* prefix,
 
 void require_u64(space_ref space, const char* what) {
   if (!space.size_fits_u64())
-    throw std::domain_error(std::string("darch::") + what +
-                            ": the space has 2^64 or more assignments; ranks do not fit in 64 bits");
+    throw std::domain_error(
+        std::string("darch::") + what +
+        ": the space has 2^64 or more assignments; ranks do not fit in 64 bits");
 }
 
 }  // namespace detail
@@ -112,8 +112,7 @@ assignment unrank(space_ref space, std::uint64_t index) {
   while (const std::uint32_t size = detail::next_domain_size(t, a.choices)) {
     std::uint32_t k = 0;
     for (;; ++k) {
-      if (k == size)
-        throw std::logic_error("darch::unrank: counts disagree with the walk (a bug)");
+      if (k == size) throw std::logic_error("darch::unrank: counts disagree with the walk (a bug)");
       a.choices.push_back(k);
       const detail::uint128 c = detail::count_completions(t, a.choices.data(), a.size());
       if (rest < c) break;

@@ -21,7 +21,8 @@ void sample(space_ref space, rng& gen, assignment& out) {
     detail::extend_visitor<decltype(draw)> v{t, out.choices, draw};
     detail::walker<decltype(v)> w(t, v);
     w.run({});
-    if (!space.has_constraints() || detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
+    if (!space.has_constraints() ||
+        detail::constraints_hold(t, w.assigned_mask(), w.shared_values()))
       return;
   }
   throw std::runtime_error("darch::sample: the constraints rejected " +

@@ -16,7 +16,7 @@ namespace {
 
 /// Steps `a` forward in rank order until it keeps the constraints; `valid`: it already does.
 bool step_until_valid(const table_view& t, assignment& a, std::vector<std::uint32_t>& sizes,
-                    bool valid) {
+                      bool valid) {
   while (!valid) {
     // The last decision that can still take a later value; the ones after it start again
     // from their first value (and may be other decisions: the walk decides which).
@@ -58,8 +58,9 @@ void require_rankable(space_ref space, const char* what) {
 }
 
 void throw_enumeration_bug() {
-  throw std::logic_error("darch::views::assignments: the enumeration and the space's count "
-                         "disagree (a bug)");
+  throw std::logic_error(
+      "darch::views::assignments: the enumeration and the space's count "
+      "disagree (a bug)");
 }
 
 }  // namespace darch::detail

@@ -66,16 +66,14 @@ backend_kind resolve_backend(backend_kind requested) {
     }
   }
   switch (requested) {
-    case backend_kind::cpu:
-      return backend_kind::cpu;
+    case backend_kind::cpu: return backend_kind::cpu;
     case backend_kind::cuda:
       if (!cuda_available()) {
         throw std::runtime_error("darch: the cuda backend was requested but is unavailable: " +
                                  cuda_status().reason);
       }
       return backend_kind::cuda;
-    case backend_kind::automatic:
-      break;
+    case backend_kind::automatic: break;
   }
   if (cuda_available()) return backend_kind::cuda;
   static std::atomic<bool> told{false};

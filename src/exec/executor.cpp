@@ -4,9 +4,8 @@
 
 namespace darch::exec {
 
-std::unique_ptr<executor> make_executor(backend_kind backend, const architecture& arch,
-                                        shape input, std::int64_t classes,
-                                        const executor_config& config) {
+std::unique_ptr<executor> make_executor(backend_kind backend, const architecture& arch, shape input,
+                                        std::int64_t classes, const executor_config& config) {
   if (resolve_backend(backend) == backend_kind::cuda)
     return make_cuda_executor(arch, input, classes, config);
   return make_cpu_executor(arch, input, classes, config);

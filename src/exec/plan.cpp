@@ -32,7 +32,8 @@ double init_bound(const tensor_spec& t) {
 void append(std::vector<float>& values, std::vector<std::uint8_t>* decay, const tensor_spec& t,
             rng& gen) {
   const std::size_t first = values.size();
-  values.resize(first + static_cast<std::size_t>(t.count), t.init == tensor_init::ones ? 1.0f : 0.0f);
+  values.resize(first + static_cast<std::size_t>(t.count),
+                t.init == tensor_init::ones ? 1.0f : 0.0f);
   if (decay) decay->resize(values.size(), t.decay ? 1 : 0);
   if (t.init != tensor_init::he_uniform && t.init != tensor_init::glorot_uniform) return;
   const double bound = init_bound(t);

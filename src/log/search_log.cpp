@@ -73,21 +73,24 @@ void write_ordered(const fs::path& path, const nlohmann::ordered_json& doc) {
 
 std::string choices_text(const std::vector<std::uint32_t>& choices) {
   std::string out = "[";
-  for (std::size_t i = 0; i < choices.size(); ++i) out += (i ? ", " : "") + std::to_string(choices[i]);
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(choices[i]);
   return out + "]";
 }
 
 evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, std::uint64_t id,
                                space_ref space) {
   if (!j.is_object())
-    throw log_error(path, "expected a JSON object {\"id\", \"budget\", \"architecture\", ...}, found " +
-                              std::string{j.type_name()});
+    throw log_error(path,
+                    "expected a JSON object {\"id\", \"budget\", \"architecture\", ...}, found " +
+                        std::string{j.type_name()});
   evaluation_config c;
   c.json = j;
 
   const auto id_it = j.find("id");
   if (id_it == j.end()) throw log_error(path, "missing \"id\"");
-  if (!id_it->is_number_unsigned() && !(id_it->is_number_integer() && id_it->get<std::int64_t>() >= 0))
+  if (!id_it->is_number_unsigned() &&
+      !(id_it->is_number_integer() && id_it->get<std::int64_t>() >= 0))
     throw log_error(path, "\"id\" must be a non-negative integer, found " + id_it->dump());
   c.id = id_it->get<std::uint64_t>();
   if (c.id != id)
@@ -96,7 +99,8 @@ evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, st
 
   const auto budget_it = j.find("budget");
   if (budget_it == j.end()) throw log_error(path, "missing \"budget\"");
-  if (!budget_it->is_number() || !(budget_it->get<double>() > 0.0) || !std::isfinite(budget_it->get<double>()))
+  if (!budget_it->is_number() || !(budget_it->get<double>() > 0.0) ||
+      !std::isfinite(budget_it->get<double>()))
     throw log_error(path, "\"budget\" must be a positive number, found " + budget_it->dump());
   c.budget = budget_it->get<double>();
 
@@ -105,7 +109,8 @@ evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, st
   try {
     c.arch = assignment_from_json(space, *arch_it);
   } catch (const assignment_error& e) {
-    throw log_error(path, std::string{"\"architecture\" is not an assignment of this space: "} + e.what());
+    throw log_error(
+        path, std::string{"\"architecture\" is not an assignment of this space: "} + e.what());
   }
 
   // "choices" is redundant (the names and values say it all) but handy to scripts; when
@@ -115,7 +120,8 @@ evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, st
     for (std::size_t i = 0; agrees && i < it->size(); ++i)
       agrees = (*it)[i].is_number_unsigned() && (*it)[i].get<std::uint64_t>() == c.arch.choices[i];
     if (!agrees)
-      throw log_error(path, "\"choices\" " + it->dump() + " disagree with \"architecture\", which gives " +
+      throw log_error(path, "\"choices\" " + it->dump() +
+                                " disagree with \"architecture\", which gives " +
                                 choices_text(c.arch.choices));
   }
   return c;
@@ -132,10 +138,13 @@ stored_description parse_description(const fs::path& path, const nlohmann::json&
   const auto fail = [&](const std::string& why) -> log_error { return log_error(path, why); };
   if (!j.is_object()) throw fail("expected a JSON object, found " + std::string{j.type_name()});
   if (j.value("format", std::string{}) != log_format)
-    throw fail("not a darch search description (expected \"format\": \"" + std::string{log_format} + "\")");
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != log_version)
-    throw fail("written in log format version " + (j.contains("version") ? j["version"].dump() : "?") +
-               "; this build reads version " + std::to_string(log_version));
+    throw fail("not a darch search description (expected \"format\": \"" + std::string{log_format} +
+               "\")");
+  if (!j.contains("version") || !j["version"].is_number_integer() ||
+      j["version"].get<int>() != log_version)
+    throw fail("written in log format version " +
+               (j.contains("version") ? j["version"].dump() : "?") + "; this build reads version " +
+               std::to_string(log_version));
   stored_description d;
   try {
     d.fingerprint = j.at("space").at("fingerprint").get<std::string>();
@@ -166,9 +175,9 @@ nlohmann::ordered_json description_document(space_ref space, const search_descri
 void check_space(const fs::path& path, const stored_description& stored, space_ref space) {
   const std::string fingerprint = space_fingerprint_hex(space), size = space_size_string(space);
   if (stored.fingerprint != fingerprint || stored.size != size)
-    throw log_error(path, "written for another space (fingerprint " + stored.fingerprint + ", " + stored.size +
-                              " architectures); this space has fingerprint " + fingerprint + ", " + size +
-                              " architectures");
+    throw log_error(path, "written for another space (fingerprint " + stored.fingerprint + ", " +
+                              stored.size + " architectures); this space has fingerprint " +
+                              fingerprint + ", " + size + " architectures");
 }
 
 }  // namespace
@@ -180,8 +189,8 @@ std::string_view evaluation_record::state() const noexcept {
 }
 
 std::size_t search_contents::complete_count() const noexcept {
-  return static_cast<std::size_t>(
-      std::count_if(evaluations.begin(), evaluations.end(), [](const auto& r) { return r.complete(); }));
+  return static_cast<std::size_t>(std::count_if(evaluations.begin(), evaluations.end(),
+                                                [](const auto& r) { return r.complete(); }));
 }
 
 std::vector<std::uint64_t> search_contents::to_redo() const {
@@ -192,21 +201,24 @@ std::vector<std::uint64_t> search_contents::to_redo() const {
 }
 
 const evaluation_record* search_contents::find(std::uint64_t id) const noexcept {
-  const auto it = std::lower_bound(evaluations.begin(), evaluations.end(), id,
-                                   [](const evaluation_record& r, std::uint64_t k) { return r.id < k; });
+  const auto it =
+      std::lower_bound(evaluations.begin(), evaluations.end(), id,
+                       [](const evaluation_record& r, std::uint64_t k) { return r.id < k; });
   return it != evaluations.end() && it->id == id ? &*it : nullptr;
 }
 
 // ---- reading -----------------------------------------------------------------------------------
 
-evaluation_record read_evaluation_folder(const fs::path& folder, std::uint64_t id, space_ref space) {
+evaluation_record read_evaluation_folder(const fs::path& folder, std::uint64_t id,
+                                         space_ref space) {
   evaluation_record r;
   r.id = id;
   r.folder = folder;
   std::error_code ec;
   for (fs::directory_iterator it{folder, ec}, end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.size() > temporary_suffix.size() && name.ends_with(temporary_suffix)) r.leftovers.push_back(it->path());
+    if (name.size() > temporary_suffix.size() && name.ends_with(temporary_suffix))
+      r.leftovers.push_back(it->path());
   }
   if (ec) throw log_error(folder, "cannot list the evaluation folder: " + ec.message());
   std::sort(r.leftovers.begin(), r.leftovers.end());
@@ -242,7 +254,8 @@ search_contents read_search_folder(const fs::path& folder, space_ref space) {
   std::vector<std::uint64_t> ids;
   std::error_code ec;
   for (fs::directory_iterator it{evaluations, ec}, end; !ec && it != end; it.increment(ec))
-    if (const auto id = parse_evaluation_folder_name(it->path().filename().string()); id && it->is_directory())
+    if (const auto id = parse_evaluation_folder_name(it->path().filename().string());
+        id && it->is_directory())
       ids.push_back(*id);
   if (ec) throw log_error(evaluations, "cannot list the evaluations: " + ec.message());
   // Every folder is read, in id order, whatever gaps there are (DeepArchitect's reader stops
@@ -250,7 +263,8 @@ search_contents read_search_folder(const fs::path& folder, space_ref space) {
   std::sort(ids.begin(), ids.end());
   contents.evaluations.reserve(ids.size());
   for (const std::uint64_t id : ids)
-    contents.evaluations.push_back(read_evaluation_folder(evaluations / evaluation_folder_name(id), id, space));
+    contents.evaluations.push_back(
+        read_evaluation_folder(evaluations / evaluation_folder_name(id), id, space));
   return contents;
 }
 
@@ -271,12 +285,14 @@ search_log::search_log(const fs::path& root, std::string_view name, space_ref sp
 
   const fs::path lock = folder_ / ".lock";
   lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) throw log_error(lock, std::string{"cannot open the lock file: "} + std::strerror(errno));
+  if (lock_fd_ < 0)
+    throw log_error(lock, std::string{"cannot open the lock file: "} + std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     release();
     if (error == EWOULDBLOCK)
-      throw log_error(folder_, "another process has this search open (it holds " + lock.filename().string() +
+      throw log_error(folder_, "another process has this search open (it holds " +
+                                   lock.filename().string() +
                                    "); wait for it to finish, or use another search name");
     throw log_error(lock, std::string{"cannot lock: "} + std::strerror(error));
   }
@@ -285,11 +301,13 @@ search_log::search_log(const fs::path& root, std::string_view name, space_ref sp
     const fs::path path = search_data_folder() / "search.json";
     if (!present(path)) {
       bool has_evaluations = false;
-      for (fs::directory_iterator it{evaluations_folder(), ec}, end; !ec && it != end; it.increment(ec))
+      for (fs::directory_iterator it{evaluations_folder(), ec}, end; !ec && it != end;
+           it.increment(ec))
         has_evaluations = true;
       if (has_evaluations)
-        throw log_error(folder_, "has evaluations but no search_data/search.json: not a darch search log "
-                                 "(or written by another tool); use another search name");
+        throw log_error(folder_,
+                        "has evaluations but no search_data/search.json: not a darch search log "
+                        "(or written by another tool); use another search name");
       write_ordered(path, description_document(space_, description_));
       sync_folder(folder_);
       sync_folder(folder_.has_parent_path() ? folder_.parent_path() : fs::path{"."});
@@ -297,8 +315,10 @@ search_log::search_log(const fs::path& root, std::string_view name, space_ref sp
     }
     const stored_description stored = parse_description(path, read_json_file(path));
     std::string differences;
-    const auto differ = [&](const std::string& what, const std::string& there, const std::string& now) {
-      differences += (differences.empty() ? "" : "; ") + what + " " + there + " there, " + now + " now";
+    const auto differ = [&](const std::string& what, const std::string& there,
+                            const std::string& now) {
+      differences +=
+          (differences.empty() ? "" : "; ") + what + " " + there + " there, " + now + " now";
     };
     const std::string fingerprint = space_fingerprint_hex(space_), size = space_size_string(space_);
     if (stored.fingerprint != fingerprint || stored.size != size)
@@ -314,7 +334,8 @@ search_log::search_log(const fs::path& root, std::string_view name, space_ref sp
       differ("evaluation", stored.evaluation.dump(), description_.evaluation.dump());
     if (!differences.empty())
       throw log_error(folder_, "this search was started with a different setup (" + differences +
-                                   "); resume it with the same space, searcher, options, seed and evaluation, or "
+                                   "); resume it with the same space, searcher, options, seed and "
+                                   "evaluation, or "
                                    "give the search another name");
   } catch (...) {
     release();
@@ -351,7 +372,9 @@ fs::path search_log::evaluation_folder(std::uint64_t id) const {
   return evaluations_folder() / evaluation_folder_name(id);
 }
 
-fs::path search_log::eval_data_folder(std::uint64_t id) const { return evaluation_folder(id) / "eval_data"; }
+fs::path search_log::eval_data_folder(std::uint64_t id) const {
+  return evaluation_folder(id) / "eval_data";
+}
 
 evaluation_record search_log::read(std::uint64_t id) const {
   const fs::path folder = evaluation_folder(id);
@@ -369,15 +392,16 @@ search_contents search_log::read_all() const { return read_search_folder(folder_
 void search_log::write_config(std::uint64_t id, const assignment& arch, double budget,
                               const nlohmann::json& extra) {
   if (!(budget > 0.0) || !std::isfinite(budget))
-    throw std::invalid_argument("evaluation " + std::to_string(id) + ": the budget must be a positive number, not " +
+    throw std::invalid_argument("evaluation " + std::to_string(id) +
+                                ": the budget must be a positive number, not " +
                                 std::to_string(budget));
   if (!extra.is_object())
     throw std::invalid_argument("the extra config of evaluation " + std::to_string(id) +
                                 " must be a JSON object, not " + std::string{extra.type_name()});
   for (const char* key : config_keys)
     if (extra.contains(key))
-      throw std::invalid_argument("the extra config of evaluation " + std::to_string(id) + " may not set \"" + key +
-                                  "\" (the log writes it)");
+      throw std::invalid_argument("the extra config of evaluation " + std::to_string(id) +
+                                  " may not set \"" + key + "\" (the log writes it)");
   nlohmann::json doc = extra;
   doc["id"] = id;
   doc["budget"] = budget;
@@ -397,10 +421,13 @@ void search_log::write_config(std::uint64_t id, const assignment& arch, double b
 void search_log::write_results(std::uint64_t id, const trial_result& result) {
   const fs::path folder = evaluation_folder(id);
   if (!is_plain_file(folder / "config.json"))
-    throw log_error(folder, "has no config.json: an evaluation's config is written before its results");
+    throw log_error(folder,
+                    "has no config.json: an evaluation's config is written before its results");
   const fs::path results = folder / "results.json";
-  if (present(results)) throw log_error(results, "already written: an evaluation's results are final");
-  write_ordered(results, in_order(to_json(result), {"status", "score", "metrics", "seconds", "error"}));
+  if (present(results))
+    throw log_error(results, "already written: an evaluation's results are final");
+  write_ordered(results,
+                in_order(to_json(result), {"status", "score", "metrics", "seconds", "error"}));
 }
 
 }  // namespace darch

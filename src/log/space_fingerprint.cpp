@@ -80,7 +80,8 @@ std::uint64_t space_fingerprint(space_ref space) noexcept {
       switch (param.kind) {
         case detail::param_kind::dependent:
           h.word(param.parent_count);
-          for (std::uint32_t q = 0; q < param.parent_count; ++q) h.word(t.parents[param.shared_slot + q]);
+          for (std::uint32_t q = 0; q < param.parent_count; ++q)
+            h.word(t.parents[param.shared_slot + q]);
           break;
         case detail::param_kind::shared:
           h.word(param.shared_slot);
@@ -102,7 +103,8 @@ std::uint64_t space_fingerprint(space_ref space) noexcept {
   for (std::size_t c = 0; c < t.constraint_count; ++c) {
     const detail::constraint_info& info = t.constraints[c];
     h.word(info.name_count);
-    for (std::uint32_t k = 0; k < info.name_count; ++k) h.word(t.constraint_names[info.first_name + k]);
+    for (std::uint32_t k = 0; k < info.name_count; ++k)
+      h.word(t.constraint_names[info.first_name + k]);
   }
   h.word(static_cast<std::uint64_t>(space.size_wide()));
   h.word(static_cast<std::uint64_t>(space.size_wide() >> 64));

@@ -37,8 +37,9 @@ nlohmann::json to_json(const trial_result& r) {
 
 trial_result trial_result_from_json(const nlohmann::json& j) {
   if (!j.is_object())
-    throw std::invalid_argument("expected a JSON object {\"status\", \"score\", \"metrics\", \"seconds\"}, found " +
-                                std::string{j.type_name()});
+    throw std::invalid_argument(
+        "expected a JSON object {\"status\", \"score\", \"metrics\", \"seconds\"}, found " +
+        std::string{j.type_name()});
   const auto field = [&](const char* key) -> const nlohmann::json& {
     const auto it = j.find(key);
     if (it == j.end()) throw std::invalid_argument(std::string{"missing \""} + key + "\"");
@@ -47,7 +48,8 @@ trial_result trial_result_from_json(const nlohmann::json& j) {
   trial_result r;
   const nlohmann::json& status = field("status");
   if (!status.is_string())
-    throw std::invalid_argument("\"status\" must be a string (\"ok\", \"diverged\", \"failed\" or \"timeout\")");
+    throw std::invalid_argument(
+        "\"status\" must be a string (\"ok\", \"diverged\", \"failed\" or \"timeout\")");
   const auto parsed = trial_status_from_string(status.get<std::string>());
   if (!parsed)
     throw std::invalid_argument("unknown status \"" + status.get<std::string>() +
@@ -63,7 +65,8 @@ trial_result trial_result_from_json(const nlohmann::json& j) {
 
   const nlohmann::json& metrics = field("metrics");
   if (!metrics.is_object())
-    throw std::invalid_argument("\"metrics\" must be a JSON object, found " + std::string{metrics.type_name()});
+    throw std::invalid_argument("\"metrics\" must be a JSON object, found " +
+                                std::string{metrics.type_name()});
   r.metrics = metrics;
 
   const nlohmann::json& seconds = field("seconds");
@@ -72,7 +75,8 @@ trial_result trial_result_from_json(const nlohmann::json& j) {
   r.seconds = seconds.get<double>();
 
   if (const auto it = j.find("error"); it != j.end()) {
-    if (!it->is_string()) throw std::invalid_argument("\"error\" must be a string, found " + it->dump());
+    if (!it->is_string())
+      throw std::invalid_argument("\"error\" must be a string, found " + it->dump());
     r.error = it->get<std::string>();
   }
   return r;

@@ -32,10 +32,8 @@ std::vector<assignment> draw_distinct(space_ref space, std::size_t n, sampling_m
   std::size_t collisions = 0;
   while (out.size() < n && (collisions < max_collisions || !space.size_fits_u64())) {
     draw_random(space, mode, gen, a);
-    if (seen.insert(a).second)
-      out.push_back(a);
-    else
-      ++collisions;
+    if (seen.insert(a).second) out.push_back(a);
+    else ++collisions;
   }
   // The rest in rank order from a random start (the size fits in 64 bits here).
   if (out.size() < n) {
@@ -49,8 +47,7 @@ std::vector<assignment> draw_distinct(space_ref space, std::size_t n, sampling_m
   return out;
 }
 
-bracket::bracket(std::vector<rung_plan> plan, std::vector<assignment> initial,
-                 std::string_view who)
+bracket::bracket(std::vector<rung_plan> plan, std::vector<assignment> initial, std::string_view who)
     : plan_(std::move(plan)), who_(who) {
   if (plan_.empty())
     throw std::invalid_argument(std::string(who_) + ": a schedule needs at least one rung");

@@ -76,8 +76,8 @@ std::uint64_t grid_searcher::rank_at(std::uint64_t i) const {
                             " is past the end of the walk (" + std::to_string(size_) + " steps)");
   if (options_.order == grid_order::strided) {
     __extension__ typedef unsigned __int128 u128;
-    return static_cast<std::uint64_t>(
-        (static_cast<u128>(i) * options_.stride + options_.offset) % size_);
+    return static_cast<std::uint64_t>((static_cast<u128>(i) * options_.stride + options_.offset) %
+                                      size_);
   }
   // Cycle walking: a permutation of [0, 2^bits) restricted to [0, size) by re-encrypting until
   // the value falls inside stays a bijection of [0, size).

@@ -104,8 +104,7 @@ void check_told(std::string_view who, const detail::bracket* owner, const propos
 
 }  // namespace
 
-successive_halving::successive_halving(space_ref space, halving_options options,
-                                       std::uint64_t seed)
+successive_halving::successive_halving(space_ref space, halving_options options, std::uint64_t seed)
     : space_(space), bracket_(make_halving(space, options, seed)) {}
 
 std::optional<proposal> successive_halving::ask() {

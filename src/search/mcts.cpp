@@ -36,7 +36,8 @@ mcts_searcher::mcts_searcher(space_ref space, mcts_options options, std::uint64_
 std::uint32_t mcts_searcher::select(const node& parent) {
   const node* children = &nodes_[parent.first_child];
   std::uint64_t total = 0;
-  for (std::uint32_t i = 0; i < parent.arity; ++i) total += children[i].visits + children[i].pending;
+  for (std::uint32_t i = 0; i < parent.arity; ++i)
+    total += children[i].visits + children[i].pending;
   // Rescale means to [0, 1] by the scores seen; failures and virtual losses score 0 (the
   // lowest). Before two distinct scores, every mean is 0 and UCB1 only explores.
   const double range = any_score_ ? highest_ - lowest_ : 0.0;
@@ -163,10 +164,8 @@ void mcts_searcher::backup(const assignment& a, double score) {
   path_of(a, path_);
   const auto add = [&](node& n) {
     ++n.visits;
-    if (failed)
-      ++n.failures;
-    else
-      n.sum += s;
+    if (failed) ++n.failures;
+    else n.sum += s;
   };
   add(nodes_[0]);
   for (const std::uint32_t n : path_) add(nodes_[n]);

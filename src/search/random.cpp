@@ -18,10 +18,8 @@ void require_sampling(space_ref space, sampling_mode mode, std::string_view who)
 }
 
 void draw_random(space_ref space, sampling_mode mode, rng& gen, assignment& out) {
-  if (mode == sampling_mode::uniform)
-    out = sample_uniform(space, gen);
-  else
-    sample(space, gen, out);
+  if (mode == sampling_mode::uniform) out = sample_uniform(space, gen);
+  else sample(space, gen, out);
 }
 
 random_searcher::random_searcher(space_ref space, random_options options, std::uint64_t seed)

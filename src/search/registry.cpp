@@ -23,9 +23,15 @@
 namespace darch::search {
 namespace {
 
-constexpr std::array<std::string_view, 9> names = {
-    "random", "grid", "evolution", "mcts", "smbo", "smbo-mcts",
-    "successive-narrowing", "successive-halving", "hyperband"};
+constexpr std::array<std::string_view, 9> names = {"random",
+                                                   "grid",
+                                                   "evolution",
+                                                   "mcts",
+                                                   "smbo",
+                                                   "smbo-mcts",
+                                                   "successive-narrowing",
+                                                   "successive-halving",
+                                                   "hyperband"};
 
 /// Reads the keys of one options object, each at most once, and refuses the keys nobody read:
 /// a misspelt option is an error, not a silent default.
@@ -49,7 +55,8 @@ class option_reader {
         field = j.get<bool>();
       } else if constexpr (std::is_integral_v<T>) {
         if (!j.is_number_integer() || (std::is_unsigned_v<T> && j.get<std::int64_t>() < 0))
-          throw std::invalid_argument(std::is_unsigned_v<T> ? "a non-negative integer" : "an integer");
+          throw std::invalid_argument(std::is_unsigned_v<T> ? "a non-negative integer"
+                                                            : "an integer");
         field = j.get<T>();
       } else {
         if (!j.is_number()) throw std::invalid_argument("a number");
@@ -63,7 +70,8 @@ class option_reader {
 
   /// An enumerator given by its name.
   template <class E, std::size_t N>
-  void read_enum(const char* key, E& field, const std::array<std::pair<std::string_view, E>, N>& table) {
+  void read_enum(const char* key, E& field,
+                 const std::array<std::pair<std::string_view, E>, N>& table) {
     known_.insert(key);
     if (options_.is_null() || !options_.contains(key)) return;
     const nlohmann::json& j = options_.at(key);
@@ -144,8 +152,8 @@ smbo_options read_smbo(option_reader& r, smbo_optimizer optimizer) {
 
 std::span<const std::string_view> searcher_names() noexcept { return names; }
 
-std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space,
-                                        std::uint64_t seed, const nlohmann::json& options) {
+std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space, std::uint64_t seed,
+                                        const nlohmann::json& options) {
   option_reader r(name, options);
   std::unique_ptr<searcher> made;
   if (name == "random") {
@@ -166,7 +174,8 @@ std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space,
     evolution_options o;
     r.read("population", o.population);
     // A population below the default tournament size, alone, shrinks the tournament with it.
-    if (options.is_object() && !options.contains("sample")) o.sample = std::min(o.sample, o.population);
+    if (options.is_object() && !options.contains("sample"))
+      o.sample = std::min(o.sample, o.population);
     r.read("sample", o.sample);
     r.read("regularized", o.regularized);
     r.read("mutations", o.mutations);

@@ -40,7 +40,8 @@ struct finished_job {
 /// becomes `failed` with its message, an `ok` without a finite score becomes `diverged`, a
 /// result without seconds gets the measured wall time, metrics that are not an object are
 /// wrapped in one (so results.json stays readable without losing what was measured).
-trial_result evaluate_guarded(const evaluate_fn& evaluate, const proposal& p, const trial_context& context) {
+trial_result evaluate_guarded(const evaluate_fn& evaluate, const proposal& p,
+                              const trial_context& context) {
   trial_result r;
   try {
     r = evaluate(p, context);
@@ -180,13 +181,16 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
                        const run_options& options) {
   if (!evaluate) throw std::invalid_argument("run_search: the evaluate function is empty");
   if (options.workers == 0) throw std::invalid_argument("run_search: workers must be at least 1");
-  if (space_fingerprint(space) != space_fingerprint(log.space()) || space.size_wide() != log.space().size_wide())
-    throw std::invalid_argument("run_search: the space (fingerprint " + space_fingerprint_hex(space) +
-                                ") is not the one the log " + log.folder().string() + " was opened for (" +
+  if (space_fingerprint(space) != space_fingerprint(log.space()) ||
+      space.size_wide() != log.space().size_wide())
+    throw std::invalid_argument("run_search: the space (fingerprint " +
+                                space_fingerprint_hex(space) + ") is not the one the log " +
+                                log.folder().string() + " was opened for (" +
                                 space_fingerprint_hex(log.space()) + ")");
   if (s.name() != log.description().searcher)
-    throw std::invalid_argument("run_search: the searcher is \"" + std::string{s.name()} + "\" but the log " +
-                                log.folder().string() + " was opened for \"" + log.description().searcher + "\"");
+    throw std::invalid_argument("run_search: the searcher is \"" + std::string{s.name()} +
+                                "\" but the log " + log.folder().string() + " was opened for \"" +
+                                log.description().searcher + "\"");
 
   const clock::time_point start = clock::now();
   const nlohmann::json extra = {{"searcher", std::string{s.name()}}};
@@ -195,12 +199,13 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
   std::size_t done = 0;         // of those, complete
   std::size_t outstanding = 0;  // submitted, not yet told
   std::size_t finished_now = 0;
-  std::uint64_t last_id = 0;    // the id of the latest proposal
+  std::uint64_t last_id = 0;  // the id of the latest proposal
   clock::time_point first_submit{};
 
   const auto note_best = [&](const proposal& p, const trial_result& r) {
     if (r.status != trial_status::ok) return;
-    if (!summary.best || r.score > summary.best->score) summary.best = best_evaluation{p.id, p.arch, p.budget, r.score};
+    if (!summary.best || r.score > summary.best->score)
+      summary.best = best_evaluation{p.id, p.arch, p.budget, r.score};
   };
 
   executor pool{evaluate, options.workers};
@@ -231,25 +236,30 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
       const double elapsed = seconds_since(start);
       double eta = std::numeric_limits<double>::quiet_NaN();
       if (options.max_evaluations != 0) {
-        const double per_evaluation = seconds_since(first_submit) / static_cast<double>(finished_now);
-        eta = per_evaluation * static_cast<double>(options.max_evaluations > done ? options.max_evaluations - done : 0);
+        const double per_evaluation =
+            seconds_since(first_submit) / static_cast<double>(finished_now);
+        eta = per_evaluation * static_cast<double>(options.max_evaluations > done
+                                                       ? options.max_evaluations - done
+                                                       : 0);
       }
       if (options.max_seconds > 0.0) {
         const double left = std::max(0.0, options.max_seconds - elapsed);
         eta = std::isnan(eta) ? left : std::min(eta, left);
       }
-      options.on_progress(progress_info{p.id, f.result, f.j.context.redo, done, options.max_evaluations, elapsed,
-                                        eta,
-                                        summary.best ? summary.best->score : std::numeric_limits<double>::quiet_NaN()});
+      options.on_progress(progress_info{
+          p.id, f.result, f.j.context.redo, done, options.max_evaluations, elapsed, eta,
+          summary.best ? summary.best->score : std::numeric_limits<double>::quiet_NaN()});
     }
   };
 
   std::optional<stop_reason> stop;
   for (;;) {
-    while (auto f = pool.poll()) finish(std::move(*f));
+    while (auto f = pool.poll()) finish(*f);
     if (!stop) {
-      if (options.max_evaluations != 0 && handled >= options.max_evaluations) stop = stop_reason::max_evaluations;
-      else if (options.max_seconds > 0.0 && seconds_since(start) >= options.max_seconds) stop = stop_reason::max_seconds;
+      if (options.max_evaluations != 0 && handled >= options.max_evaluations)
+        stop = stop_reason::max_evaluations;
+      else if (options.max_seconds > 0.0 && seconds_since(start) >= options.max_seconds)
+        stop = stop_reason::max_seconds;
       else if (s.exhausted()) stop = stop_reason::exhausted;
     }
     if (stop || outstanding >= options.workers) {

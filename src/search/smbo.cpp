@@ -37,10 +37,7 @@ smbo_options checked(const smbo_options& o) {
 }  // namespace
 
 smbo_searcher::smbo_searcher(space_ref space, smbo_options options, std::uint64_t seed)
-    : space_(space),
-      options_(checked(options)),
-      gen_(seed),
-      surrogate_(space, options_.surrogate) {
+    : space_(space), options_(checked(options)), gen_(seed), surrogate_(space, options_.surrogate) {
   require_sampling(space, options_.sampling, "smbo_searcher");
   if (options_.optimizer == smbo_optimizer::mcts) tree_.emplace(space, options_.tree, gen_());
 }
@@ -54,10 +51,8 @@ bool smbo_searcher::exhausted() const noexcept {
 }
 
 void smbo_searcher::draw_candidate(assignment& out) {
-  if (tree_)
-    tree_->draw(out);
-  else
-    draw_random(space_, options_.sampling, gen_, out);
+  if (tree_) tree_->draw(out);
+  else draw_random(space_, options_.sampling, gen_, out);
 }
 
 double smbo_searcher::score(const assignment& a) {

@@ -61,14 +61,10 @@ void sparse_ridge::add(sparse_counts x, double y) {
   x_.push_back(std::move(x));
   y_.push_back(y);
   const std::size_t n = y_.size(), m = bucket_of_.size();
-  if (!primal_ && m < n)
-    rebuild(true);
-  else if (primal_ && m > 2 * n)
-    rebuild(false);
-  else if (primal_)
-    primal_extend(n - 1);
-  else
-    dual_extend(n - 1);
+  if (!primal_ && m < n) rebuild(true);
+  else if (primal_ && m > 2 * n) rebuild(false);
+  else if (primal_) primal_extend(n - 1);
+  else dual_extend(n - 1);
 }
 
 void sparse_ridge::rebuild(bool primal) {

@@ -127,7 +127,8 @@ metrics evaluate(const architecture& arch, const dataset& train, const dataset& 
       if (loss_count > 0) out.final_loss = loss_sum / static_cast<double>(loss_count);
     }
     out.train_seconds = elapsed();
-    out.samples_per_second = out.train_seconds > 0.0 ? static_cast<double>(samples) / out.train_seconds : 0.0;
+    out.samples_per_second =
+        out.train_seconds > 0.0 ? static_cast<double>(samples) / out.train_seconds : 0.0;
     out.validation_accuracy = accuracy(*net, validation, config.eval_batch_size);
     out.test_accuracy = accuracy(*net, test, config.eval_batch_size);
   } catch (const std::exception& e) {

@@ -4,6 +4,6 @@
 
 #include "darch/space.hpp"
 
-using net = darch::dense_block<darch::choice<2, 3>, darch::choice<0, 1>, darch::dense<darch::choice<32>, darch::relu>,
-                                darch::concat>;
+using net = darch::dense_block<darch::choice<2, 3>, darch::choice<0, 1>,
+                               darch::dense<darch::choice<32>, darch::relu>, darch::concat>;
 inline constexpr std::uint64_t net_size = darch::space_size<net>;

@@ -2,8 +2,8 @@
 // Misuse: the dependent reads "unit" but the shared name is "units" (a typo).
 #include <cstdint>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 using width = darch::shared<"units", darch::choice<128, 256>>;
 using half = darch::dependent<[](std::int64_t u) { return u / 2; }, "unit">;

@@ -2,8 +2,8 @@
 // Misuse: the bottleneck width units - 64 is 0 when units = 64, and dense needs units >= 1.
 #include <cstdint>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 using units = darch::shared<"units", darch::choice<64, 128, 256>>;
 using bottleneck = darch::dependent<[](std::int64_t u) { return u - 64; }, "units">;

@@ -7,6 +7,7 @@
 template <class Inner>
 using wrap = darch::seq<Inner, darch::dense<darch::choice<64>, darch::relu>>;
 using depth = darch::dependent<[](std::int64_t d) { return d + 1; }, "depth">;
-using net = darch::seq<darch::repeat<darch::shared<"depth", darch::choice<1, 2>>, darch::batch_norm>,
-                       darch::nested_repeat<depth, darch::dense<darch::choice<64>>, wrap>>;
+using net =
+    darch::seq<darch::repeat<darch::shared<"depth", darch::choice<1, 2>>, darch::batch_norm>,
+               darch::nested_repeat<depth, darch::dense<darch::choice<64>>, wrap>>;
 inline constexpr std::uint64_t net_size = darch::space_size<net>;

@@ -4,6 +4,7 @@
 
 #include "darch/space.hpp"
 
-using net = darch::seq<darch::dense<darch::choice<128>, darch::one_of<darch::relu, darch::tanh, darch::relu>>,
-                       darch::dense<darch::choice<10>, darch::softmax>>;
+using net = darch::seq<
+    darch::dense<darch::choice<128>, darch::one_of<darch::relu, darch::tanh, darch::relu>>,
+    darch::dense<darch::choice<10>, darch::softmax>>;
 inline constexpr std::uint64_t net_size = darch::space_size<net>;

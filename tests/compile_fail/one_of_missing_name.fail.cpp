@@ -1,11 +1,14 @@
 // EXPECT: static assertion failed: darch::one_of: every option needs `static constexpr std::string_view name`
-// Misuse: a user-defined option type of a user op's one_of has no `name`, so it cannot be printed or serialised.
+// Misuse: a user-defined option type of a user op's one_of has no `name`, so it cannot be printed
+// or serialised.
 #include <cstdint>
 #include <string_view>
 
 #include "darch/space.hpp"
 
-struct batch_stats { static constexpr std::string_view name = "batch"; };
+struct batch_stats {
+  static constexpr std::string_view name = "batch";
+};
 struct layer_stats {};  // should have: static constexpr std::string_view name = "layer";
 struct my_norm {
   static constexpr std::string_view name = "my_norm";

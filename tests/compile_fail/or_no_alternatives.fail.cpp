@@ -4,5 +4,6 @@
 
 #include "darch/space.hpp"
 
-using net = darch::seq<darch::dense<darch::choice<64>>, darch::or_<darch::shared<"head", darch::choice<0>>>>;
+using net = darch::seq<darch::dense<darch::choice<64>>,
+                       darch::or_<darch::shared<"head", darch::choice<0>>>>;
 inline constexpr std::uint64_t net_size = darch::space_size<net>;

@@ -4,5 +4,6 @@
 
 #include "darch/space.hpp"
 
-using net = darch::seq<darch::conv2d<darch::choice<16>>, darch::avg_pool<darch::choice<2>, darch::choice<0>>>;
+using net = darch::seq<darch::conv2d<darch::choice<16>>,
+                       darch::avg_pool<darch::choice<2>, darch::choice<0>>>;
 inline constexpr std::uint64_t net_size = darch::space_size<net>;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 template <class Factor>
 struct subsample {
@@ -21,5 +21,6 @@ struct subsample {
   }
 };
 using net = darch::with_input_shape<
-    darch::seq<darch::dense<darch::choice<8, 256>, darch::relu>, subsample<darch::choice<2, 32>>>, 784>;
+    darch::seq<darch::dense<darch::choice<8, 256>, darch::relu>, subsample<darch::choice<2, 32>>>,
+    784>;
 constexpr darch::space_ref space = darch::space_of<net>();  // builds net: runs every check

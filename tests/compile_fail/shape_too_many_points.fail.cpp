@@ -1,5 +1,6 @@
 // EXPECT: static assertion failed: darch::with_input_shape: the shared names that shapes depend on jointly take more than [0-9]+ combinations
-// Misuse: eleven shared widths, each read by two layers, make 2^11 joint values for the shape check.
+// Misuse: eleven shared widths, each read by two layers, make 2^11 joint values for the shape
+// check.
 #include "darch/space.hpp"
 
 template <darch::fixed_string Name>

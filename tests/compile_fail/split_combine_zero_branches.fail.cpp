@@ -4,5 +4,6 @@
 
 #include "darch/space.hpp"
 
-using net = darch::split_combine<darch::int_range<0, 4>, darch::dense<darch::choice<64>, darch::relu>, darch::add>;
+using net = darch::split_combine<darch::int_range<0, 4>,
+                                 darch::dense<darch::choice<64>, darch::relu>, darch::add>;
 inline constexpr std::uint64_t net_size = darch::space_size<net>;

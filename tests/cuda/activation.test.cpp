@@ -89,5 +89,5 @@ TEST_CASE("kernels::cuda: argument checks", "[cuda][activation]") {
         status::invalid_argument);
   device_buffer b(4);
   CHECK(darch::kernels::cuda::activation_forward(static_cast<activation_kind>(200), b.ptr, b.ptr,
-                                                  4) == status::invalid_argument);
+                                                 4) == status::invalid_argument);
 }

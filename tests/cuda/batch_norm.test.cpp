@@ -121,8 +121,8 @@ TEST_CASE("cuda batch_norm_op matches the CPU's batch norm", "[cuda][cudnn][batc
 
   kc::dnn_context context;
   kc::batch_norm_op op(context, C, S);
-  device_buffer<float> gx(x), gg(gamma), gb(beta), grm(rm0), grv(rv0), gmean(sz(C)),
-      ginv(sz(C)), gy(x.size());
+  device_buffer<float> gx(x), gg(gamma), gb(beta), grm(rm0), grv(rv0), gmean(sz(C)), ginv(sz(C)),
+      gy(x.size());
   cpu::batch_norm_args g = a;
   g.training = true;
   g.x = gx.get();

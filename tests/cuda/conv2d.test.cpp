@@ -182,16 +182,21 @@ TEST_CASE("cuda conv2d_op matches the CPU conv2d variants, forward and backward"
                                 conv_case{33, 16, 32, 32, 16, 3, 1, true},  // several bias chunks
                                 // With these six, every (kernel, stride, padding) of the CPU's
                                 // registry appears, so all 96 variants run with the activations.
-                                conv_case{7, 3, 9, 9, 8, 1, 1, false},      // 1x1 valid
-                                conv_case{7, 3, 9, 11, 5, 1, 2, true},      // 1x1 same, stride 2
-                                conv_case{7, 3, 11, 10, 6, 5, 1, false},    // 5x5 valid
-                                conv_case{7, 3, 11, 11, 6, 5, 2, true},     // 5x5 same, stride 2
-                                conv_case{7, 3, 9, 9, 5, 7, 1, true},       // 7x7 same
-                                conv_case{7, 3, 15, 15, 4, 7, 2, false});   // 7x7 valid, stride 2
+                                conv_case{7, 3, 9, 9, 8, 1, 1, false},     // 1x1 valid
+                                conv_case{7, 3, 9, 11, 5, 1, 2, true},     // 1x1 same, stride 2
+                                conv_case{7, 3, 11, 10, 6, 5, 1, false},   // 5x5 valid
+                                conv_case{7, 3, 11, 11, 6, 5, 2, true},    // 5x5 same, stride 2
+                                conv_case{7, 3, 9, 9, 5, 7, 1, true},      // 7x7 same
+                                conv_case{7, 3, 15, 15, 4, 7, 2, false});  // 7x7 valid, stride 2
   const unsigned activation = GENERATE(range(0u, 6u));
   const int K = cc.kernel, S = cc.stride, pad = cc.same ? (K - 1) / 2 : 0;
-  const cpu::conv2d_shape s{cc.batch, cc.in_c, cc.in_h, cc.in_w, cc.out_c,
-                            out_size(cc.in_h, K, S, cc.same), out_size(cc.in_w, K, S, cc.same)};
+  const cpu::conv2d_shape s{cc.batch,
+                            cc.in_c,
+                            cc.in_h,
+                            cc.in_w,
+                            cc.out_c,
+                            out_size(cc.in_h, K, S, cc.same),
+                            out_size(cc.in_w, K, S, cc.same)};
   CAPTURE(s.batch, s.in_c, s.in_h, s.in_w, s.out_c, s.out_h, s.out_w, K, S, cc.same, activation);
 
   const std::uint32_t variant = variant_id(K, S, cc.same, activation);
@@ -243,9 +248,8 @@ TEST_CASE("cuda conv2d_op matches the CPU conv2d variants, forward and backward"
         for (i64 o = 0; o < O; ++o) pixel_max = std::max(pixel_max, zb[sz((bb * O + o) * P + p)]);
         for (i64 o = 0; o < O; ++o) {
           const auto i = sz((bb * O + o) * P + p);
-          yb[i] = activation == softmax_activation
-                      ? 2.0 * pixel_max + 1e-6
-                      : 1.2 * zb[i] + 4e-6 * std::fabs(y[i]) + 1e-6;
+          yb[i] = activation == softmax_activation ? 2.0 * pixel_max + 1e-6
+                                                   : 1.2 * zb[i] + 4e-6 * std::fabs(y[i]) + 1e-6;
         }
       }
     const auto got_z = gz.download();
@@ -273,7 +277,7 @@ TEST_CASE("cuda conv2d_op matches the CPU conv2d variants, forward and backward"
   SECTION("backward") {
     device_buffer<float> gx(x), gw(w), gz(z), gy(y), gdy(dy);
     device_buffer<float> gdx(dx.size()), gdw(dw.size()), gdb(db.size());
-    cpu::conv2d_backward_args a{s,        gx.get(),  gw.get(),  gz.get(),  gy.get(),
+    cpu::conv2d_backward_args a{s,         gx.get(),  gw.get(),  gz.get(),  gy.get(),
                                 gdy.get(), gdx.get(), gdw.get(), gdb.get(), ws.get()};
     REQUIRE(op.backward(a, ws_bytes) == status::success);
 
@@ -320,8 +324,8 @@ TEST_CASE("cuda conv2d_op matches the CPU conv2d variants, forward and backward"
   }
 
   SECTION("a short or missing workspace is refused") {
-    device_buffer<float> gx(x), gw(w), gb(b), gz(n_out), gy(n_out), gdx(dx.size()),
-        gdw(dw.size()), gdb(db.size());
+    device_buffer<float> gx(x), gw(w), gb(b), gz(n_out), gy(n_out), gdx(dx.size()), gdw(dw.size()),
+        gdb(db.size());
     cpu::conv2d_forward_args f{s, gx.get(), gw.get(), gb.get(), gz.get(), gy.get(), ws.get()};
     CHECK(op.forward(f, ws_bytes - 1) == status::invalid_argument);
     f.workspace = nullptr;
@@ -399,8 +403,8 @@ TEST_CASE("cuda conv2d_op: no samples, other batch sizes, bad arguments", "[cuda
     s.in_c = 3;
     CHECK(op.forward({s, buf.get(), buf.get(), nullptr, nullptr, buf.get(), buf.get()}, 16384) ==
           status::invalid_argument);  // the bias is required
-    cpu::conv2d_backward_args g{s, buf.get(), buf.get(), nullptr, buf.get(), buf.get(),
-                                nullptr, buf.get(), buf.get(), buf.get()};
+    cpu::conv2d_backward_args g{s,         buf.get(), buf.get(), nullptr,   buf.get(),
+                                buf.get(), nullptr,   buf.get(), buf.get(), buf.get()};
     CHECK(op.backward(g, 16384) == status::invalid_argument);  // relu needs z
 
     cpu::conv2d_shape wrong = per_sample;

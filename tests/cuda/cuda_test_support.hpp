@@ -74,8 +74,8 @@ inline void check_close(const char* what, const std::vector<float>& got,
     const double err = std::fabs(static_cast<double>(got[i]) - static_cast<double>(want[i]));
     if (!(err <= bound[i])) {
       if (bad++ < 5)
-        UNSCOPED_INFO(what << "[" << i << "]: got " << got[i] << ", want " << want[i]
-                           << ", bound " << bound[i]);
+        UNSCOPED_INFO(what << "[" << i << "]: got " << got[i] << ", want " << want[i] << ", bound "
+                           << bound[i]);
     } else if (bound[i] > 0) {
       worst = std::max(worst, err / bound[i]);
     }

@@ -6,7 +6,8 @@
 // Bounds (see gemm.test.cpp for the GEMM's): with S = sum_k |x_k w_k| per output and
 // u = u_in + 2 (K + 4) 2^-23 (the GPU's input rounding, u_in as in gemm.test.cpp: 2^-10 for
 // TF32, 2^-7 for BF16, and both sides' FP32 accumulation),
-//   z:  u S + 1e-6;  y = act(z): 1.2 bound_z + 4e-6 |y| + 1e-6;  softmax y: 2 max_row bound_z + 1e-6.
+//   z:  u S + 1e-6;  y = act(z): 1.2 bound_z + 4e-6 |y| + 1e-6;  softmax y: 2 max_row bound_z +
+//   1e-6.
 // Backward takes the CPU forward's z and y on both sides, so dz differs only by the activation
 // derivative's rounding: e_dz = 1e-5 |dz| + 1e-7 (+ y_j (cols + 2) 2^-23 sum |dy y| for softmax,
 // whose row dot product is summed in another order). Then
@@ -40,9 +41,9 @@ std::size_t sz(std::int64_t v) { return static_cast<std::size_t>(v); }
 
 TEST_CASE("cuda dense variants match the CPU variants, forward and backward", "[cuda][dense]") {
   REQUIRE(kc::dense_variant_count == cpu::dense_variant_count);
-  const auto shape = GENERATE(cpu::dense_shape{1, 1, 1}, cpu::dense_shape{3, 7, 5},
-                              cpu::dense_shape{33, 130, 10}, cpu::dense_shape{64, 784, 100},
-                              cpu::dense_shape{200, 67, 129});
+  const auto shape =
+      GENERATE(cpu::dense_shape{1, 1, 1}, cpu::dense_shape{3, 7, 5}, cpu::dense_shape{33, 130, 10},
+               cpu::dense_shape{64, 784, 100}, cpu::dense_shape{200, 67, 129});
   const std::uint32_t variant = GENERATE(range(0u, kc::dense_variant_count));
   const kc::math precision = GENERATE(kc::math::tf32, kc::math::bf16);
   const std::int64_t batch = shape.batch, in = shape.in, out = shape.out;
@@ -62,7 +63,9 @@ TEST_CASE("cuda dense variants match the CPU variants, forward and backward", "[
                                         dx.data(), dw.data(), db.data(), dz.data()});
 
   const double u_in = precision == kc::math::tf32 ? std::ldexp(1.0, -10) : std::ldexp(1.0, -7);
-  auto u_for = [&](std::int64_t k) { return u_in + 2.0 * static_cast<double>(k + 4) * std::ldexp(1.0, -23); };
+  auto u_for = [&](std::int64_t k) {
+    return u_in + 2.0 * static_cast<double>(k + 4) * std::ldexp(1.0, -23);
+  };
 
   SECTION("forward") {
     device_buffer<float> gx(x), gw(w), gb(b), gz(z.size()), gy(y.size());
@@ -138,7 +141,8 @@ TEST_CASE("cuda dense variants match the CPU variants, forward and backward", "[
         const auto i = sz(r * out + j);
         e_dz[i] = 1e-5 * std::fabs(dz[i]) + 1e-7;
         if (variant == softmax_variant)
-          e_dz[i] += std::fabs(y[i]) * static_cast<double>(out + 2) * std::ldexp(1.0, -23) * dot_abs;
+          e_dz[i] +=
+              std::fabs(y[i]) * static_cast<double>(out + 2) * std::ldexp(1.0, -23) * dot_abs;
       }
     }
     std::vector<double> dwb(dw.size()), dxb(dx.size()), dbb(db.size());

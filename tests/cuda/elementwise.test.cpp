@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "cuda_test_support.hpp"
+#include "darch/exec/optimizer.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
 #include "darch/kernels/cuda/layers.hpp"
 #include "darch/kernels/cuda/registry.hpp"
-#include "darch/exec/optimizer.hpp"
 
 namespace {
 
@@ -112,7 +112,8 @@ TEST_CASE("cuda dropout reproduces the CPU's mask and values exactly", "[cuda][d
   check_equal("dx", gdx.download(), dx);
 }
 
-TEST_CASE("cuda dropout with the seed in device memory equals the by-value call", "[cuda][dropout]") {
+TEST_CASE("cuda dropout with the seed in device memory equals the by-value call",
+          "[cuda][dropout]") {
   // The executor's captured graphs read each step's seed from device memory.
   const std::size_t n = GENERATE(std::size_t{1}, std::size_t{(1u << 18) + 5});
   const float rate = GENERATE(0.0f, 0.3f, 1.0f);
@@ -132,7 +133,8 @@ TEST_CASE("cuda dropout with the seed in device memory equals the by-value call"
                             from_device.get(), mask_device.get()) == status::invalid_argument);
 }
 
-TEST_CASE("cuda Adam with its scalars in device memory equals the by-step call", "[cuda][optimizer]") {
+TEST_CASE("cuda Adam with its scalars in device memory equals the by-step call",
+          "[cuda][optimizer]") {
   const bool decoupled = GENERATE(false, true);
   const std::size_t n = 4099;
   const auto w0 = random_floats(n, 81);
@@ -168,7 +170,8 @@ TEST_CASE("cuda Adam with its scalars in device memory equals the by-step call",
 }
 
 TEST_CASE("cuda add sums in the CPU's order (bit for bit)", "[cuda][merge]") {
-  const std::size_t count = GENERATE(std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{11});
+  const std::size_t count =
+      GENERATE(std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{11});
   const std::size_t n = GENERATE(std::size_t{1}, std::size_t{4099});
   CAPTURE(count, n);
   std::vector<std::vector<float>> inputs;
@@ -197,7 +200,8 @@ TEST_CASE("cuda bias gradient: column sums", "[cuda][dense]") {
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t j = 0; j < cols; ++j) {
       want[sz(j)] += dz[sz(r * cols + j)];
-      bound[sz(j)] += static_cast<double>(rows + 8) * std::ldexp(1.0, -24) * std::fabs(dz[sz(r * cols + j)]);
+      bound[sz(j)] +=
+          static_cast<double>(rows + 8) * std::ldexp(1.0, -24) * std::fabs(dz[sz(r * cols + j)]);
     }
   std::vector<float> want_f(want.begin(), want.end());
   device_buffer<float> gdz(dz), gdb(sz(cols));
@@ -229,7 +233,8 @@ TEST_CASE("cuda fused optimizer steps match exec::optimizer", "[cuda][optimizer]
   auto w = random_floats(n, 61);
   std::vector<std::uint8_t> mask(masked ? n : 0);
   for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = (i % 3) != 0;
-  device_buffer<float> gw(w), gg(n), gm(std::vector<float>(n, 0.0f)), gv(std::vector<float>(n, 0.0f));
+  device_buffer<float> gw(w), gg(n), gm(std::vector<float>(n, 0.0f)),
+      gv(std::vector<float>(n, 0.0f));
   device_buffer<std::uint8_t> gmask(mask);
   for (int step = 1; step <= 3; ++step) {
     const auto g = random_floats(n, 70 + static_cast<std::uint64_t>(step));

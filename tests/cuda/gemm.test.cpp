@@ -46,8 +46,8 @@ struct reference {
   std::vector<double> z, s;  // z = op(a) op(b) + bias; s = sum |a b|
 };
 
-reference reference_gemm(const problem& p, const std::vector<float>& a, std::int64_t lda,
-                         bool ta, const std::vector<float>& b, std::int64_t ldb, bool tb,
+reference reference_gemm(const problem& p, const std::vector<float>& a, std::int64_t lda, bool ta,
+                         const std::vector<float>& b, std::int64_t ldb, bool tb,
                          const std::vector<float>& bias) {
   reference r{std::vector<double>(static_cast<std::size_t>(p.m * p.n)),
               std::vector<double>(static_cast<std::size_t>(p.m * p.n))};
@@ -112,7 +112,8 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   const auto bias = darch::test::cuda::random_floats(static_cast<std::size_t>(p.n), seed + 2);
 
   device_buffer<float> da(a), db(b), dbias(bias);
-  device_buffer<float> dz(static_cast<std::size_t>(p.m * ldc)), dc(static_cast<std::size_t>(p.m * ldc));
+  device_buffer<float> dz(static_cast<std::size_t>(p.m * ldc)),
+      dc(static_cast<std::size_t>(p.m * ldc));
   kc::gemm_args g;
   g.m = p.m;
   g.n = p.n;
@@ -149,7 +150,7 @@ TEST_CASE("cuda::gemm: every layout, epilogue and precision against a double ref
   const reference ref = reference_gemm(p, a, lda, ta, b, ldb, tb, bias);
   // The Hopper kernel's TF32 operands come through TMA, which may truncate rather than round:
   // 2^-10 per operand, so 2^-9 per product.
-  const double u_in = precision == kc::math::bf16 ? std::ldexp(1.0, -7)
+  const double u_in = precision == kc::math::bf16     ? std::ldexp(1.0, -7)
                       : tile == kc::gemm_tile::hopper ? std::ldexp(1.0, -9)
                                                       : std::ldexp(1.0, -10);
   const double u_acc = static_cast<double>(p.k + 4) * std::ldexp(1.0, -23);
@@ -191,8 +192,8 @@ TEST_CASE("cuda::gemm: the large and small tiles give the same bits; automatic i
           "[cuda][gemm]") {
   // Each element's products are added in the same order by both tiles (the same K slices and
   // mma steps); only how the output is cut into blocks differs.
-  const problem p = GENERATE(problem{128, 512, 784}, problem{512, 784, 128}, problem{300, 200, 1000},
-                             problem{2048, 1024, 96});
+  const problem p = GENERATE(problem{128, 512, 784}, problem{512, 784, 128},
+                             problem{300, 200, 1000}, problem{2048, 1024, 96});
   const bool ta = GENERATE(false, true);
   const kc::math precision = GENERATE(kc::math::tf32, kc::math::bf16);
   CAPTURE(p.m, p.n, p.k, ta, precision == kc::math::tf32 ? "tf32" : "bf16");

@@ -66,8 +66,8 @@ TEST_CASE("cuda layer_norm matches the CPU kernels", "[cuda][layer_norm]") {
   std::vector<float> dx(x.size()), dgamma(sz(N)), dbeta(sz(N));
   cpu::layer_norm_backward(a, dy.data(), dx.data(), dgamma.data(), dbeta.data());
 
-  device_buffer<float> d_x(x), d_gamma(gamma), d_beta(beta), d_dy(dy), d_y(x.size()),
-      d_mean(sz(B)), d_inv_std(sz(B)), d_dx(x.size()), d_dgamma(sz(N)), d_dbeta(sz(N));
+  device_buffer<float> d_x(x), d_gamma(gamma), d_beta(beta), d_dy(dy), d_y(x.size()), d_mean(sz(B)),
+      d_inv_std(sz(B)), d_dx(x.size()), d_dgamma(sz(N)), d_dbeta(sz(N));
   cpu::layer_norm_args d{.batch = B,
                          .n = N,
                          .x = d_x.get(),

@@ -33,9 +33,9 @@ struct gap_case {
 }  // namespace
 
 TEST_CASE("cuda global average pooling equals the CPU's bit for bit", "[cuda][merge][pool]") {
-  const gap_case gc = GENERATE(gap_case{1, 1, 1}, gap_case{3, 5, 7}, gap_case{5, 3, 17},
-                               gap_case{7, 16, 49}, gap_case{33, 64, 1}, gap_case{2, 3, 1000},
-                               gap_case{1, 1, 16}, gap_case{4, 9, 33});
+  const gap_case gc =
+      GENERATE(gap_case{1, 1, 1}, gap_case{3, 5, 7}, gap_case{5, 3, 17}, gap_case{7, 16, 49},
+               gap_case{33, 64, 1}, gap_case{2, 3, 1000}, gap_case{1, 1, 16}, gap_case{4, 9, 33});
   CAPTURE(gc.batch, gc.c, gc.hw);
   const i64 planes = gc.batch * gc.c;
   const auto seed = static_cast<std::uint64_t>(gc.batch * 1000 + gc.c * 10 + gc.hw);

@@ -22,15 +22,15 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/config.hpp"
 #include "darch/core/random.hpp"
 #include "darch/exec/cuda_network.hpp"
 #include "darch/exec/network.hpp"
+#include "darch/exec/optimizer.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "darch/train/evaluator.hpp"
-#include "darch/exec/optimizer.hpp"
 #include "support/blobs.hpp"
 #include "support/catch.hpp"
 

@@ -41,8 +41,14 @@ struct pool_case {
 };
 
 cpu::pool_shape shape_of(const pool_case& p) {
-  return {p.batch, p.c, p.in_h, p.in_w, (p.in_h - p.window) / p.stride + 1,
-          (p.in_w - p.window) / p.stride + 1, p.window, p.stride};
+  return {p.batch,
+          p.c,
+          p.in_h,
+          p.in_w,
+          (p.in_h - p.window) / p.stride + 1,
+          (p.in_w - p.window) / p.stride + 1,
+          p.window,
+          p.stride};
 }
 
 }  // namespace
@@ -113,9 +119,10 @@ TEST_CASE("cuda pool_op matches the CPU's max and average pooling", "[cuda][cudn
           for (i64 ky = 0; ky < s.window; ++ky)
             for (i64 kx = 0; kx < s.window; ++kx)
               sum += std::fabs(x[sz(pl * HW + (oy * s.stride + ky) * s.in_w + ox * s.stride + kx)]);
-          yb[sz(pl * P + oy * s.out_w + ox)] =
-              2.0 * static_cast<double>(s.window * s.window + 2) * ulp * sum /
-                  static_cast<double>(s.window * s.window) + 1e-7;
+          yb[sz(pl * P + oy * s.out_w + ox)] = 2.0 * static_cast<double>(s.window * s.window + 2) *
+                                                   ulp * sum /
+                                                   static_cast<double>(s.window * s.window) +
+                                               1e-7;
         }
     check_close("y", got_y, y, yb);
   }

@@ -20,8 +20,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch_diagnostics_ok {
 
@@ -60,8 +60,12 @@ static_assert(space_size<net> == 2);
 }  // namespace one_of_duplicate
 
 namespace one_of_missing_name {  // {batch, layer}: 2
-struct batch_stats { static constexpr std::string_view name = "batch"; };
-struct layer_stats { static constexpr std::string_view name = "layer"; };
+struct batch_stats {
+  static constexpr std::string_view name = "batch";
+};
+struct layer_stats {
+  static constexpr std::string_view name = "layer";
+};
 struct my_norm {
   static constexpr std::string_view name = "my_norm";
   using params = darch::params<param<"statistics", one_of<batch_stats, layer_stats>>>;
@@ -155,7 +159,8 @@ static_assert(space_size<net> == 1);
 // ---- combinators ---------------------------------------------------------------------------
 
 namespace repeat_zero_count {  // "no hidden layer" is optional<>: 1 + (1 + 1) = 3
-using net = seq<optional<repeat<choice<1, 2>, dense<choice<64>, relu>>>, dense<choice<10>, softmax>>;
+using net =
+    seq<optional<repeat<choice<1, 2>, dense<choice<64>, relu>>>, dense<choice<10>, softmax>>;
 static_assert(space_size<net> == 3);
 }  // namespace repeat_zero_count
 
@@ -182,7 +187,8 @@ static_assert(space_size<net> == 1);
 }  // namespace seq_empty
 
 namespace parallel_empty {  // two fixed branches, concat to {24, 32, 32}: 1
-using net = with_input_shape<seq<parallel<conv2d<choice<16>>, conv2d<choice<8>>>, concat>, 3, 32, 32>;
+using net =
+    with_input_shape<seq<parallel<conv2d<choice<16>>, conv2d<choice<8>>>, concat>, 3, 32, 32>;
 static_assert(space_of<net>().size() == 1);
 }  // namespace parallel_empty
 
@@ -334,8 +340,9 @@ namespace constraint_no_names {
 using depth = shared<"depth", choice<1, 2, 4>>;
 using units = shared<"units", choice<128, 256, 512>>;
 using body = repeat<depth, dense<units, relu>>;
-using net = constrained<body, constraint<[](std::int64_t d, std::int64_t w) { return d * w <= 1024; },
-                                         "depth", "units">>;
+using net =
+    constrained<body, constraint<[](std::int64_t d, std::int64_t w) { return d * w <= 1024; },
+                                 "depth", "units">>;
 static_assert(space_of<net>().size() == 8);
 }  // namespace constraint_no_names
 
@@ -345,9 +352,9 @@ static_assert(space_of<net>().size() == 8);
 }  // namespace constraint_arity
 
 namespace constraint_not_bool {  // the budget as a bool: 8, as above
-using net = constrained<constraint_no_names::body,
-                        constraint<[](std::int64_t d, std::int64_t w) { return 1024 - d * w >= 0; },
-                                   "depth", "units">>;
+using net = constrained<
+    constraint_no_names::body,
+    constraint<[](std::int64_t d, std::int64_t w) { return 1024 - d * w >= 0; }, "depth", "units">>;
 static_assert(space_of<net>().size() == 8);
 }  // namespace constraint_not_bool
 
@@ -362,9 +369,9 @@ static_assert(space_of<net>().size() == 8);
 }  // namespace constraint_undeclared_name
 
 namespace constraints_unsatisfiable {  // d * w <= 256 keeps (1, 128), (1, 256), (2, 128): 3
-using net = constrained<constraint_no_names::body,
-                        constraint<[](std::int64_t d, std::int64_t w) { return d * w <= 256; },
-                                   "depth", "units">>;
+using net = constrained<
+    constraint_no_names::body,
+    constraint<[](std::int64_t d, std::int64_t w) { return d * w <= 256; }, "depth", "units">>;
 static_assert(space_of<net>().size() == 3);
 }  // namespace constraints_unsatisfiable
 
@@ -382,10 +389,10 @@ static_assert(space_size<net> == 2);
 namespace op_too_many_hyperparameters {  // 8 two-way hyperparameters: 2^8 = 256
 struct my_block {
   static constexpr std::string_view name = "my_block";
-  using params = darch::params<param<"p0", choice<1, 2>>, param<"p1", choice<1, 2>>,
-                               param<"p2", choice<1, 2>>, param<"p3", choice<1, 2>>,
-                               param<"p4", choice<1, 2>>, param<"p5", choice<1, 2>>,
-                               param<"p6", choice<1, 2>>, param<"p7", choice<1, 2>>>;
+  using params =
+      darch::params<param<"p0", choice<1, 2>>, param<"p1", choice<1, 2>>, param<"p2", choice<1, 2>>,
+                    param<"p3", choice<1, 2>>, param<"p4", choice<1, 2>>, param<"p5", choice<1, 2>>,
+                    param<"p6", choice<1, 2>>, param<"p7", choice<1, 2>>>;
 };
 static_assert(space_size<my_block> == 256);
 }  // namespace op_too_many_hyperparameters
@@ -434,7 +441,8 @@ using net = with_input_shape<block, 784>;
 static_assert(space_of<net>().size() == 2);
 }  // namespace shape_add_mismatch
 
-namespace shape_concat_mismatch {  // both branches go to 16x16 (stride-2 conv, 2x2 pool); 2 widths: 2
+namespace shape_concat_mismatch {  // both branches go to 16x16 (stride-2 conv, 2x2 pool); 2 widths:
+                                   // 2
 using branches = parallel<conv2d<choice<16, 32>, choice<3>, choice<2>>, max_pool<>>;
 using net = with_input_shape<seq<branches, concat>, 3, 32, 32>;
 static_assert(space_of<net>().size() == 2);
@@ -463,7 +471,8 @@ template <class Factor>
 struct subsample {
   static constexpr std::string_view name = "subsample";
   using params = darch::params<param<"factor", Factor>>;
-  static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value* p) noexcept {
+  static constexpr shape_result infer_shape(const shape* in, std::size_t n,
+                                            const value* p) noexcept {
     if (n != 1) return {shape_error::wrong_input_count, {}};
     if (in[0].rank != 1) return {shape_error::needs_flat_input, {}};
     const std::int64_t out = in[0].dims[0] / p[0].integer;
@@ -476,14 +485,16 @@ static_assert(space_of<net>().size() == 4);
 }  // namespace shape_non_positive_size
 
 namespace shape_too_varied {  // 64, 128, ..., 512: 8 widths (at most 16 shapes meet): 8
-using net = with_input_shape<seq<dense<int_range<64, 512, 64>, relu>, dense<choice<10>, softmax>>, 784>;
+using net =
+    with_input_shape<seq<dense<int_range<64, 512, 64>, relu>, dense<choice<10>, softmax>>, 784>;
 static_assert(space_of<net>().size() == 8);
 }  // namespace shape_too_varied
 
 namespace shape_too_many_ports {  // 5 branches merged 3 + 2, so at most 3 ports meet: 1
 using conv = conv2d<choice<16>, choice<3>>;
-using net = with_input_shape<seq<parallel<seq<parallel<conv, conv, conv>, concat>, conv, conv>, concat>,
-                             3, 32, 32>;
+using net =
+    with_input_shape<seq<parallel<seq<parallel<conv, conv, conv>, concat>, conv, conv>, concat>, 3,
+                     32, 32>;
 static_assert(space_of<net>().size() == 1);
 }  // namespace shape_too_many_ports
 

@@ -72,9 +72,9 @@ void check_all_close(const std::string& what, const std::vector<T>& got,
       worst = i;
     }
   }
-  INFO("mismatches: " << bad << " of " << got.size() << "; worst at [" << worst
-                      << "]: got " << (got.empty() ? 0.0 : static_cast<double>(got[worst]))
-                      << ", want " << (want.empty() ? 0.0 : want[worst]));
+  INFO("mismatches: " << bad << " of " << got.size() << "; worst at [" << worst << "]: got "
+                      << (got.empty() ? 0.0 : static_cast<double>(got[worst])) << ", want "
+                      << (want.empty() ? 0.0 : want[worst]));
   CHECK(bad == 0);
 }
 

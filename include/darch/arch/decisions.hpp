@@ -18,9 +18,9 @@ namespace darch {
 
 /// One decision of an assignment, named.
 struct decision {
-  std::string name;                ///< `repeat#0[1]/dense#0.units`, or a shared name
-  std::span<const value> domain;   ///< the values it can take, in index order
-  bool shared = false;             ///< a named decision, made once for all uses
+  std::string name;               ///< `repeat#0[1]/dense#0.units`, or a shared name
+  std::span<const value> domain;  ///< the values it can take, in index order
+  bool shared = false;            ///< a named decision, made once for all uses
 };
 
 /// The decision that follows the partial assignment `prefix`, or nothing if `prefix` is

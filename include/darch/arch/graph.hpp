@@ -4,8 +4,8 @@
 /// to its statically generated variant) and declares `materialize` and `transitions`.
 #pragma once
 
-#include <span>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +14,8 @@
 #include <boost/range/iterator_range_core.hpp>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/space/detail/table.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/space/value.hpp"
 
 namespace darch {
@@ -26,9 +26,9 @@ namespace darch {
 struct arch_node {
   enum class role : std::uint8_t { input, op, output };
   role kind = role::op;
-  std::string_view op;            ///< the op's name; "input" / "output" for the borders
-  std::uint32_t space_node = 0;   ///< the node of the space's table it came from
-  std::uint32_t variant = 0;      ///< which statically generated kernel variant runs it
+  std::string_view op;           ///< the op's name; "input" / "output" for the borders
+  std::uint32_t space_node = 0;  ///< the node of the space's table it came from
+  std::uint32_t variant = 0;     ///< which statically generated kernel variant runs it
   std::uint32_t variant_count = 1;
   std::uint32_t first_param = 0, param_count = 0;  ///< into architecture::params
   /// What the space knows of the op (shape inference, accepted values); null for borders.

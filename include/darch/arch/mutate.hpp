@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 
@@ -31,7 +31,7 @@ std::optional<assignment> mutate(space_ref space, const assignment& parent, std:
 
 /// Same, with decision `position` set to `new_index` (which must differ from the parent's and
 /// lie in its domain; throws std::out_of_range otherwise).
-std::optional<assignment> mutate_to(space_ref space, const assignment& parent,
-                                    std::size_t position, std::uint32_t new_index, rng& gen);
+std::optional<assignment> mutate_to(space_ref space, const assignment& parent, std::size_t position,
+                                    std::uint32_t new_index, rng& gen);
 
 }  // namespace darch

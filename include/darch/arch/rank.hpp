@@ -9,8 +9,8 @@
 #include <type_traits>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 

@@ -8,8 +8,8 @@
 #include <functional>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 

@@ -22,8 +22,8 @@
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 namespace detail {

@@ -17,8 +17,9 @@ struct shape {
     return {1, {static_cast<std::int32_t>(n), 0, 0}};
   }
   static constexpr shape image(std::int64_t c, std::int64_t h, std::int64_t w) noexcept {
-    return {3, {static_cast<std::int32_t>(c), static_cast<std::int32_t>(h),
-                static_cast<std::int32_t>(w)}};
+    return {
+        3,
+        {static_cast<std::int32_t>(c), static_cast<std::int32_t>(h), static_cast<std::int32_t>(w)}};
   }
   constexpr std::int64_t elements() const noexcept {
     std::int64_t n = 1;

@@ -23,8 +23,8 @@ struct tensor_view {
   static constexpr std::size_t max_rank = 4;
 
   T* data = nullptr;
-  std::uint32_t rank = 0;                            ///< number of meaningful extents (0..4)
-  std::int64_t extents[max_rank]{};                 ///< extents[0..rank); the rest are ignored
+  std::uint32_t rank = 0;            ///< number of meaningful extents (0..4)
+  std::int64_t extents[max_rank]{};  ///< extents[0..rank); the rest are ignored
 
   /// Number of elements: the product of the first `rank` extents (1 for rank 0, a scalar).
   DARCH_HOST_DEVICE constexpr std::size_t size() const noexcept {

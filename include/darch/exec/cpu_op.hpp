@@ -32,8 +32,8 @@ namespace darch::exec {
 
 /// One step of a planned architecture, as its kernel factory sees it (sizes per sample).
 struct op_step {
-  std::string_view op;                  ///< the op's name
-  std::span<const shape> inputs;        ///< input shapes, in port order
+  std::string_view op;            ///< the op's name
+  std::span<const shape> inputs;  ///< input shapes, in port order
   shape output{};
   std::uint32_t variant = 0;            ///< the op's variant (a softmax head: its logits variant)
   std::span<const param_value> values;  ///< resolved hyperparameters, in declaration order
@@ -66,7 +66,7 @@ struct cpu_backward_pass {
   /// dL/dx per input port, to OVERWRITE; null where no gradient is wanted (the network input).
   std::span<float* const> dx;
   const float* params = nullptr;
-  float* grads = nullptr;           ///< dL/dparams, same layout as params, to OVERWRITE
+  float* grads = nullptr;  ///< dL/dparams, same layout as params, to OVERWRITE
   float* state = nullptr;
   float* workspace = nullptr;
 };

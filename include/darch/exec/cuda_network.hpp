@@ -23,8 +23,8 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/core/shape.hpp"
-#include "darch/kernels/cuda/layers.hpp"
 #include "darch/exec/optimizer.hpp"
+#include "darch/kernels/cuda/layers.hpp"
 
 namespace darch::exec {
 

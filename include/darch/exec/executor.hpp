@@ -34,7 +34,7 @@ enum class precision : std::uint8_t {
 
 /// What every executor is built with.
 struct executor_config {
-  std::uint64_t seed = 0;       ///< initial parameters; dropout masks come from the step index
+  std::uint64_t seed = 0;  ///< initial parameters; dropout masks come from the step index
   optimizer_config optimizer{};
   /// The most samples of one training step (device backends plan their memory for it).
   std::int64_t max_batch = 128;
@@ -104,9 +104,8 @@ std::unique_ptr<executor> make_cuda_executor(const architecture& arch, shape inp
 
 /// The executor of `backend` after `resolve_backend` (DARCH_BACKEND, automatic → cuda when
 /// usable, else cpu).
-std::unique_ptr<executor> make_executor(backend_kind backend, const architecture& arch,
-                                        shape input, std::int64_t classes,
-                                        const executor_config& config);
+std::unique_ptr<executor> make_executor(backend_kind backend, const architecture& arch, shape input,
+                                        std::int64_t classes, const executor_config& config);
 
 /// Sets the number of CPU threads the CPU kernels use (OpenMP and OpenBLAS); 0 keeps the
 /// default.

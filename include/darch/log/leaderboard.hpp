@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/log/search_log.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 

@@ -21,8 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/log/trial_result.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch {
 
@@ -31,8 +31,8 @@ namespace darch {
 /// (a resumed search replays its log through the searcher, which only works for the same
 /// searcher with the same seed; scores from another evaluation setup would not compare).
 struct search_description {
-  std::string searcher;                                         ///< its name(), e.g. "random"
-  nlohmann::json searcher_options = nlohmann::json::object();   ///< its settings, any JSON
+  std::string searcher;                                        ///< its name(), e.g. "random"
+  nlohmann::json searcher_options = nlohmann::json::object();  ///< its settings, any JSON
   std::uint64_t seed = 0;
   /// How an architecture is scored (dataset, epochs per unit of budget, batch size...): any
   /// JSON the caller chooses.
@@ -56,8 +56,8 @@ struct evaluation_config {
 struct evaluation_record {
   std::uint64_t id = 0;
   std::filesystem::path folder;
-  std::optional<evaluation_config> config;  ///< absent: the config was never fully written
-  std::optional<trial_result> results;      ///< present: the evaluation is complete
+  std::optional<evaluation_config> config;       ///< absent: the config was never fully written
+  std::optional<trial_result> results;           ///< present: the evaluation is complete
   std::vector<std::filesystem::path> leftovers;  ///< `*.tmp` files an interrupted write left
 
   bool complete() const noexcept { return results.has_value(); }
@@ -69,7 +69,7 @@ struct evaluation_record {
 /// A search folder as found on disk.
 struct search_contents {
   std::filesystem::path folder;
-  nlohmann::json description;   ///< search_data/search.json
+  nlohmann::json description;  ///< search_data/search.json
   /// Every evaluation folder, complete or to redo, in increasing id (gaps are kept as gaps:
   /// ids need not be contiguous).
   std::vector<evaluation_record> evaluations;

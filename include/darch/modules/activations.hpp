@@ -18,18 +18,30 @@ namespace darch {
 
 // Activation tags: types, so that `one_of<relu, sigmoid>` is a domain and a fixed activation is
 // written as the tag itself (`dense<choice<10>, softmax>`).
-struct linear { static constexpr std::string_view name = "linear"; };
-struct relu { static constexpr std::string_view name = "relu"; };
-struct sigmoid { static constexpr std::string_view name = "sigmoid"; };
-struct tanh { static constexpr std::string_view name = "tanh"; };
-struct gelu { static constexpr std::string_view name = "gelu"; };
-struct softmax { static constexpr std::string_view name = "softmax"; };
+struct linear {
+  static constexpr std::string_view name = "linear";
+};
+struct relu {
+  static constexpr std::string_view name = "relu";
+};
+struct sigmoid {
+  static constexpr std::string_view name = "sigmoid";
+};
+struct tanh {
+  static constexpr std::string_view name = "tanh";
+};
+struct gelu {
+  static constexpr std::string_view name = "gelu";
+};
+struct softmax {
+  static constexpr std::string_view name = "softmax";
+};
 
 namespace detail {
 
 /// The activations kernels are generated for, in variant order.
-inline constexpr std::array<std::string_view, 6> activation_names{
-    "linear", "relu", "sigmoid", "tanh", "gelu", "softmax"};
+inline constexpr std::array<std::string_view, 6> activation_names{"linear", "relu", "sigmoid",
+                                                                  "tanh",   "gelu", "softmax"};
 
 constexpr std::uint32_t activation_index(std::string_view name) noexcept {
   for (std::uint32_t i = 0; i < activation_names.size(); ++i)
@@ -44,8 +56,7 @@ inline constexpr std::uint32_t softmax_index = 5;
 
 /// Weights before a rectifier (relu, gelu) start with He's bound, the others with Glorot's.
 constexpr tensor_init weight_init(std::uint32_t activation) noexcept {
-  return activation == 1 || activation == 4 ? tensor_init::he_uniform
-                                            : tensor_init::glorot_uniform;
+  return activation == 1 || activation == 4 ? tensor_init::he_uniform : tensor_init::glorot_uniform;
 }
 
 }  // namespace detail
@@ -62,7 +73,9 @@ struct activation {
   static constexpr std::uint32_t variant(const value* p) noexcept {
     return detail::activation_index(p[0].text);
   }
-  static constexpr bool accepts(std::size_t, const value& v) noexcept { return detail::is_activation(v); }
+  static constexpr bool accepts(std::size_t, const value& v) noexcept {
+    return detail::is_activation(v);
+  }
 };
 
 }  // namespace darch

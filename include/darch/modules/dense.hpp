@@ -32,7 +32,8 @@ struct dense {
   static constexpr bool accepts(std::size_t i, const value& v) noexcept {
     return i == 0 ? detail::positive_integer(v) : detail::is_activation(v);
   }
-  static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value* p) noexcept {
+  static constexpr shape_result infer_shape(const shape* in, std::size_t n,
+                                            const value* p) noexcept {
     if (n != 1) return {shape_error::wrong_input_count, {}};
     if (in[0].rank != 1) return {shape_error::needs_flat_input, {}};
     return {shape_error::none, shape::flat(p[0].integer)};

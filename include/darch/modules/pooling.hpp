@@ -33,8 +33,11 @@ struct pool_base {
                 "darch pooling: the window must be a positive integer");
   static_assert(tied || every_value<std::conditional_t<tied, choice<1>, Stride>>(&positive_integer),
                 "darch pooling: the stride must be a positive integer");
-  static constexpr bool accepts(std::size_t, const value& v) noexcept { return positive_integer(v); }
-  static constexpr shape_result infer_shape(const shape* in, std::size_t n, const value* p) noexcept {
+  static constexpr bool accepts(std::size_t, const value& v) noexcept {
+    return positive_integer(v);
+  }
+  static constexpr shape_result infer_shape(const shape* in, std::size_t n,
+                                            const value* p) noexcept {
     if (n != 1) return {shape_error::wrong_input_count, {}};
     if (in[0].rank != 3) return {shape_error::needs_image_input, {}};
     const std::int64_t k = p[0].integer, s = tied ? p[0].integer : p[1].integer;

@@ -52,17 +52,21 @@ namespace detail {
 template <class T>
 DARCH_HOST_DEVICE DARCH_INLINE T exp(T x) {
 #if defined(__CUDA_ARCH__)
-  if constexpr (std::is_same_v<T, float>) return ::expf(x); else return ::exp(x);
+  if constexpr (std::is_same_v<T, float>) return ::expf(x);
+  else return ::exp(x);
 #else
-  if constexpr (std::is_same_v<T, float>) return fast_exp(x); else return std::exp(x);
+  if constexpr (std::is_same_v<T, float>) return fast_exp(x);
+  else return std::exp(x);
 #endif
 }
 template <class T>
 DARCH_HOST_DEVICE DARCH_INLINE T tanh(T x) {
 #if defined(__CUDA_ARCH__)
-  if constexpr (std::is_same_v<T, float>) return ::tanhf(x); else return ::tanh(x);
+  if constexpr (std::is_same_v<T, float>) return ::tanhf(x);
+  else return ::tanh(x);
 #else
-  if constexpr (std::is_same_v<T, float>) return fast_tanh(x); else return std::tanh(x);
+  if constexpr (std::is_same_v<T, float>) return fast_tanh(x);
+  else return std::tanh(x);
 #endif
 }
 template <class T>
@@ -70,11 +74,14 @@ DARCH_HOST_DEVICE DARCH_INLINE constexpr T select(bool c, T a, T b) noexcept {
 #if defined(__CUDA_ARCH__)
   return c ? a : b;
 #else
-  if constexpr (std::is_same_v<T, float>) return detail::select(c, a, b); else return c ? a : b;
+  if constexpr (std::is_same_v<T, float>) return detail::select(c, a, b);
+  else return c ? a : b;
 #endif
 }
 template <class T>
-DARCH_HOST_DEVICE DARCH_INLINE constexpr T abs(T x) noexcept { return select(x < T(0), -x, x); }
+DARCH_HOST_DEVICE DARCH_INLINE constexpr T abs(T x) noexcept {
+  return select(x < T(0), -x, x);
+}
 }  // namespace detail
 
 /// Per-element math of activation `K`: `forward(x)` and `derivative(x)` (d forward / dx at x),
@@ -85,18 +92,26 @@ struct activation;
 template <>
 struct activation<activation_kind::identity> {
   template <class T>
-  DARCH_HOST_DEVICE static constexpr T forward(T x) noexcept { return x; }
+  DARCH_HOST_DEVICE static constexpr T forward(T x) noexcept {
+    return x;
+  }
   template <class T>
-  DARCH_HOST_DEVICE static constexpr T derivative(T) noexcept { return T(1); }
+  DARCH_HOST_DEVICE static constexpr T derivative(T) noexcept {
+    return T(1);
+  }
 };
 
 template <>
 struct activation<activation_kind::relu> {
   template <class T>
-  DARCH_HOST_DEVICE static constexpr T forward(T x) noexcept { return x > T(0) ? x : T(0); }
+  DARCH_HOST_DEVICE static constexpr T forward(T x) noexcept {
+    return x > T(0) ? x : T(0);
+  }
   /// 0 at x == 0 (the subgradient PyTorch and Keras use).
   template <class T>
-  DARCH_HOST_DEVICE static constexpr T derivative(T x) noexcept { return x > T(0) ? T(1) : T(0); }
+  DARCH_HOST_DEVICE static constexpr T derivative(T x) noexcept {
+    return x > T(0) ? T(1) : T(0);
+  }
 };
 
 template <>
@@ -123,7 +138,9 @@ struct activation<activation_kind::sigmoid> {
 template <>
 struct activation<activation_kind::tanh> {
   template <class T>
-  DARCH_HOST_DEVICE static T forward(T x) noexcept { return detail::tanh(x); }
+  DARCH_HOST_DEVICE static T forward(T x) noexcept {
+    return detail::tanh(x);
+  }
   /// 1 - tanh(x)^2 = 4 e / (1 + e)^2 with e = e^(-2|x|): no cancellation for large |x|.
   template <class T>
   DARCH_HOST_DEVICE static T derivative(T x) noexcept {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/random.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 
@@ -53,8 +53,8 @@ class evolution_searcher final : public searcher {
   /// One member of the population.
   struct member {
     assignment arch;
-    double score = 0;       ///< `comparable(score)` as told
-    std::uint64_t born = 0; ///< join order: 0 for the first member told, then 1, 2, ...
+    double score = 0;        ///< `comparable(score)` as told
+    std::uint64_t born = 0;  ///< join order: 0 for the first member told, then 1, 2, ...
   };
 
   /// Throws std::invalid_argument naming the option for population = 0, sample = 0 or
@@ -85,9 +85,9 @@ class evolution_searcher final : public searcher {
   space_ref space_;
   evolution_options options_;
   rng gen_;
-  std::vector<member> slots_;       // a ring of P slots; the first size_ are filled
+  std::vector<member> slots_;  // a ring of P slots; the first size_ are filled
   std::size_t size_ = 0;
-  std::size_t oldest_ = 0;          // regularized: the slot the next member replaces
+  std::size_t oldest_ = 0;  // regularized: the slot the next member replaces
   std::uint64_t born_ = 0;
   std::vector<std::size_t> order_;  // a permutation of [0, size_): partial shuffles draw S
   assignment scratch_;              // random draws reuse its storage

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string_view>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 

@@ -13,12 +13,12 @@
 #include <string_view>
 #include <vector>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/detail/bracket.hpp"
 #include "darch/search/random.hpp"
 #include "darch/search/rung.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 
@@ -39,10 +39,10 @@ std::vector<std::vector<rung_plan>> hyperband_plan(double min_budget, double max
 
 /// Options of `successive_halving`.
 struct halving_options {
-  double min_budget = 1;   ///< the smallest budget a rung trains with (proposal.budget units)
-  double max_budget = 27;  ///< the budget of the last rung
-  double eta = 3;          ///< each rung keeps the best 1/eta at eta times the budget
-  std::size_t initial = 0; ///< architectures in rung 0; 0: ceil(eta^K), so one reaches the end
+  double min_budget = 1;    ///< the smallest budget a rung trains with (proposal.budget units)
+  double max_budget = 27;   ///< the budget of the last rung
+  double eta = 3;           ///< each rung keeps the best 1/eta at eta times the budget
+  std::size_t initial = 0;  ///< architectures in rung 0; 0: ceil(eta^K), so one reaches the end
   sampling_mode sampling = sampling_mode::per_decision;  ///< how rung 0 is drawn
 };
 

@@ -10,9 +10,9 @@
 #include <string_view>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 
@@ -25,7 +25,7 @@ std::span<const std::string_view> searcher_names() noexcept;
 /// evolution; enumerators as strings: `"sampling": "uniform"`; null or {} for the defaults).
 /// Throws std::invalid_argument naming the problem: an unknown searcher (listing the known
 /// ones), an unknown option key (listing the searcher's keys), a value of the wrong type.
-std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space,
-                                        std::uint64_t seed, const nlohmann::json& options);
+std::unique_ptr<searcher> make_searcher(std::string_view name, space_ref space, std::uint64_t seed,
+                                        const nlohmann::json& options);
 
 }  // namespace darch::search

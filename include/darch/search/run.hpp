@@ -13,10 +13,10 @@
 #include <string_view>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/log/search_log.hpp"
 #include "darch/log/trial_result.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 
@@ -53,15 +53,15 @@ using evaluate_fn = std::function<trial_result(const proposal& p, const trial_co
 struct progress_info {
   std::uint64_t id = 0;
   const trial_result& result;
-  bool redone = false;          ///< a config-only evaluation left by a killed process
-  std::size_t done = 0;         ///< complete evaluations, those replayed from the log included
-  std::size_t total = 0;        ///< `max_evaluations` (0: no limit)
-  double elapsed_seconds = 0;   ///< since `run_search` began
+  bool redone = false;         ///< a config-only evaluation left by a killed process
+  std::size_t done = 0;        ///< complete evaluations, those replayed from the log included
+  std::size_t total = 0;       ///< `max_evaluations` (0: no limit)
+  double elapsed_seconds = 0;  ///< since `run_search` began
   /// Estimated seconds to the end: the mean wall time per evaluation finished in this
   /// invocation times the evaluations left, capped by what is left of `max_seconds`. NaN when
   /// there is nothing to estimate from (no limit at all).
   double eta_seconds = 0;
-  double best_score = 0;        ///< the best ok score so far (replayed included); NaN if none
+  double best_score = 0;  ///< the best ok score so far (replayed included); NaN if none
 };
 
 struct run_options {
@@ -86,7 +86,7 @@ enum class stop_reason : std::uint8_t {
   max_evaluations,  ///< `max_evaluations` proposals handled
   max_seconds,      ///< `max_seconds` passed
   exhausted,        ///< the searcher has nothing more to propose (a finished grid)
-  starved,          ///< the searcher proposed nothing, with nothing outstanding, yet is not exhausted
+  starved,  ///< the searcher proposed nothing, with nothing outstanding, yet is not exhausted
 };
 
 std::string_view to_string(stop_reason r) noexcept;
@@ -107,7 +107,7 @@ struct run_summary {
   /// The best `ok` evaluation told in this invocation, replayed ones included; absent if none.
   std::optional<best_evaluation> best;
   stop_reason stopped = stop_reason::max_evaluations;
-  double seconds = 0.0;       ///< wall time of this invocation
+  double seconds = 0.0;  ///< wall time of this invocation
 };
 
 /// The score a searcher is told for `r`: its score if `ok`, else `failed_score`.
@@ -133,7 +133,7 @@ double told_score(const trial_result& r) noexcept;
 /// the log's, or `evaluate` is empty; log_error if the log cannot be read or written (a
 /// malformed file), and std::logic_error if the searcher proposes an id that does not increase,
 /// after waiting for the running evaluations.
-run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate,
-                       search_log& log, const run_options& options);
+run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate, search_log& log,
+                       const run_options& options);
 
 }  // namespace darch::search

@@ -31,9 +31,7 @@ struct proposal {
 inline constexpr double failed_score = -std::numeric_limits<double>::infinity();
 
 /// A score as searchers compare it: NaN (a diverged run) counts as `failed_score`.
-constexpr double comparable(double score) noexcept {
-  return score != score ? failed_score : score;
-}
+constexpr double comparable(double score) noexcept { return score != score ? failed_score : score; }
 
 /// The ask/tell interface. A searcher is seeded and reproducible: the same seed and the same
 /// sequence of asks and tells give the same proposals. Several proposals may be outstanding at

@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/detail/assignment_hash.hpp"
 #include "darch/search/mcts.hpp"
 #include "darch/search/random.hpp"
 #include "darch/search/searcher.hpp"
 #include "darch/search/surrogate.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 

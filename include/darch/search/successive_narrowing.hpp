@@ -10,12 +10,12 @@
 #include <string_view>
 #include <vector>
 
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/detail/bracket.hpp"
 #include "darch/search/random.hpp"
 #include "darch/search/rung.hpp"
 #include "darch/search/searcher.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 

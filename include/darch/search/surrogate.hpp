@@ -12,8 +12,8 @@
 
 #include "darch/arch/assignment.hpp"
 #include "darch/arch/features.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/search/detail/ridge.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search {
 

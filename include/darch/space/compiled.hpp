@@ -31,7 +31,8 @@ template <class B, class... Cs>
 struct space_parts<constrained<B, Cs...>> : space_parts<B> {
   static constexpr bool all_constraints = (requires { Cs::is_constraint; } && ...);
   static_assert(all_constraints,
-                "darch::constrained: every argument after the space must be darch::constraint<...>");
+                "darch::constrained: every argument after the space must be "
+                "darch::constraint<...>");
   using constraints = concat_t<typename space_parts<B>::constraints,
                                std::conditional_t<all_constraints, type_list<Cs...>, type_list<>>>;
 };
@@ -76,7 +77,10 @@ struct check_name_declared {
 
 template <class A, class B>
 constexpr bool check_pair() {
-  if constexpr (requires { A::is_shared; B::is_shared; }) {
+  if constexpr (requires {
+                  A::is_shared;
+                  B::is_shared;
+                }) {
     if constexpr (A::name.view() == B::name.view())
       return check_shared_domains<A::name, typename A::domain, typename B::domain>::ok;
   }
@@ -97,7 +101,8 @@ struct declaration_checks<type_list<D...>, type_list<C...>> {
   }
   template <class X>
   static constexpr bool names_declared() {
-    if constexpr (requires { X::is_dependent; } || requires { X::is_constraint; }) {
+    if constexpr (
+        requires { X::is_dependent; } || requires { X::is_constraint; }) {
       constexpr std::size_t n = [] {
         if constexpr (requires { X::is_dependent; }) return X::parent_count;
         else return X::name_count;
@@ -108,7 +113,8 @@ struct declaration_checks<type_list<D...>, type_list<C...>> {
           else return X::names;
         }();
         return (check_name_declared<to_fixed_string<names[I].size() + 1>(names[I]),
-                                    is_declared(names[I])>::ok && ...);
+                                    is_declared(names[I])>::ok &&
+                ...);
       }(std::make_index_sequence<n>{});
     }
     return true;
@@ -234,7 +240,8 @@ struct dependent_failure {
 /// Whether a combinator of kind `n` can take control value `v`.
 constexpr bool control_accepts(const node_info& n, const value& v) noexcept {
   const bool integer = v.kind == value_kind::integer;
-  const bool boolean = v.kind == value_kind::boolean || (integer && (v.integer == 0 || v.integer == 1));
+  const bool boolean =
+      v.kind == value_kind::boolean || (integer && (v.integer == 0 || v.integer == 1));
   switch (n.kind) {
     case node_kind::alternatives:
       return integer && v.integer >= 0 && v.integer < static_cast<std::int64_t>(n.child_count);
@@ -347,8 +354,7 @@ struct compiled_space {
   static constexpr detail::table_view view = table.view();
   /// Every later check needs a table whose names resolved and whose limits hold; a failed
   /// earlier check has already been reported, so the later ones stand down.
-  static constexpr bool table_ok = declarations_ok &&
-                                   table.shared_count <= detail::max_shared &&
+  static constexpr bool table_ok = declarations_ok && table.shared_count <= detail::max_shared &&
                                    table.conditional_shared <= detail::max_conditional_shared;
 
   static constexpr detail::dependent_failure dependent =
@@ -358,7 +364,8 @@ struct compiled_space {
       return true;
     } else {
       constexpr std::string_view op = view.node(dependent.node).label;
-      constexpr std::string_view param = view.param(view.node(dependent.node).first_param + dependent.param).name;
+      constexpr std::string_view param =
+          view.param(view.node(dependent.node).first_param + dependent.param).name;
       return detail::check_dependent_value<to_fixed_string<op.size() + 1>(op),
                                            to_fixed_string<param.size() + 1>(param)>::ok;
     }
@@ -370,9 +377,9 @@ struct compiled_space {
                 "darch::constrained: no assignment satisfies the constraints; relax them or widen "
                 "the domains they read");
 
-  static constexpr detail::shape_failure shapes =
-      parts::has_input && dependents_checked ? detail::check_shapes(view, parts::input)
-                                             : detail::shape_failure{};
+  static constexpr detail::shape_failure shapes = parts::has_input && dependents_checked
+                                                      ? detail::check_shapes(view, parts::input)
+                                                      : detail::shape_failure{};
   static constexpr bool shapes_ok = [] {
     if constexpr (shapes.error == shape_error::none) {
       return detail::check_shape_variety<shapes.too_varied, shapes.too_many_ports,

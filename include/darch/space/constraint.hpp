@@ -22,14 +22,15 @@ template <auto F, fixed_string... Names>
 struct constraint {
   static constexpr bool is_constraint = true;
   using traits = detail::callable_traits<std::remove_cvref_t<decltype(F)>>;
-  static_assert(sizeof...(Names) > 0, "darch::constraint: name the shared hyperparameters it reads");
+  static_assert(sizeof...(Names) > 0,
+                "darch::constraint: name the shared hyperparameters it reads");
   static_assert(traits::arity == sizeof...(Names),
                 "darch::constraint: the predicate must take exactly one argument per name");
   static_assert(std::is_same_v<typename traits::result, bool>,
                 "darch::constraint: the predicate must return bool");
   static_assert(sizeof...(Names) <= 16, "darch::constraint: at most 16 names");
-  static constexpr bool well_formed = sizeof...(Names) > 0 && sizeof...(Names) <= 16 &&
-                                      traits::arity == sizeof...(Names) &&
+  static constexpr bool well_formed = sizeof...(Names) > 0 &&
+                                      sizeof...(Names) <= 16 && traits::arity == sizeof...(Names) &&
                                       std::is_same_v<typename traits::result, bool>;
   static constexpr std::size_t name_count = well_formed ? sizeof...(Names) : 0;
   static constexpr std::array<std::string_view, sizeof...(Names)> names{std::string_view{Names}...};
@@ -52,7 +53,8 @@ struct constraint {
 template <class S, class... Cs>
 struct constrained {
   static_assert((requires { Cs::is_constraint; } && ...),
-                "darch::constrained: every argument after the space must be darch::constraint<...>");
+                "darch::constrained: every argument after the space must be "
+                "darch::constraint<...>");
   static constexpr bool is_space_wrapper = true;
 };
 

@@ -79,9 +79,7 @@ constexpr count_vector count_controlled(const table_view& t, const node_info& n,
     case param_kind::shared:
       r = f(at.values[p.shared_slot], at.index[p.shared_slot]);
       return reach_slot(t, p.shared_slot, r);
-    case param_kind::dependent:
-      r = f(dependent_value(t, p, at), -1);
-      return reach_parents(t, p, r);
+    case param_kind::dependent: r = f(dependent_value(t, p, at), -1); return reach_parents(t, p, r);
   }
   return r;
 }
@@ -111,8 +109,7 @@ constexpr count_vector count_node(const table_view& t, std::uint32_t node, const
     case node_kind::residual:
     case node_kind::parallel:
     case node_kind::named:
-    case node_kind::dag_cell:
-      return all_children(0, n.child_count);
+    case node_kind::dag_cell: return all_children(0, n.child_count);
     case node_kind::alternatives:
       return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
         // An out-of-range selector is a compile error elsewhere; it counts nothing here.
@@ -121,9 +118,8 @@ constexpr count_vector count_node(const table_view& t, std::uint32_t node, const
         return child(static_cast<std::uint32_t>(v.integer));
       });
     case node_kind::repeat:
-      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
-        return child(0).power(v.integer);
-      });
+      return count_controlled(
+          t, n, at, width, [&](const value& v, std::int64_t) { return child(0).power(v.integer); });
     case node_kind::optional:
     case node_kind::dense_block_tail:
       return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
@@ -146,14 +142,16 @@ constexpr count_vector count_node(const table_view& t, std::uint32_t node, const
         return child(0).power(v.integer).combine(child(1).power(v.integer - 1)).combine(child(2));
       });
     case node_kind::dag_node:
-      return count_controlled(t, n, at, width, [&](const value&, std::int64_t) { return child(0); });
+      return count_controlled(t, n, at, width,
+                              [&](const value&, std::int64_t) { return child(0); });
   }
   return count_vector::unit(width);
 }
 
 /// Do the constraints that read only names in `reached` hold at `at`? A constraint that reads a
 /// shared name the assignment never reaches does not apply to it.
-constexpr bool constraints_hold(const table_view& t, std::uint32_t reached, const shared_point& at) {
+constexpr bool constraints_hold(const table_view& t, std::uint32_t reached,
+                                const shared_point& at) {
   for (std::size_t c = 0; c < t.constraint_count; ++c) {
     const constraint_info& ci = t.constraints[c];
     value args[16]{};
@@ -171,7 +169,8 @@ constexpr bool constraints_hold(const table_view& t, std::uint32_t reached, cons
 /// Every shared name at the first value of its domain.
 constexpr shared_point first_point(const table_view& t) {
   shared_point p{};
-  for (std::uint32_t s = 0; s < t.shared_count; ++s) p.values[s] = t.domain_value(t.shared[s].domain, 0);
+  for (std::uint32_t s = 0; s < t.shared_count; ++s)
+    p.values[s] = t.domain_value(t.shared[s].domain, 0);
   return p;
 }
 

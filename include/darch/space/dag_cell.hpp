@@ -65,7 +65,9 @@ struct dag_cell {
   static constexpr detail::table_sizes sizes = impl::sizes;
   using declarations = typename impl::declarations;
   template <class Table>
-  static constexpr std::uint32_t emit(Table& t) { return impl::emit(t); }
+  static constexpr std::uint32_t emit(Table& t) {
+    return impl::emit(t);
+  }
 };
 
 }  // namespace darch

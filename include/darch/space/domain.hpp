@@ -27,8 +27,10 @@ concept Domain = requires {
 
 namespace detail {
 
-template <class T> struct is_fixed_string : std::false_type {};
-template <std::size_t N> struct is_fixed_string<fixed_string<N>> : std::true_type {};
+template <class T>
+struct is_fixed_string : std::false_type {};
+template <std::size_t N>
+struct is_fixed_string<fixed_string<N>> : std::true_type {};
 
 template <auto V>
 constexpr value to_value() noexcept {
@@ -48,10 +50,17 @@ inline constexpr bool is_value_literal_v = [] {
 
 /// The type that decides whether values may share a domain: every fixed_string is text,
 /// whatever its length.
-template <class T> struct value_type_key { using type = T; };
-template <std::size_t N> struct value_type_key<fixed_string<N>> { using type = fixed_string<1>; };
+template <class T>
+struct value_type_key {
+  using type = T;
+};
+template <std::size_t N>
+struct value_type_key<fixed_string<N>> {
+  using type = fixed_string<1>;
+};
 
-template <class... Ts> inline constexpr bool all_same_type_v = true;
+template <class... Ts>
+inline constexpr bool all_same_type_v = true;
 template <class T, class... Ts>
 inline constexpr bool all_same_type_v<T, Ts...> =
     (std::is_same_v<typename value_type_key<T>::type, typename value_type_key<Ts>::type> && ...);
@@ -77,7 +86,8 @@ struct choice {
                 "bools or darch::fixed_string; use darch::one_of<...> to choose among types");
   static constexpr bool literals = (detail::is_value_literal_v<Vs> && ...);
   static_assert(!literals || detail::all_same_type_v<std::remove_cvref_t<decltype(Vs)>...>,
-                "darch::choice: all values of one domain must have the same type (write 1.0, not 1)");
+                "darch::choice: all values of one domain must have the same type (write 1.0, not "
+                "1)");
   static constexpr bool is_domain = true;
   // A malformed domain becomes one harmless value, so that only the message above is reported.
   static constexpr bool well_formed = sizeof...(Vs) > 0 && literals;
@@ -96,7 +106,8 @@ template <class... Ts>
 struct one_of {
   static_assert(sizeof...(Ts) > 0, "darch::one_of: the domain is empty; list at least one type");
   static constexpr bool named = (requires { std::string_view{Ts::name}; } && ...);
-  static_assert(named, "darch::one_of: every option needs `static constexpr std::string_view name`");
+  static_assert(named,
+                "darch::one_of: every option needs `static constexpr std::string_view name`");
   static constexpr bool is_domain = true;
   static constexpr bool well_formed = sizeof...(Ts) > 0 && named;
   static constexpr std::size_t size = well_formed ? sizeof...(Ts) : 1;
@@ -137,7 +148,10 @@ namespace detail {
 constexpr bool is_power_of_two(std::int64_t v) noexcept { return v > 0 && (v & (v - 1)) == 0; }
 constexpr std::size_t log2_floor(std::int64_t v) noexcept {
   std::size_t r = 0;
-  while (v > 1) { v >>= 1; ++r; }
+  while (v > 1) {
+    v >>= 1;
+    ++r;
+  }
   return r;
 }
 }  // namespace detail
@@ -182,7 +196,9 @@ struct index_domain {
   }();
 };
 
-constexpr std::size_t factorial(std::size_t k) noexcept { return k <= 1 ? 1 : k * factorial(k - 1); }
+constexpr std::size_t factorial(std::size_t k) noexcept {
+  return k <= 1 ? 1 : k * factorial(k - 1);
+}
 
 /// Which permutation of K children, as its rank in lexicographic order: {0, ..., K!-1}.
 template <std::size_t K>

@@ -4,8 +4,8 @@
 /// `dependent` — and `param`, which names one hyperparameter of a module.
 #pragma once
 
-#include <cstddef>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -131,8 +131,8 @@ struct param {
                 "darch::param: give a domain (choice, one_of, int_range, pow2_range, flag), "
                 "shared<name, domain>, dependent<fn, names...>, or a type with a `name`");
   // Anything else stands in as a constant, so that only the message above is reported.
-  using hyperparameter = std::conditional_t<Hyperparameter<as_hyperparameter_t<H>>,
-                                            as_hyperparameter_t<H>, choice<0>>;
+  using hyperparameter =
+      std::conditional_t<Hyperparameter<as_hyperparameter_t<H>>, as_hyperparameter_t<H>, choice<0>>;
   static constexpr auto name = Name;
 };
 

@@ -54,7 +54,8 @@ constexpr shape_result default_infer(const shape* in, std::size_t n, const value
     if constexpr (requires { M::arity; }) return static_cast<std::int32_t>(M::arity);
     else return 1;
   }();
-  if (arity >= 0 && n != static_cast<std::size_t>(arity)) return {shape_error::wrong_input_count, {}};
+  if (arity >= 0 && n != static_cast<std::size_t>(arity))
+    return {shape_error::wrong_input_count, {}};
   if (n == 0) return {shape_error::wrong_input_count, {}};
   return {shape_error::none, in[0]};
 }
@@ -68,26 +69,23 @@ struct op_info_holder {
         else return std::int32_t{1};
       }(),
       [] {
-        if constexpr (requires { M::variant_count; }) return static_cast<std::uint32_t>(M::variant_count);
+        if constexpr (requires { M::variant_count; })
+          return static_cast<std::uint32_t>(M::variant_count);
         else return std::uint32_t{1};
       }(),
       [] {
         if constexpr (requires { M::variant(static_cast<const value*>(nullptr)); })
           return &M::variant;
-        else
-          return +[](const value*) { return std::uint32_t{0}; };
+        else return +[](const value*) { return std::uint32_t{0}; };
       }(),
       [] {
         if constexpr (requires { M::infer_shape(nullptr, std::size_t{}, nullptr); })
           return &M::infer_shape;
-        else
-          return &default_infer<M>;
+        else return &default_infer<M>;
       }(),
       [] {
-        if constexpr (requires { M::accepts(std::size_t{}, value{}); })
-          return &M::accepts;
-        else
-          return +[](std::size_t, const value&) { return true; };
+        if constexpr (requires { M::accepts(std::size_t{}, value{}); }) return &M::accepts;
+        else return +[](std::size_t, const value&) { return true; };
       }(),
       [] {
         if constexpr (requires { M::tensors(nullptr, std::size_t{}, shape{}, nullptr); })
@@ -100,18 +98,15 @@ struct op_info_holder {
       [] {
         if constexpr (requires { M::flops(nullptr, std::size_t{}, shape{}, nullptr); })
           return &M::flops;
-        else
-          return +[](const shape*, std::size_t, const shape&, const value*) { return 0.0; };
+        else return +[](const shape*, std::size_t, const shape&, const value*) { return 0.0; };
       }(),
       [] {
         if constexpr (requires { M::in_place; }) return static_cast<bool>(M::in_place);
         else return false;
       }(),
       [] {
-        if constexpr (requires { M::logits_variant(std::uint32_t{}); })
-          return &M::logits_variant;
-        else
-          return +[](std::uint32_t v) { return v; };
+        if constexpr (requires { M::logits_variant(std::uint32_t{}); }) return &M::logits_variant;
+        else return +[](std::uint32_t v) { return v; };
       }(),
   };
 };

@@ -36,8 +36,7 @@ struct nested_repeat_impl<Count, First, Wrap, std::index_sequence<I...>> {
       concat_t<decltype(param_declarations<Count>()), declarations_of_all<unrolled<I>...>>;
   template <class Table>
   static constexpr std::uint32_t emit(Table& t) {
-    const std::uint32_t n =
-        new_node(t, node_kind::nested_repeat, "nested_repeat", sizeof...(I));
+    const std::uint32_t n = new_node(t, node_kind::nested_repeat, "nested_repeat", sizeof...(I));
     set_control<Count>(t, n, "count");
     emit_children<unrolled<I>...>(t, n);
     return n;
@@ -52,8 +51,9 @@ struct nested_repeat_impl<Count, First, Wrap, std::index_sequence<I...>> {
 template <class Count, class First, template <class> class Wrap>
 struct nested_repeat {
   using count = as_hyperparameter_t<Count>;
-  static_assert(!requires { count::is_dependent; },
-                "darch::nested_repeat: the count must be a domain or shared, not dependent");
+  static_assert(
+      !requires { count::is_dependent; },
+      "darch::nested_repeat: the count must be a domain or shared, not dependent");
   static_assert(detail::every_value<count>([](const value& v) {
                   return v.kind == value_kind::integer && v.integer > 0 && v.integer <= 16;
                 }),
@@ -67,7 +67,9 @@ struct nested_repeat {
   static constexpr detail::table_sizes sizes = impl::sizes;
   using declarations = typename impl::declarations;
   template <class Table>
-  static constexpr std::uint32_t emit(Table& t) { return impl::emit(t); }
+  static constexpr std::uint32_t emit(Table& t) {
+    return impl::emit(t);
+  }
 };
 
 }  // namespace darch

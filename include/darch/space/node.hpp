@@ -61,10 +61,10 @@ constexpr table_sizes param_sizes() noexcept {
 /// The type list a hyperparameter contributes to its space's declarations.
 template <class H>
 constexpr auto param_declarations() noexcept {
-  if constexpr (requires { H::is_dependent; } || requires { H::is_shared; })
+  if constexpr (
+      requires { H::is_dependent; } || requires { H::is_shared; })
     return type_list<H>{};
-  else
-    return type_list<>{};
+  else return type_list<>{};
 }
 
 template <class Table>
@@ -83,7 +83,8 @@ constexpr std::uint32_t new_node(Table& t, node_kind kind, std::string_view labe
 template <Domain D, class Table>
 constexpr std::uint32_t add_domain(Table& t) {
   const auto index = static_cast<std::uint32_t>(t.domain_count++);
-  t.domains[index] = {static_cast<std::uint32_t>(t.value_count), static_cast<std::uint32_t>(D::size)};
+  t.domains[index] = {static_cast<std::uint32_t>(t.value_count),
+                      static_cast<std::uint32_t>(D::size)};
   for (const value& v : D::values) t.values[t.value_count++] = v;
   return index;
 }
@@ -109,7 +110,8 @@ constexpr std::uint32_t add_param(Table& t, std::string_view name) {
     p.shared_slot = static_cast<std::uint32_t>(t.parent_count);
     p.parent_count = static_cast<std::uint32_t>(H::parent_count);
     p.compute = H::compute;
-    for (std::size_t k = 0; k < H::parent_count; ++k) t.parent_names[t.parent_count++] = H::parent_names[k];
+    for (std::size_t k = 0; k < H::parent_count; ++k)
+      t.parent_names[t.parent_count++] = H::parent_names[k];
   } else if constexpr (requires { H::is_shared; }) {
     p.kind = param_kind::shared;
     p.domain = add_domain<typename H::domain>(t);
@@ -144,7 +146,9 @@ struct node_traits {
   static constexpr table_sizes sizes{1, 0, 0, 0, 0, 0, 0, 0, 0};
   using declarations = type_list<>;
   template <class Table>
-  static constexpr std::uint32_t emit(Table& t) { return new_node(t, node_kind::seq, "?", 0); }
+  static constexpr std::uint32_t emit(Table& t) {
+    return new_node(t, node_kind::seq, "?", 0);
+  }
 };
 
 template <Combinator T>
@@ -152,7 +156,9 @@ struct node_traits<T> {
   static constexpr table_sizes sizes = T::sizes;
   using declarations = typename T::declarations;
   template <class Table>
-  static constexpr std::uint32_t emit(Table& t) { return T::emit(t); }
+  static constexpr std::uint32_t emit(Table& t) {
+    return T::emit(t);
+  }
 };
 
 template <class Ps>
@@ -162,8 +168,7 @@ struct op_params<params<Ps...>> {
   static_assert(sizeof...(Ps) <= 8, "darch: an op may have at most 8 hyperparameters");
   static constexpr table_sizes sizes =
       (table_sizes{1, 0, 0, 0, 0, 0, 0, 0, 0} + ... + param_sizes<typename Ps::hyperparameter>());
-  using declarations =
-      concat_t<decltype(param_declarations<typename Ps::hyperparameter>())...>;
+  using declarations = concat_t<decltype(param_declarations<typename Ps::hyperparameter>())...>;
   template <class Table>
   static constexpr void emit(Table& t, std::uint32_t node) {
     t.nodes[node].first_param = static_cast<std::uint32_t>(t.param_count);

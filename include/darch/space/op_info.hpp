@@ -18,13 +18,13 @@ namespace darch {
 /// Result of an op's shape inference, as a code the compiler can report.
 enum class shape_error : std::uint8_t {
   none,
-  spatial_not_positive,   ///< a convolution or pooling leaves a height or width below 1
-  add_mismatch,           ///< `add` inputs differ in shape
-  concat_mismatch,        ///< `concat` inputs differ in rank, or in spatial size
-  needs_flat_input,       ///< e.g. dense on an image: put `flatten` before it
-  needs_image_input,      ///< e.g. conv2d on a flat vector
-  wrong_input_count,      ///< an op got more or fewer inputs than it takes
-  non_positive_size,      ///< a size computed from hyperparameters is below 1
+  spatial_not_positive,  ///< a convolution or pooling leaves a height or width below 1
+  add_mismatch,          ///< `add` inputs differ in shape
+  concat_mismatch,       ///< `concat` inputs differ in rank, or in spatial size
+  needs_flat_input,      ///< e.g. dense on an image: put `flatten` before it
+  needs_image_input,     ///< e.g. conv2d on a flat vector
+  wrong_input_count,     ///< an op got more or fewer inputs than it takes
+  non_positive_size,     ///< a size computed from hyperparameters is below 1
 };
 
 struct shape_result {

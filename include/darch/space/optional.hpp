@@ -20,8 +20,7 @@ struct optional_impl {
                 "darch::optional: the flag must take boolean (or 0/1) values; use darch::flag");
   static constexpr bool is_combinator = true;
   static constexpr table_sizes sizes = table_sizes{1, 1} + param_sizes<enabled>() + sizes_of<M>;
-  using declarations =
-      concat_t<decltype(param_declarations<enabled>()), declarations_of_all<M>>;
+  using declarations = concat_t<decltype(param_declarations<enabled>()), declarations_of_all<M>>;
   template <class Table>
   static constexpr std::uint32_t emit(Table& t) {
     const std::uint32_t n = new_node(t, node_kind::optional, "optional", 1);

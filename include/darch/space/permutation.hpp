@@ -17,9 +17,9 @@ struct permutation {
   static_assert(sizeof...(Ms) > 0, "darch::permutation: give at least one space");
   using order = detail::permutation_domain<sizeof...(Ms)>;
   static constexpr bool is_combinator = true;
-  static constexpr detail::table_sizes sizes =
-      detail::table_sizes{1, sizeof...(Ms)} + detail::param_sizes<order>() +
-      detail::sizes_of<Ms...>;
+  static constexpr detail::table_sizes sizes = detail::table_sizes{1, sizeof...(Ms)} +
+                                               detail::param_sizes<order>() +
+                                               detail::sizes_of<Ms...>;
   using declarations = detail::declarations_of_all<Ms...>;
   template <class Table>
   static constexpr std::uint32_t emit(Table& t) {

@@ -33,7 +33,7 @@ struct port_shapes {
 struct shape_failure {
   shape_error error = shape_error::none;
   std::uint32_t node = 0;
-  bool too_varied = false;   ///< more than max_shape_variety distinct shapes at one point
+  bool too_varied = false;  ///< more than max_shape_variety distinct shapes at one point
   bool too_many_ports = false;
   bool too_many_points = false;  ///< the shared names tried together take too many values
 };
@@ -183,10 +183,14 @@ struct shape_checker {
         });
         break;
       case node_kind::nested_repeat:
-        for_control(n, [&](const value&, std::int64_t i) { add_all(out, run(child(static_cast<std::uint32_t>(i)), in)); });
+        for_control(n, [&](const value&, std::int64_t i) {
+          add_all(out, run(child(static_cast<std::uint32_t>(i)), in));
+        });
         break;
       case node_kind::repeat:
-        for_control(n, [&](const value& v, std::int64_t) { add_all(out, chain(child(0), single(in), v.integer)); });
+        for_control(n, [&](const value& v, std::int64_t) {
+          add_all(out, chain(child(0), single(in), v.integer));
+        });
         break;
       case node_kind::optional:
         for_control(n, [&](const value& v, std::int64_t) {
@@ -218,7 +222,10 @@ struct shape_checker {
         for (std::uint32_t k = 0; k < n.child_count; ++k) {
           port_shapes mine = in;
           if (in.n == n.child_count) mine = port_shapes{1, {in.s[k]}};
-          else if (in.n != 1) { failure = {shape_error::wrong_input_count, node, false, false}; return out; }
+          else if (in.n != 1) {
+            failure = {shape_error::wrong_input_count, node, false, false};
+            return out;
+          }
           parts[k] = run(child(k), mine);
         }
         merge_all(~0u, parts, n.child_count, out);
@@ -269,7 +276,8 @@ struct shape_checker {
       }
     }
     for_control(tail, [&](const value& end, std::int64_t) {
-      if (end.integer != 0) merge_all(t.child(tail, 0), history, static_cast<std::uint32_t>(count + 1), out);
+      if (end.integer != 0)
+        merge_all(t.child(tail, 0), history, static_cast<std::uint32_t>(count + 1), out);
       else add_all(out, history[count]);
     });
   }
@@ -324,7 +332,8 @@ constexpr shape_failure check_shapes(const table_view& t, const port_shapes& inp
     const param_info& p = t.param(i);
     if (p.kind == param_kind::shared) ++uses[p.shared_slot];
     if (p.kind == param_kind::dependent)
-      for (std::uint32_t k = 0; k < p.parent_count; ++k) joint |= 1u << t.parents[p.shared_slot + k];
+      for (std::uint32_t k = 0; k < p.parent_count; ++k)
+        joint |= 1u << t.parents[p.shared_slot + k];
   }
   uint128 points = 1;
   for (std::uint32_t s = 0; s < t.shared_count; ++s) {

@@ -19,9 +19,8 @@ struct split_combine {
                 }),
                 "darch::split_combine: every branch count must be an integer in [1, 64]");
   static constexpr bool is_combinator = true;
-  static constexpr detail::table_sizes sizes = detail::table_sizes{1, 2} +
-                                               detail::param_sizes<count>() +
-                                               detail::sizes_of<Branch, Combine>;
+  static constexpr detail::table_sizes sizes =
+      detail::table_sizes{1, 2} + detail::param_sizes<count>() + detail::sizes_of<Branch, Combine>;
   using declarations = detail::concat_t<decltype(detail::param_declarations<count>()),
                                         detail::declarations_of_all<Branch, Combine>>;
   template <class Table>

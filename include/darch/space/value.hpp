@@ -25,12 +25,18 @@ struct value {
   value_kind kind = value_kind::integer;
   std::int64_t integer = 0;  ///< integer, boolean (0/1), subset (bit mask), type (index in one_of)
   double real = 0.0;
-  std::string_view text{};   ///< text, or the type's name
+  std::string_view text{};  ///< text, or the type's name
 
-  static constexpr value of_integer(std::int64_t v) noexcept { return {value_kind::integer, v, 0.0, {}}; }
+  static constexpr value of_integer(std::int64_t v) noexcept {
+    return {value_kind::integer, v, 0.0, {}};
+  }
   static constexpr value of_real(double v) noexcept { return {value_kind::real, 0, v, {}}; }
-  static constexpr value of_text(std::string_view v) noexcept { return {value_kind::text, 0, 0.0, v}; }
-  static constexpr value of_boolean(bool v) noexcept { return {value_kind::boolean, v ? 1 : 0, 0.0, {}}; }
+  static constexpr value of_text(std::string_view v) noexcept {
+    return {value_kind::text, 0, 0.0, v};
+  }
+  static constexpr value of_boolean(bool v) noexcept {
+    return {value_kind::boolean, v ? 1 : 0, 0.0, {}};
+  }
   static constexpr value of_type(std::int64_t index, std::string_view name) noexcept {
     return {value_kind::type, index, 0.0, name};
   }

@@ -59,7 +59,7 @@ struct metrics {
   double train_seconds = 0.0;
   double samples_per_second = 0.0;  ///< training throughput
   std::int64_t steps = 0;
-  std::int64_t epochs = 0;  ///< completed epochs
+  std::int64_t epochs = 0;                               ///< completed epochs
   exec::backend_kind backend = exec::backend_kind::cpu;  ///< where it trained (cpu or cuda)
 };
 

@@ -15,8 +15,8 @@ namespace darch::kernels::cpu::detail {
 using i64 = std::int64_t;
 
 /// Variant activation indices as darch::dense / conv2d / activation number them.
-inline constexpr unsigned act_linear = 0, act_relu = 1, act_sigmoid = 2, act_tanh = 3,
-                          act_gelu = 4, act_softmax = 5, act_count = 6;
+inline constexpr unsigned act_linear = 0, act_relu = 1, act_sigmoid = 2, act_tanh = 3, act_gelu = 4,
+                          act_softmax = 5, act_count = 6;
 
 /// The element-wise kind of variant activation `A` (0..4; the enumerators share the order).
 template <unsigned A>
@@ -25,7 +25,9 @@ inline constexpr ops::activation_kind kind_of = static_cast<ops::activation_kind
 
 /// Element-wise activation of variant `A` (< 5), forward and derivative at x.
 template <unsigned A>
-inline float act_forward(float x) noexcept { return ops::activation<kind_of<A>>::forward(x); }
+inline float act_forward(float x) noexcept {
+  return ops::activation<kind_of<A>>::forward(x);
+}
 template <unsigned A>
 inline float act_derivative(float x) noexcept {
   return ops::activation<kind_of<A>>::derivative(x);
@@ -36,10 +38,8 @@ inline float act_derivative(float x) noexcept {
 /// does not).
 template <unsigned A>
 inline float act_grad(float dy, float z) noexcept {
-  if constexpr (A == act_relu)
-    return z > 0.0f ? dy : 0.0f;
-  else
-    return dy * act_derivative<A>(z);
+  if constexpr (A == act_relu) return z > 0.0f ? dy : 0.0f;
+  else return dy * act_derivative<A>(z);
 }
 
 /// Below this many elements of cheap work (copies, adds) a loop stays on one thread.

@@ -30,8 +30,8 @@ struct conv2d_static {
   void (*col2im)(const conv2d_shape& s, float* dcol, i64 nb, float* dx) noexcept;
   void (*forward_epilogue)(i64 nb, i64 O, i64 P, const float* t, i64 t_ldb, i64 t_ldo,
                            const float* bias, float* z, float* y) noexcept;
-  void (*backward_epilogue)(i64 nb, i64 O, i64 P, const float* z, const float* y,
-                            const float* dy, float* dz, i64 d_ldb, i64 d_ldo) noexcept;
+  void (*backward_epilogue)(i64 nb, i64 O, i64 P, const float* z, const float* y, const float* dy,
+                            float* dz, i64 d_ldb, i64 d_ldo) noexcept;
 };
 
 // Driver and workspace, in conv2d.cpp.
@@ -53,7 +53,8 @@ template <int K, int S, int Pad>
 void im2col(const conv2d_shape& s, const float* x, i64 nb, float* col) noexcept {
   const i64 C = s.in_c, H = s.in_h, W = s.in_w, OH = s.out_h, OW = s.out_w, P = OH * OW;
   const i64 N = nb * P;
-#pragma omp parallel for collapse(2) schedule(static) if (threads_beside_blas() && C * nb * K * K * P >= parallel_min_elements)
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (threads_beside_blas() && C * nb * K * K * P >= parallel_min_elements)
   for (i64 c = 0; c < C; ++c) {
     for (i64 bb = 0; bb < nb; ++bb) {
       const float* xp = x + (bb * C + c) * H * W;
@@ -66,7 +67,8 @@ void im2col(const conv2d_shape& s, const float* x, i64 nb, float* col) noexcept 
           for (int kx = 0; kx < K; ++kx) {
             const i64 sx = kx - Pad, shift = (ky - Pad) * W + sx;
             float* row = col + ((c * K + ky) * K + kx) * N + bb * P;
-            const i64 q0 = std::clamp<i64>(-shift, 0, P), q1 = std::clamp<i64>(H * W - shift, q0, P);
+            const i64 q0 = std::clamp<i64>(-shift, 0, P),
+                      q1 = std::clamp<i64>(H * W - shift, q0, P);
             std::fill(row, row + q0, 0.0f);
             std::copy(xp + q0 + shift, xp + q1 + shift, row + q0);
             std::fill(row + q1, row + P, 0.0f);
@@ -108,7 +110,8 @@ void col2im(const conv2d_shape& s, float* dcol, i64 nb, float* dx) noexcept {
   const i64 C = s.in_c, H = s.in_h, W = s.in_w, OH = s.out_h, OW = s.out_w, P = OH * OW;
   const i64 N = nb * P;
   // Each (sample, channel) plane of dx gathers from its own rows: planes are independent.
-#pragma omp parallel for collapse(2) schedule(static) if (threads_beside_blas() && C * nb * K * K * P >= parallel_min_elements)
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (threads_beside_blas() && C * nb * K * K * P >= parallel_min_elements)
   for (i64 bb = 0; bb < nb; ++bb) {
     for (i64 c = 0; c < C; ++c) {
       float* xp = dx + (bb * C + c) * H * W;
@@ -128,7 +131,8 @@ void col2im(const conv2d_shape& s, float* dcol, i64 nb, float* dx) noexcept {
               for (i64 oy = 0; oy < OH; ++oy)
                 for (i64 ox = std::max<i64>(OW - sx, 0); ox < OW; ++ox) row[oy * OW + ox] = 0.0f;
             }
-            const i64 q0 = std::clamp<i64>(-shift, 0, P), q1 = std::clamp<i64>(H * W - shift, q0, P);
+            const i64 q0 = std::clamp<i64>(-shift, 0, P),
+                      q1 = std::clamp<i64>(H * W - shift, q0, P);
             for (i64 q = q0; q < q1; ++q) xp[q + shift] += row[q];
           }
         }
@@ -153,15 +157,14 @@ void col2im(const conv2d_shape& s, float* dcol, i64 nb, float* dx) noexcept {
 }
 
 template <int K, int S, bool Same, unsigned A>
-inline constexpr conv2d_static conv2d_static_v{
-    K,
-    S,
-    Same ? (K - 1) / 2 : 0,
-    K == 1 && S == 1,
-    &im2col<K, S, (Same ? (K - 1) / 2 : 0)>,
-    &col2im<K, S, (Same ? (K - 1) / 2 : 0)>,
-    &planes_forward<A>,
-    &planes_backward<A>};
+inline constexpr conv2d_static conv2d_static_v{K,
+                                               S,
+                                               Same ? (K - 1) / 2 : 0,
+                                               K == 1 && S == 1,
+                                               &im2col<K, S, (Same ? (K - 1) / 2 : 0)>,
+                                               &col2im<K, S, (Same ? (K - 1) / 2 : 0)>,
+                                               &planes_forward<A>,
+                                               &planes_backward<A>};
 
 template <int K, int S, bool Same, unsigned A>
 void conv2d_forward(const conv2d_forward_args& a) noexcept {

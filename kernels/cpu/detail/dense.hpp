@@ -30,7 +30,8 @@ template <unsigned A>
 void dense_grad_and_bias(i64 batch, i64 out, const float* z, const float* dy, float* dz,
                          float* db) noexcept {
   const i64 blocks = (out + bias_block - 1) / bias_block;
-#pragma omp parallel for schedule(static) if (threads_beside_blas() && blocks > 1 && batch * out >= parallel_min_elements)
+#pragma omp parallel for schedule(static) if (threads_beside_blas() && blocks > 1 && \
+                                                  batch * out >= parallel_min_elements)
   for (i64 blk = 0; blk < blocks; ++blk) {
     const i64 j0 = blk * bias_block, width = std::min(out, j0 + bias_block) - j0;
     float* d = db + j0;
@@ -100,8 +101,8 @@ void dense_backward(const dense_backward_args& a) noexcept {
       return;
     }
   }
-  if (a.s.batch > 0 && a.s.out > 0) rows_backward<A>(a.s.batch, a.s.out, a.z, a.y, a.dy, a.scratch,
-                                                   threads_beside_blas());
+  if (a.s.batch > 0 && a.s.out > 0)
+    rows_backward<A>(a.s.batch, a.s.out, a.z, a.y, a.dy, a.scratch, threads_beside_blas());
   dense_gemm_backward(a.s, a.x, a.w, a.scratch, a.dx, a.dw, a.db);
 }
 

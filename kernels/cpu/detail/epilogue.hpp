@@ -20,7 +20,8 @@ namespace darch::kernels::cpu::detail {
 template <unsigned A, bool Bias, bool WriteZ>
 void rows_forward_impl(i64 rows, i64 cols, const float* t, const float* bias, float* z, float* y,
                        bool threads) noexcept {
-#pragma omp parallel for schedule(static) if (threads && rows > 1 && rows * cols >= parallel_min_transcendental)
+#pragma omp parallel for schedule(static) if (threads && rows > 1 && \
+                                                  rows * cols >= parallel_min_transcendental)
   for (i64 i = 0; i < rows; ++i) {
     const float* ti = t + i * cols;
     float* yi = y + i * cols;
@@ -34,7 +35,8 @@ void rows_forward_impl(i64 rows, i64 cols, const float* t, const float* bias, fl
       }
       float sum = 0.0f;
       for (i64 j = 0; j < cols; ++j) {
-        const float v = Bias ? ti[j] + bias[j] : ti[j];  // read before yi[j] is written (t may be y)
+        const float v =
+            Bias ? ti[j] + bias[j] : ti[j];  // read before yi[j] is written (t may be y)
         const float e = std::exp(v - m);
         yi[j] = e;
         sum += e;
@@ -56,10 +58,8 @@ void rows_forward_impl(i64 rows, i64 cols, const float* t, const float* bias, fl
 template <unsigned A, bool Bias>
 void rows_forward(i64 rows, i64 cols, const float* t, const float* bias, float* z, float* y,
                   bool threads) noexcept {
-  if (z != nullptr)
-    rows_forward_impl<A, Bias, true>(rows, cols, t, bias, z, y, threads);
-  else
-    rows_forward_impl<A, Bias, false>(rows, cols, t, bias, nullptr, y, threads);
+  if (z != nullptr) rows_forward_impl<A, Bias, true>(rows, cols, t, bias, z, y, threads);
+  else rows_forward_impl<A, Bias, false>(rows, cols, t, bias, nullptr, y, threads);
 }
 
 /// dz = dy * act'(z), or for softmax dz = y * (dy - sum_j dy_j y_j) per row. `dz` may alias `dy`.
@@ -67,7 +67,8 @@ template <unsigned A>
 void rows_backward(i64 rows, i64 cols, const float* z, const float* y, const float* dy, float* dz,
                    bool threads) noexcept {
   if constexpr (A == act_softmax) {
-#pragma omp parallel for schedule(static) if (threads && rows > 1 && rows * cols >= parallel_min_elements)
+#pragma omp parallel for schedule(static) if (threads && rows > 1 && \
+                                                  rows * cols >= parallel_min_elements)
     for (i64 i = 0; i < rows; ++i) {
       const float* yi = y + i * cols;
       const float* dyi = dy + i * cols;
@@ -78,8 +79,8 @@ void rows_backward(i64 rows, i64 cols, const float* z, const float* y, const flo
     }
   } else {
     const i64 n = rows * cols;
-    constexpr i64 min_work = A == act_linear || A == act_relu ? parallel_min_elements
-                                                              : parallel_min_transcendental;
+    constexpr i64 min_work =
+        A == act_linear || A == act_relu ? parallel_min_elements : parallel_min_transcendental;
 #pragma omp parallel for simd schedule(static) if (threads && n >= min_work)
     for (i64 i = 0; i < n; ++i) dz[i] = act_grad<A>(dy[i], z[i]);
   }
@@ -98,7 +99,8 @@ void planes_forward_impl(i64 nb, i64 O, i64 P, const float* t, i64 t_ldb, i64 t_
                          const float* bias, float* z, float* y) noexcept {
   if constexpr (A == act_softmax) {
     const i64 blocks = (P + pixel_block - 1) / pixel_block;
-#pragma omp parallel for collapse(2) schedule(static) if (threads_beside_blas() && nb * O * P >= parallel_min_transcendental)
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (threads_beside_blas() && nb * O * P >= parallel_min_transcendental)
     for (i64 bb = 0; bb < nb; ++bb) {
       for (i64 blk = 0; blk < blocks; ++blk) {
         const i64 p0 = blk * pixel_block;
@@ -134,9 +136,10 @@ void planes_forward_impl(i64 nb, i64 O, i64 P, const float* t, i64 t_ldb, i64 t_
       }
     }
   } else {
-    constexpr i64 min_work = A == act_linear || A == act_relu ? parallel_min_elements
-                                                              : parallel_min_transcendental;
-#pragma omp parallel for collapse(2) schedule(static) if (threads_beside_blas() && nb * O * P >= min_work)
+    constexpr i64 min_work =
+        A == act_linear || A == act_relu ? parallel_min_elements : parallel_min_transcendental;
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (threads_beside_blas() && nb * O * P >= min_work)
     for (i64 bb = 0; bb < nb; ++bb) {
       for (i64 o = 0; o < O; ++o) {
         const float* tp = t + bb * t_ldb + o * t_ldo;
@@ -157,12 +160,10 @@ void planes_forward_impl(i64 nb, i64 O, i64 P, const float* t, i64 t_ldb, i64 t_
 /// z = t + bias[o] (z may be null), y = act(z); softmax over channels. `t` may alias `y`
 /// (with the same layout), never `z`.
 template <unsigned A>
-void planes_forward(i64 nb, i64 O, i64 P, const float* t, i64 t_ldb, i64 t_ldo,
-                    const float* bias, float* z, float* y) noexcept {
-  if (z != nullptr)
-    planes_forward_impl<A, true>(nb, O, P, t, t_ldb, t_ldo, bias, z, y);
-  else
-    planes_forward_impl<A, false>(nb, O, P, t, t_ldb, t_ldo, bias, nullptr, y);
+void planes_forward(i64 nb, i64 O, i64 P, const float* t, i64 t_ldb, i64 t_ldo, const float* bias,
+                    float* z, float* y) noexcept {
+  if (z != nullptr) planes_forward_impl<A, true>(nb, O, P, t, t_ldb, t_ldo, bias, z, y);
+  else planes_forward_impl<A, false>(nb, O, P, t, t_ldb, t_ldo, bias, nullptr, y);
 }
 
 /// dZ[bb * d_ldb + o * d_ldo + p] = dy * act'(z), or the channel softmax's gradient; z, y and
@@ -172,7 +173,8 @@ void planes_backward(i64 nb, i64 O, i64 P, const float* z, const float* y, const
                      float* dz, i64 d_ldb, i64 d_ldo) noexcept {
   if constexpr (A == act_softmax) {
     const i64 blocks = (P + pixel_block - 1) / pixel_block;
-#pragma omp parallel for collapse(2) schedule(static) if (threads_beside_blas() && nb * O * P >= parallel_min_elements)
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (threads_beside_blas() && nb * O * P >= parallel_min_elements)
     for (i64 bb = 0; bb < nb; ++bb) {
       for (i64 blk = 0; blk < blocks; ++blk) {
         const i64 p0 = blk * pixel_block;
@@ -193,9 +195,10 @@ void planes_backward(i64 nb, i64 O, i64 P, const float* z, const float* y, const
       }
     }
   } else {
-    constexpr i64 min_work = A == act_linear || A == act_relu ? parallel_min_elements
-                                                              : parallel_min_transcendental;
-#pragma omp parallel for collapse(2) schedule(static) if (threads_beside_blas() && nb * O * P >= min_work)
+    constexpr i64 min_work =
+        A == act_linear || A == act_relu ? parallel_min_elements : parallel_min_transcendental;
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (threads_beside_blas() && nb * O * P >= min_work)
     for (i64 bb = 0; bb < nb; ++bb) {
       for (i64 o = 0; o < O; ++o) {
         const float* zp = z + (bb * O + o) * P;
@@ -217,8 +220,8 @@ void activation_variant_forward(std::int64_t batch, std::int64_t n, const float*
 }
 
 template <unsigned A>
-void activation_variant_backward(std::int64_t batch, std::int64_t n, const float* x,
-                                 const float* y, const float* dy, float* dx) noexcept {
+void activation_variant_backward(std::int64_t batch, std::int64_t n, const float* x, const float* y,
+                                 const float* dy, float* dx) noexcept {
   rows_backward<A>(batch, n, x, y, dy, dx, threads_alone());
 }
 

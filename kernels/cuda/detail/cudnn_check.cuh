@@ -47,8 +47,8 @@ inline constexpr const char* no_cudnn_message =
 /// `value` as an int for a cuDNN descriptor, or std::invalid_argument naming `what`.
 inline int to_int(std::int64_t value, const char* what) {
   if (value < 0 || value > INT_MAX)
-    throw std::invalid_argument(cat("darch cuDNN layer: ", what, " = ", value,
-                                    " is outside 0 .. INT_MAX"));
+    throw std::invalid_argument(
+        cat("darch cuDNN layer: ", what, " = ", value, " is outside 0 .. INT_MAX"));
   return static_cast<int>(value);
 }
 
@@ -57,8 +57,8 @@ inline int to_int(std::int64_t value, const char* what) {
 /// Throws dnn_error "cuDNN <call> failed: <cuDNN's error string>" unless `s` is success.
 inline void dnn_check(cudnnStatus_t s, const char* call) {
   if (s == CUDNN_STATUS_SUCCESS) return;
-  throw dnn_error(cat("cuDNN ", call, " failed: ", cudnnGetErrorString(s), " (",
-                      static_cast<int>(s), ")"));
+  throw dnn_error(
+      cat("cuDNN ", call, " failed: ", cudnnGetErrorString(s), " (", static_cast<int>(s), ")"));
 }
 
 /// The noexcept calls' mapping: success, or device_error.

@@ -55,7 +55,7 @@ struct gemm_config {
   static constexpr int threads = 32 * WarpsM * WarpsN;
   static constexpr int wm = BM / WarpsM, wn = BN / WarpsN;  // warp tile
   static constexpr int mma_k = is_tf32 ? 8 : 16;
-  static constexpr int m_tiles = wm / 16, n_tiles = wn / 8;  // mma tiles per warp
+  static constexpr int m_tiles = wm / 16, n_tiles = wn / 8;     // mma tiles per warp
   static constexpr int vec = 16 / static_cast<int>(sizeof(T));  // elements per cp.async chunk
   // Row pads (elements). k-major rows: BK + vec, i.e. a row stride of 36 floats or 40 bf16:
   // the 8 rows x 4 k-words a fragment load touches fall in 32 distinct banks. mn-major rows
@@ -76,8 +76,8 @@ inline constexpr int stage_elements =
     tile_elements<Cfg, MajorA, Cfg::bm> + tile_elements<Cfg, MajorB, Cfg::bn>;
 
 template <class Cfg, major MajorA, major MajorB>
-inline constexpr int smem_bytes =
-    Cfg::stages * stage_elements<Cfg, MajorA, MajorB> * static_cast<int>(sizeof(typename Cfg::element));
+inline constexpr int smem_bytes = Cfg::stages * stage_elements<Cfg, MajorA, MajorB> *
+                                  static_cast<int>(sizeof(typename Cfg::element));
 
 // ---- PTX wrappers ------------------------------------------------------------------------------
 
@@ -140,9 +140,9 @@ __device__ __forceinline__ void ldmatrix_x4(std::uint32_t (&r)[4], std::uint32_t
 /// the operand's base address, which is always valid.
 template <class Cfg, major Major, int Rows>
 __device__ __forceinline__ void load_tile(typename Cfg::element* smem,
-                                          const typename Cfg::element* __restrict__ g,
-                                          long long ld, long long row0, long long k0,
-                                          long long rows, long long k) {
+                                          const typename Cfg::element* __restrict__ g, long long ld,
+                                          long long row0, long long k0, long long rows,
+                                          long long k) {
   using T = typename Cfg::element;
   constexpr int vec = Cfg::vec;
   constexpr int bytes_per = static_cast<int>(sizeof(T));
@@ -180,10 +180,8 @@ __device__ __forceinline__ void load_tile(typename Cfg::element* smem,
 /// Element (r, kk) of a shared operand tile with `Rows` rows.
 template <class Cfg, major Major, int Rows, class T>
 __device__ __forceinline__ const T& tile_at(const T* s, int r, int kk) {
-  if constexpr (Major == major::k)
-    return s[r * (Cfg::bk + Cfg::pad_k) + kk];
-  else
-    return s[kk * (Rows + Cfg::pad_mn) + r];
+  if constexpr (Major == major::k) return s[r * (Cfg::bk + Cfg::pad_k) + kk];
+  else return s[kk * (Rows + Cfg::pad_mn) + r];
 }
 
 // ---- the kernel ----------------------------------------------------------------------------------
@@ -304,10 +302,8 @@ __global__ void __launch_bounds__(Cfg::threads, 1) gemm_kernel(const gemm_params
       for (int i = 0; i < Cfg::m_tiles; ++i)
 #pragma unroll
         for (int j = 0; j < Cfg::n_tiles; ++j) {
-          if constexpr (Cfg::is_tf32)
-            mma_tf32(acc[i][j], af[i], bf[j]);
-          else
-            mma_bf16(acc[i][j], af[i], bf[j]);
+          if constexpr (Cfg::is_tf32) mma_tf32(acc[i][j], af[i], bf[j]);
+          else mma_bf16(acc[i][j], af[i], bf[j]);
         }
     }
   }

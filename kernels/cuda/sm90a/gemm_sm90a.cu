@@ -50,11 +50,11 @@ cudaError_t describe(CUtensorMap* map, math precision, const void* base, long lo
   const cuuint64_t strides[1] = {static_cast<cuuint64_t>(ld) * element};
   const cuuint32_t box[2] = {static_cast<cuuint32_t>(128 / element), box_rows};
   const cuuint32_t element_strides[2] = {1, 1};
-  const CUresult r = encoder()(
-      map, tf32 ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2,
-      const_cast<void*>(base), dims, strides, box, element_strides, CU_TENSOR_MAP_INTERLEAVE_NONE,
-      CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-      CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  const CUresult r =
+      encoder()(map, tf32 ? CU_TENSOR_MAP_DATA_TYPE_TFLOAT32 : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2,
+                const_cast<void*>(base), dims, strides, box, element_strides,
+                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   return r == CUDA_SUCCESS ? cudaSuccess : cudaErrorInvalidValue;
 }
 
@@ -63,8 +63,8 @@ cudaError_t launch(const CUtensorMap& map_a, const CUtensorMap& map_b, const hop
                    cudaStream_t stream) {
   using Cfg = hopper_config<T>;
   auto* kernel = &gemm_kernel<T, Act>;
-  static const cudaError_t opted_in = cudaFuncSetAttribute(
-      kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::smem_bytes);
+  static const cudaError_t opted_in =
+      cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::smem_bytes);
   if (opted_in != cudaSuccess) return opted_in;
   const dim3 grid(static_cast<unsigned>((p.n + Cfg::bn - 1) / Cfg::bn),
                   static_cast<unsigned>((p.m + Cfg::bm - 1) / Cfg::bm));
@@ -108,8 +108,6 @@ cudaError_t gemm(math precision, ops::activation_kind activation, long long m, l
       [] { return cudaErrorInvalidValue; });
 }
 
-std::size_t kernel_instantiations() noexcept {
-  return 2 * std::size(ops::all_activation_kinds);
-}
+std::size_t kernel_instantiations() noexcept { return 2 * std::size(ops::all_activation_kinds); }
 
 }  // namespace darch::kernels::cuda::detail::sm90a

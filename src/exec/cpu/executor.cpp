@@ -35,7 +35,8 @@ class cpu_executor final : public executor {
                                     " of sample " + std::to_string(i) + " is not a class of 0.." +
                                     std::to_string(net_.classes() - 1));
     const double loss = net_.forward_backward(images, labels, batch, step);
-    if (std::isfinite(loss)) optimizer_.step(net_.parameters(), net_.gradients(), net_.decay_mask());
+    if (std::isfinite(loss))
+      optimizer_.step(net_.parameters(), net_.gradients(), net_.decay_mask());
     losses_.push_back(loss);
   }
   std::vector<double> drain_losses() override { return std::exchange(losses_, {}); }

@@ -25,7 +25,9 @@ void check_variant(const op_step& s, std::uint32_t count) {
 class dense_kernel final : public cpu_kernel {
  public:
   explicit dense_kernel(const op_step& s)
-      : variant_(k::dense_kernels(s.variant)), in_(s.inputs[0].elements()), out_(s.output.dims[0]) {}
+      : variant_(k::dense_kernels(s.variant)),
+        in_(s.inputs[0].elements()),
+        out_(s.output.dims[0]) {}
   std::size_t workspace_floats(std::int64_t batch) const override {
     return static_cast<std::size_t>(batch * out_);  // backward's dz
   }
@@ -67,12 +69,14 @@ class conv2d_kernel final : public cpu_kernel {
                     .out_c = s.output.dims[0],
                     .out_h = s.output.dims[1],
                     .out_w = s.output.dims[2]},
-        weights_(s.output.dims[0] * s.inputs[0].dims[0] * variant_.kernel * variant_.kernel) {}
+        weights_(std::int64_t{s.output.dims[0]} * s.inputs[0].dims[0] * variant_.kernel *
+                 variant_.kernel) {}
   std::size_t workspace_floats(std::int64_t batch) const override {
     return variant_.workspace_floats(shape_of(batch));
   }
   void forward(const cpu_forward_pass& p) override {
-    const std::int64_t z_floats = p.batch * per_sample_.out_c * per_sample_.out_h * per_sample_.out_w;
+    const std::int64_t z_floats =
+        p.batch * per_sample_.out_c * per_sample_.out_h * per_sample_.out_w;
     variant_.forward({.s = shape_of(p.batch),
                       .x = p.x[0],
                       .w = p.params,
@@ -110,7 +114,8 @@ class conv2d_kernel final : public cpu_kernel {
 class batch_norm_kernel final : public cpu_kernel {
  public:
   explicit batch_norm_kernel(const op_step& s)
-      : c_(s.inputs[0].dims[0]), spatial_(s.inputs[0].elements() / s.inputs[0].dims[0]),
+      : c_(s.inputs[0].dims[0]),
+        spatial_(s.inputs[0].elements() / s.inputs[0].dims[0]),
         aux_(static_cast<std::size_t>(2 * c_)) {}
   void forward(const cpu_forward_pass& p) override {
     k::batch_norm_forward(args(p.batch, p.training, p.x[0], p.params, p.state, p.y));

@@ -20,9 +20,9 @@ struct network::impl {
   /// A planned step bound to its kernel, with its training buffers.
   struct step : detail::plan_step {
     std::unique_ptr<cpu_kernel> kernel;
-    std::vector<float> y, dy;             // training output and its gradient
-    std::vector<const float*> x;          // the current pass's inputs, per port
-    std::vector<float*> dx;               // the current backward's input gradients, per port
+    std::vector<float> y, dy;     // training output and its gradient
+    std::vector<const float*> x;  // the current pass's inputs, per port
+    std::vector<float*> dx;       // the current backward's input gradients, per port
   };
 
   std::vector<step> steps;
@@ -117,7 +117,8 @@ void network::impl::reserve(std::int64_t batch) {
             std::max(port_floats[j], static_cast<std::size_t>(batch * producer.per_sample));
     }
   }
-  for (std::size_t j = 0; j < port_gradients.size(); ++j) port_gradients[j].assign(port_floats[j], 0.0f);
+  for (std::size_t j = 0; j < port_gradients.size(); ++j)
+    port_gradients[j].assign(port_floats[j], 0.0f);
   reserve_workspace(batch);
   probs.assign(static_cast<std::size_t>(batch * classes), 0.0f);
   loss_gradient.assign(static_cast<std::size_t>(batch * classes), 0.0f);
@@ -165,7 +166,7 @@ void network::impl::backward(std::int64_t batch) {
     // gets each consumer's share in a port buffer, then added.
     for (std::size_t j = 0; j < s.inputs.size(); ++j) {
       const std::uint32_t p = s.inputs[j];
-      s.dx[j] = p == 0 ? nullptr
+      s.dx[j] = p == 0                    ? nullptr
                 : steps[p].consumers == 1 ? steps[p].dy.data()
                                           : port_gradients[j].data();
     }
@@ -197,7 +198,8 @@ double network::forward_backward(const float* images, const std::int32_t* labels
   // loss, which adds its share to the head's when the head has other consumers too).
   for (std::size_t i = 1; i < m.steps.size(); ++i)
     if (m.steps[i].consumers > 1)
-      std::fill_n(m.steps[i].dy.data(), static_cast<std::size_t>(batch * m.steps[i].per_sample), 0.0f);
+      std::fill_n(m.steps[i].dy.data(), static_cast<std::size_t>(batch * m.steps[i].per_sample),
+                  0.0f);
   impl::step& head = m.steps[m.last];
   float* dlogits = head.consumers == 1 ? head.dy.data() : m.loss_gradient.data();
   const double loss = kernels::cpu::softmax_cross_entropy(batch, m.classes, head.y.data(), labels,

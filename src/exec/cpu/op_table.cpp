@@ -54,7 +54,7 @@ struct op_table {
         {"add", &make_add},
         {"concat", &make_concat},
     };
-    for (auto& [name, factory] : builtins) factories.emplace(name, std::move(factory));
+    for (const auto& [name, factory] : builtins) factories.emplace(name, factory);
   }
 };
 
@@ -105,8 +105,9 @@ std::unique_ptr<cpu_kernel> bind_cpu_kernel(const op_step& s) {
                      " (exec::register_cpu_op binds a kernel to a new op)");
   }
   std::unique_ptr<cpu_kernel> kernel = factory(s);
-  if (!kernel) throw plan_error("darch::exec: the CPU kernel factory of op '" + std::string{s.op} +
-                                "' returned no kernel");
+  if (!kernel)
+    throw plan_error("darch::exec: the CPU kernel factory of op '" + std::string{s.op} +
+                     "' returned no kernel");
   return kernel;
 }
 

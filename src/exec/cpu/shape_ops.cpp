@@ -3,8 +3,8 @@
 // pass-through (flatten, identity) and the merges (add, concat).
 #include <cstdint>
 #include <cstring>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "builtin_ops.hpp"
@@ -37,7 +37,8 @@ k::pool_shape pool_shape_of(const op_step& s) {
 
 class max_pool_kernel final : public cpu_kernel {
  public:
-  explicit max_pool_kernel(const op_step& s) : shape_(pool_shape_of(s)), out_(s.output.elements()) {}
+  explicit max_pool_kernel(const op_step& s)
+      : shape_(pool_shape_of(s)), out_(s.output.elements()) {}
   void forward(const cpu_forward_pass& p) override {
     shape_.batch = p.batch;
     k::max_pool_forward(shape_, p.x[0], p.y, at_least(argmax_, p.batch * out_));
@@ -94,8 +95,7 @@ class dropout_kernel final : public cpu_kernel {
     const std::size_t n = floats(p.batch, n_);
     if (p.training && rate_ > 0.0f)
       k::dropout_forward(n, rate_, p.seed, p.x[0], p.y, at_least(mask_, p.batch * n_));
-    else if (p.y != p.x[0])
-      std::memcpy(p.y, p.x[0], n * sizeof(float));
+    else if (p.y != p.x[0]) std::memcpy(p.y, p.x[0], n * sizeof(float));
   }
   void backward(const cpu_backward_pass& p) override {
     if (!p.dx[0]) return;
@@ -159,7 +159,8 @@ class concat_kernel final : public cpu_kernel {
  public:
   explicit concat_kernel(const op_step& s)
       : spatial_(s.output.rank == 3 ? s.output.dims[1] * s.output.dims[2] : 1),
-        parts_(s.inputs.size()), targets_(s.inputs.size()) {
+        parts_(s.inputs.size()),
+        targets_(s.inputs.size()) {
     for (const shape& x : s.inputs) {
       channels_.push_back(x.dims[0]);
       per_sample_.push_back(x.elements());
@@ -172,8 +173,7 @@ class concat_kernel final : public cpu_kernel {
     // The kernel writes every part: inputs that want no gradient get a buffer of their own.
     for (std::size_t j = 0; j < p.dx.size(); ++j)
       targets_[j] = p.dx[j] ? p.dx[j] : at_least(parts_[j], p.batch * per_sample_[j]);
-    k::concat_backward(p.batch, spatial_, targets_.size(), p.dy, channels_.data(),
-                       targets_.data());
+    k::concat_backward(p.batch, spatial_, targets_.size(), p.dy, channels_.data(), targets_.data());
   }
 
  private:

@@ -37,8 +37,20 @@ namespace cpu = darch::kernels::cpu;
 /// The ops the CUDA backend runs. This enum is private to the CUDA executor: the op table below
 /// is its one binding from the ops' names (their descriptions in modules/) to its code.
 enum class kind : std::uint8_t {
-  input, dense, conv2d, max_pool, avg_pool, global_avg_pool, flatten, batch_norm, layer_norm,
-  dropout, activation, add, concat, identity,
+  input,
+  dense,
+  conv2d,
+  max_pool,
+  avg_pool,
+  global_avg_pool,
+  flatten,
+  batch_norm,
+  layer_norm,
+  dropout,
+  activation,
+  add,
+  concat,
+  identity,
 };
 
 struct cuda_op {
@@ -49,13 +61,18 @@ struct cuda_op {
 
 /// The CUDA backend's op table.
 constexpr cuda_op cuda_ops[] = {
-    {"dense", kind::dense, false},         {"conv2d", kind::conv2d, true},
-    {"max_pool", kind::max_pool, true},    {"avg_pool", kind::avg_pool, true},
+    {"dense", kind::dense, false},
+    {"conv2d", kind::conv2d, true},
+    {"max_pool", kind::max_pool, true},
+    {"avg_pool", kind::avg_pool, true},
     {"global_avg_pool", kind::global_avg_pool, false},
-    {"flatten", kind::flatten, false},     {"batch_norm", kind::batch_norm, true},
+    {"flatten", kind::flatten, false},
+    {"batch_norm", kind::batch_norm, true},
     {"layer_norm", kind::layer_norm, false},
-    {"dropout", kind::dropout, false},     {"activation", kind::activation, false},
-    {"add", kind::add, false},             {"concat", kind::concat, false},
+    {"dropout", kind::dropout, false},
+    {"activation", kind::activation, false},
+    {"add", kind::add, false},
+    {"concat", kind::concat, false},
     {"identity", kind::identity, false},
 };
 
@@ -124,7 +141,6 @@ class arena_plan {
 constexpr std::uint64_t loss_capacity = 1024;
 
 std::atomic<bool> told_capture_failure{false};
-
 
 }  // namespace
 
@@ -642,10 +658,8 @@ void cuda_network::impl::forward(std::int64_t batch, bool training, const batch_
         break;
       case kind::dropout:
         if (training && s.rate > 0.0f)
-          check(cu::dropout_forward(n, s.rate, s.seed, x, y, s.mask, stream),
-                "dropout forward", i);
-        else
-          copy_async(y, x, n * sizeof(float), cudaMemcpyDeviceToDevice);
+          check(cu::dropout_forward(n, s.rate, s.seed, x, y, s.mask, stream), "dropout forward", i);
+        else copy_async(y, x, n * sizeof(float), cudaMemcpyDeviceToDevice);
         break;
       case kind::activation:
         check(s.act->forward(batch, s.per_sample, x, y, stream), "activation forward", i);
@@ -744,8 +758,7 @@ void cuda_network::impl::backward(std::int64_t batch, const batch_state& b) {
         if (dx) {
           if (s.rate > 0.0f)
             check(cu::dropout_backward(n, s.rate, dy, s.mask, dx, stream), "dropout backward", i);
-          else
-            copy_async(dx, dy, n * sizeof(float), cudaMemcpyDeviceToDevice);
+          else copy_async(dx, dy, n * sizeof(float), cudaMemcpyDeviceToDevice);
         }
         break;
       case kind::activation:

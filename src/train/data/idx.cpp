@@ -83,8 +83,8 @@ void check_size(const fs::path& file, const detail::file_bytes& f, std::uint64_t
 }
 
 fs::path pick(const fs::path& dir, const std::string& name) {
-  const fs::path gz = dir / (name + ".gz");
-  const fs::path plain = dir / name;
+  fs::path gz = dir / (name + ".gz");  // not const: returned by move
+  fs::path plain = dir / name;
   std::error_code ec;
   if (fs::exists(gz, ec)) return gz;
   if (fs::exists(plain, ec)) return plain;

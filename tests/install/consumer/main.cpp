@@ -3,12 +3,12 @@
 // an architecture, the CPU executor training one step). Where the program does not link
 // darch::cuda, the CUDA backend must say so instead of being probed.
 #include <darch/arch/graph.hpp>
-#include <darch/space/space_ref.hpp>
 #include <darch/config.hpp>
 #include <darch/exec/backend.hpp>
 #include <darch/exec/executor.hpp>
 #include <darch/kernels/cpu.hpp>
 #include <darch/space.hpp>
+#include <darch/space/space_ref.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -30,8 +30,8 @@ int main() {
   }
   using namespace darch;
   using S = seq<dense<choice<4>, relu>, dense<choice<2>, softmax>>;
-  const auto net = exec::make_cpu_executor(materialize(space_of<S>(), assignment{}),
-                                           shape::flat(3), 2, {.seed = 1});
+  const auto net = exec::make_cpu_executor(materialize(space_of<S>(), assignment{}), shape::flat(3),
+                                           2, {.seed = 1});
   const float images[6] = {0.1f, 0.2f, 0.3f, -0.1f, -0.2f, -0.3f};
   const std::int32_t labels[2] = {0, 1};
   net->train_step(images, labels, 2, 0);

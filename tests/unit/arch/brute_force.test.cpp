@@ -10,8 +10,8 @@
 #include <functional>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -133,7 +133,8 @@ void search(darch::space_ref s, darch::assignment& prefix, std::vector<std::stri
     }
     return;
   }
-  if (d->domain.size() < 2) bad.add(prefix, "a single-valued domain is offered as a decision: " + d->name);
+  if (d->domain.size() < 2)
+    bad.add(prefix, "a single-valued domain is offered as a decision: " + d->name);
   names.push_back(d->name);
   for (std::uint32_t k = 0; k < d->domain.size(); ++k) {
     prefix.choices.push_back(k);
@@ -180,7 +181,8 @@ void brute_force(darch::space_ref s, std::uint64_t expected, bool constrained = 
       if (darch::assignment_from_json(s, j) != a) bad.add(a, "JSON round trip: " + j.dump());
       nlohmann::json bare = nlohmann::json::array();
       for (const auto& entry : j) bare.push_back(entry["value"]);
-      if (darch::assignment_from_json(s, bare) != a) bad.add(a, "bare JSON round trip: " + bare.dump());
+      if (darch::assignment_from_json(s, bare) != a)
+        bad.add(a, "bare JSON round trip: " + bare.dump());
 
       const std::uint64_t r = darch::rank(s, a);
       if (r != i) bad.add(a, "rank " + std::to_string(r) + ", enumerated at " + std::to_string(i));
@@ -214,8 +216,8 @@ void brute_force(darch::space_ref s, std::uint64_t expected, bool constrained = 
 
 // ---- the spaces ----
 
-using d2 = dense<choice<8, 16>>;              // 2
-using p3 = dropout<choice<0.1, 0.2, 0.3>>;    // 3
+using d2 = dense<choice<8, 16>>;            // 2
+using p3 = dropout<choice<0.1, 0.2, 0.3>>;  // 3
 using n_shared = shared<"n", choice<1, 2>>;
 using a3 = shared<"a", one_of<darch::relu, darch::tanh, darch::gelu>>;
 
@@ -240,8 +242,9 @@ TEST_CASE("brute force: seq + or_ with int_range and pow2_range", "[arch]") {
 TEST_CASE("brute force: shared inside repeat", "[arch]") {
   // cell: units 2 x optional(constant-rate dropout) 2 = 4 per copy; act once: 2.
   // (4 + 16 + 64) x 2 = 168.
-  using S = repeat<choice<1, 2, 3>, seq<dense<choice<8, 16>, shared<"act", one_of<darch::relu, darch::tanh>>>,
-                                        optional<dropout<choice<0.5>>>>>;
+  using S = repeat<choice<1, 2, 3>,
+                   seq<dense<choice<8, 16>, shared<"act", one_of<darch::relu, darch::tanh>>>,
+                       optional<dropout<choice<0.5>>>>>;
   STATIC_REQUIRE(darch::space_size<S> == 168);
   brute_force(darch::space_of<S>(), darch::space_size<S>);
 }
@@ -266,8 +269,9 @@ TEST_CASE("brute force: shared activation reached only in some branches", "[arch
   // branch 0: a decided (3) x optional (off, or on with a known) 2 = 6;
   // branch 1 (identity): optional off 1 + on (decides a) 3 = 4;
   // branch 2: rate 2 x a 3 x optional 2 = 12. Total 22.
-  using S = seq<or_<dense<choice<8>, a3>, identity, seq<dropout<choice<0.1, 0.2>>, dense<choice<4>, a3>>>,
-                optional<darch::activation<a3>>>;
+  using S =
+      seq<or_<dense<choice<8>, a3>, identity, seq<dropout<choice<0.1, 0.2>>, dense<choice<4>, a3>>>,
+          optional<darch::activation<a3>>>;
   STATIC_REQUIRE(darch::space_size<S> == 22);
   brute_force(darch::space_of<S>(), darch::space_size<S>);
 }
@@ -281,7 +285,8 @@ TEST_CASE("brute force: dependent op parameter and dependent repeat count", "[ar
   brute_force(darch::space_of<S>(), darch::space_size<S>);
 }
 
-TEST_CASE("brute force: dependent whose parent is decided where the dependent is reached", "[arch]") {
+TEST_CASE("brute force: dependent whose parent is decided where the dependent is reached",
+          "[arch]") {
   // first optional off: second off 1 + on 3 = 4; first on (u: 3) x second off/on 2 = 6. 10.
   using u = shared<"u", choice<8, 16, 32>>;
   using S = seq<optional<dense<darch::dependent<half, "u">>>, optional<dense<u>>>;
@@ -309,12 +314,14 @@ TEST_CASE("brute force: constrained spaces", "[arch]") {
   constexpr auto less = [](std::int64_t x, std::int64_t y) { return x < y; };
   using a = shared<"a", choice<8, 16>>;
   using b = shared<"b", choice<8, 16>>;
-  using T = darch::constrained<seq<dense<a>, optional<dense<b>>>, darch::constraint<less, "a", "b">>;
+  using T =
+      darch::constrained<seq<dense<a>, optional<dense<b>>>, darch::constraint<less, "a", "b">>;
   STATIC_REQUIRE(darch::space_size<T> == 3);
   brute_force(darch::space_of<T>(), darch::space_size<T>, true);
 }
 
-TEST_CASE("brute force: conditional shared names, a dependent and a constraint together", "[arch]") {
+TEST_CASE("brute force: conditional shared names, a dependent and a constraint together",
+          "[arch]") {
   // Walk: or_ choice; [branch 1: n, then w in copy 0]; optional flag; [on: the dependent's
   // parent w, if not yet decided]; repeat<n> (n decided here if not yet) of fresh dropouts.
   // Unconstrained: branch 0: off: n: 2 + 4 = 6; on: w 2 x 6 = 12 -> 18.
@@ -324,8 +331,9 @@ TEST_CASE("brute force: conditional shared names, a dependent and a constraint t
   //   branch 1: (8,1) 2 x 2 = 4; (8,2) 2 x 4 = 8; (16,1) 4 -> 16. Total 30.
   using n = n_shared;
   using w = shared<"w", choice<8, 16>>;
-  using body = seq<or_<identity, repeat<n, dense<w>>>, optional<dense<darch::dependent<twice, "w">>>,
-                   repeat<n, dropout<choice<0.1, 0.2>>>>;
+  using body =
+      seq<or_<identity, repeat<n, dense<w>>>, optional<dense<darch::dependent<twice, "w">>>,
+          repeat<n, dropout<choice<0.1, 0.2>>>>;
   STATIC_REQUIRE(darch::space_size<body> == 42);
   brute_force(darch::space_of<body>(), darch::space_size<body>);
   constexpr auto fits = [](std::int64_t ww, std::int64_t nn) { return ww * nn <= 16; };
@@ -348,8 +356,10 @@ TEST_CASE("brute force: dense_block", "[arch]") {
   STATIC_REQUIRE(darch::space_size<S> == 28);
   brute_force(darch::space_of<S>(), darch::space_size<S>);
   // A shared activation in the applied op: 28 x 2 = 56.
-  using T = darch::dense_block<choice<1, 2, 3>, flag,
-                               dense<choice<8, 16>, shared<"act", one_of<darch::relu, darch::tanh>>>, concat>;
+  using T =
+      darch::dense_block<choice<1, 2, 3>, flag,
+                         dense<choice<8, 16>, shared<"act", one_of<darch::relu, darch::tanh>>>,
+                         concat>;
   STATIC_REQUIRE(darch::space_size<T> == 56);
   brute_force(darch::space_of<T>(), darch::space_size<T>);
 }
@@ -421,7 +431,8 @@ TEST_CASE("brute force: named + with_input_shape on a small CNN", "[arch]") {
 TEST_CASE("brute force: the README space with at most 2 cells", "[arch]") {
   // cell: 3 units x (1 + 3) = 12; (12 + 144) x 2 activations = 312.
   using act = shared<"act", one_of<darch::relu, darch::sigmoid>>;
-  using cell = seq<dense<choice<256, 512, 1024>, act>, optional<flag, dropout<choice<0.2, 0.5, 0.7>>>>;
+  using cell =
+      seq<dense<choice<256, 512, 1024>, act>, optional<flag, dropout<choice<0.2, 0.5, 0.7>>>>;
   using S = seq<repeat<choice<1, 2>, cell>, dense<choice<10>, darch::softmax>>;
   STATIC_REQUIRE(darch::space_size<S> == 312);
   brute_force(darch::space_of<S>(), darch::space_size<S>);
@@ -445,8 +456,8 @@ TEST_CASE("brute force: structural shared and dependent names in every position"
     // n = 1: split 2 x block 3 x end 2 = 12; n = 2: 4 x 9 x 2 = 72.
     // The optional reuses the end flag (no decision). Total 84.
     using end = shared<"end", flag>;
-    using S = seq<darch::split_combine<n_shared, d2, concat>, darch::dense_block<n_shared, end, p3, concat>,
-                  optional<end, identity>>;
+    using S = seq<darch::split_combine<n_shared, d2, concat>,
+                  darch::dense_block<n_shared, end, p3, concat>, optional<end, identity>>;
     STATIC_REQUIRE(darch::space_size<S> == 84);
     brute_force(darch::space_of<S>(), darch::space_size<S>);
   }
@@ -472,7 +483,9 @@ TEST_CASE("brute force: structural shared and dependent names in every position"
   SECTION("a dag_cell whose ops share an activation") {
     // subsets: 1 x 3 = 3; ops (dense|identity) per node: the activation is decided iff some
     // node picks dense: (d,d), (d,i), (i,d) x 2 + (i,i) 1 = 7. Total 21.
-    using S = darch::dag_cell<2, add, dense<choice<8>, shared<"a", one_of<darch::relu, darch::tanh>>>, identity>;
+    using S =
+        darch::dag_cell<2, add, dense<choice<8>, shared<"a", one_of<darch::relu, darch::tanh>>>,
+                        identity>;
     STATIC_REQUIRE(darch::space_size<S> == 21);
     brute_force(darch::space_of<S>(), darch::space_size<S>);
   }
@@ -494,8 +507,8 @@ TEST_CASE("brute force: more than 8 shared names, some conditional", "[arch]") {
     // 2^9 = 512 for the nine; optional<dense<c0>>: 1 + 3; or_<identity, dense<c1>>: 1 + 3. 8192.
     using c0 = shared<"c0", choice<8, 16, 32>>;
     using c1 = shared<"c1", choice<8, 16, 32>>;
-    using S = seq<s2<"s0">, s2<"s1">, s2<"s2">, s2<"s3">, s2<"s4">, s2<"s5">, s2<"s6">, s2<"s7">, s2<"s8">,
-                  optional<dense<c0>>, or_<identity, dense<c1>>>;
+    using S = seq<s2<"s0">, s2<"s1">, s2<"s2">, s2<"s3">, s2<"s4">, s2<"s5">, s2<"s6">, s2<"s7">,
+                  s2<"s8">, optional<dense<c0>>, or_<identity, dense<c1>>>;
     STATIC_REQUIRE(darch::space_size<S> == 8192);
     brute_force(darch::space_of<S>(), darch::space_size<S>);
   }
@@ -555,7 +568,8 @@ TEST_CASE("brute force: selectors and flags whose domains are not in natural ord
   }
   SECTION("optional and dense_block flags listed true first") {
     // optional: on (2) + off (1) = 3; dense_block {1, 2} x end flag 2: (2 + 4) x 2 = 12. 36.
-    using S = seq<optional<choice<true, false>, d2>, darch::dense_block<choice<1, 2>, choice<true, false>, d2, concat>>;
+    using S = seq<optional<choice<true, false>, d2>,
+                  darch::dense_block<choice<1, 2>, choice<true, false>, d2, concat>>;
     STATIC_REQUIRE(darch::space_size<S> == 36);
     brute_force(darch::space_of<S>(), darch::space_size<S>);
     // Rank 0: every index 0: the optional on, one apply, ending in a concat.
@@ -568,9 +582,8 @@ TEST_CASE("for_each_assignment stops when the visitor returns false", "[arch]") 
   using S = darch::split_combine<choice<1, 2, 3>, d2, concat>;
   const darch::space_ref s = darch::space_of<S>();
   int visits = 0;
-  darch::for_each_assignment(s, std::function<bool(const darch::assignment&)>{[&](const darch::assignment&) {
-                               return ++visits < 5;
-                             }});
+  darch::for_each_assignment(s, std::function<bool(const darch::assignment&)>{
+                                    [&](const darch::assignment&) { return ++visits < 5; }});
   CHECK(visits == 5);
 }
 
@@ -602,7 +615,9 @@ TEST_CASE("brute force: dependents of every parameter type", "[arch]") {
     const darch::architecture a = darch::materialize(darch::space_of<S>(), darch::assignment{{1}});
     CHECK(a.param(2, "rate")->real == 0.2);
   }
-  SECTION("a darch::value dependent passes an activation through; its parent is decided just before it") {
+  SECTION(
+      "a darch::value dependent passes an activation through; its parent is decided just before "
+      "it") {
     // units 2 x a 2 = 4; decisions: units, then a (the dependent's parent, just before it).
     using a = shared<"a", one_of<darch::relu, darch::tanh>>;
     using S = seq<dense<choice<8, 16>, darch::dependent<pass_value, "a">>, darch::activation<a>>;
@@ -640,6 +655,7 @@ TEST_CASE("limits: more than 64 ports at one op is a run-time length_error", "[a
   using S = darch::split_combine<choice<33>, darch::parallel<identity, identity>, concat>;
   const darch::space_ref s = darch::space_of<S>();
   CHECK_THROWS_AS(darch::materialize(s, darch::assignment{}), std::length_error);
-  using T = darch::split_combine<choice<32>, darch::parallel<identity, identity>, concat>;  // 64: fine
+  using T =
+      darch::split_combine<choice<32>, darch::parallel<identity, identity>, concat>;  // 64: fine
   CHECK(darch::materialize(darch::space_of<T>(), darch::assignment{}).op_count() == 64 + 1);
 }

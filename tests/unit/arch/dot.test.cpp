@@ -35,7 +35,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 TEST_CASE("dot: the README space, with its shared activation drawn once", "[arch]") {
   const std::string dot = darch::space_to_dot(darch::space_of<darch::spaces::readme_mlp>());
   CHECK(dot.rfind("digraph space {", 0) == 0);
-  CHECK(count(dot, "act\\n{relu, sigmoid}") == 1);   // one oval for the shared name
+  CHECK(count(dot, "act\\n{relu, sigmoid}") == 1);                // one oval for the shared name
   CHECK(count(dot, "-> s0 [arrowhead=none, style=dashed") == 1);  // its one use in the type
   CHECK(count(dot, "units\\n{256, 512, 1024}") == 1);
   CHECK(count(dot, "count\\n{1, 2, 4}") == 1);

@@ -75,17 +75,19 @@ TEST_CASE("JSON: names and values of a README assignment", "[arch]") {
   // Round trips: from the written JSON, from its text, and from the bare values.
   CHECK(darch::assignment_from_json(s, j) == example);
   CHECK(darch::assignment_from_json(s, json::parse(example_json)) == example);
-  CHECK(darch::assignment_from_json(s, json::parse(R"([2, 1024, "relu", true, 0.5, 256, true, 0.2])")) ==
-        example);
+  CHECK(darch::assignment_from_json(
+            s, json::parse(R"([2, 1024, "relu", true, 0.5, 256, true, 0.2])")) == example);
   // Objects without a name, and numbers written as reals (2.0 is 2).
   CHECK(darch::assignment_from_json(
-            s, json::parse(R"([{"value": 2.0}, 1024.0, {"value": "relu"}, true, 0.5, 256, true, 0.2])")) ==
+            s, json::parse(
+                   R"([{"value": 2.0}, 1024.0, {"value": "relu"}, true, 0.5, 256, true, 0.2])")) ==
         example);
   // The smallest and the largest assignments.
   const assignment first{{0, 0, 0, 0}};
-  CHECK(darch::to_json(s, first).dump() ==
-        R"([{"name":"repeat#0.count","value":1},{"name":"repeat#0[0]/dense#0.units","value":256},)"
-        R"({"name":"act","value":"relu"},{"name":"repeat#0[0]/optional#1.enabled","value":false}])");
+  CHECK(
+      darch::to_json(s, first).dump() ==
+      R"([{"name":"repeat#0.count","value":1},{"name":"repeat#0[0]/dense#0.units","value":256},)"
+      R"({"name":"act","value":"relu"},{"name":"repeat#0[0]/optional#1.enabled","value":false}])");
   CHECK(darch::assignment_from_json(s, json::parse(R"([1, 256, "relu", false])")) == first);
 }
 
@@ -135,7 +137,8 @@ TEST_CASE("JSON: reading errors name the problem", "[arch]") {
     REQUIRE_THROWS_AS(darch::assignment_from_json(s, renamed), assignment_error);
     REQUIRE_THROWS_WITH(darch::assignment_from_json(s, renamed), has("JSON decision 1"));
     REQUIRE_THROWS_WITH(darch::assignment_from_json(s, renamed), has("\"units\""));
-    REQUIRE_THROWS_WITH(darch::assignment_from_json(s, renamed), has("'repeat#0[0]/dense#0.units'"));
+    REQUIRE_THROWS_WITH(darch::assignment_from_json(s, renamed),
+                        has("'repeat#0[0]/dense#0.units'"));
     // Names of two copies are not interchangeable.
     json swapped = good;
     swapped[1]["name"] = "repeat#0[1]/dense#0.units";
@@ -145,7 +148,8 @@ TEST_CASE("JSON: reading errors name the problem", "[arch]") {
     json bad = good;
     bad[1]["value"] = 300;
     REQUIRE_THROWS_AS(darch::assignment_from_json(s, bad), assignment_error);
-    REQUIRE_THROWS_WITH(darch::assignment_from_json(s, bad), has("'repeat#0[0]/dense#0.units' = 300"));
+    REQUIRE_THROWS_WITH(darch::assignment_from_json(s, bad),
+                        has("'repeat#0[0]/dense#0.units' = 300"));
     REQUIRE_THROWS_WITH(darch::assignment_from_json(s, bad), has("[256,512,1024]"));
     json act_bad = good;
     act_bad[2]["value"] = "tanh";
@@ -172,7 +176,8 @@ TEST_CASE("JSON: reading errors name the problem", "[arch]") {
     const json broken = json::parse("[32, 2, 0.1, 0.1]");
     REQUIRE_THROWS_AS(darch::assignment_from_json(c, broken), assignment_error);
     REQUIRE_THROWS_WITH(darch::assignment_from_json(c, broken), has("constraint"));
-    CHECK(darch::assignment_from_json(c, json::parse("[16, 2, 0.1, 0.5]")) == assignment{{1, 1, 0, 1}});
+    CHECK(darch::assignment_from_json(c, json::parse("[16, 2, 0.1, 0.5]")) ==
+          assignment{{1, 1, 0, 1}});
   }
 }
 
@@ -194,7 +199,8 @@ TEST_CASE("validate: errors name the decision", "[arch]") {
     REQUIRE_THROWS_WITH(darch::validate(s, assignment{{1, 2}}), has("'act'"));
     REQUIRE_THROWS_WITH(darch::validate(s, assignment{}), has("'repeat#0.count'"));
     // count 2 but one cell only.
-    REQUIRE_THROWS_WITH(darch::validate(s, assignment{{1, 2, 0, 0}}), has("'repeat#0[1]/dense#0.units'"));
+    REQUIRE_THROWS_WITH(darch::validate(s, assignment{{1, 2, 0, 0}}),
+                        has("'repeat#0[1]/dense#0.units'"));
   }
   SECTION("too long") {
     const assignment longer{{1, 2, 0, 1, 1, 0, 1, 0, 0}};
@@ -265,7 +271,9 @@ TEST_CASE("rank and unrank on the README space", "[arch]") {
 
 TEST_CASE("next_decision: the first decisions of the README space", "[arch]") {
   const darch::space_ref s = darch::space_of<readme>();
-  auto next = [&](std::vector<std::uint32_t> prefix) { return darch::next_decision(s, assignment{std::move(prefix)}); };
+  auto next = [&](std::vector<std::uint32_t> prefix) {
+    return darch::next_decision(s, assignment{std::move(prefix)});
+  };
 
   const auto d0 = next({});
   REQUIRE(d0.has_value());
@@ -343,15 +351,17 @@ TEST_CASE("next_decision: a list longer than any assignment is not a prefix", "[
   // tell a complete assignment from garbage.
   const darch::space_ref s = darch::space_of<readme>();
   CHECK_THROWS_AS(darch::next_decision(s, assignment{{0, 0, 0, 0, 0}}), assignment_error);
-  CHECK_THROWS_AS(darch::next_decision(s, assignment{{1, 2, 0, 1, 1, 0, 1, 0, 2, 2}}), assignment_error);
+  CHECK_THROWS_AS(darch::next_decision(s, assignment{{1, 2, 0, 1, 1, 0, 1, 0, 2, 2}}),
+                  assignment_error);
 }
 
 namespace {
 /// A user-defined op with a text and a boolean hyperparameter (no shape inference).
 struct text_op {
   static constexpr std::string_view name = "text_op";
-  using params = darch::params<darch::param<"mode", choice<darch::fixed_string{"same"}, darch::fixed_string{"full"}>>,
-                               darch::param<"bias", choice<true, false>>>;
+  using params = darch::params<
+      darch::param<"mode", choice<darch::fixed_string{"same"}, darch::fixed_string{"full"}>>,
+      darch::param<"bias", choice<true, false>>>;
 };
 }  // namespace
 

@@ -53,7 +53,8 @@ std::vector<arch_vertex> inputs_of(const arch_graph& g, arch_vertex v) {
 
 std::vector<std::string_view> op_names(const architecture& a) {
   std::vector<std::string_view> names;
-  for (auto v : boost::make_iterator_range(boost::vertices(a.graph))) names.push_back(a.graph[v].op);
+  for (auto v : boost::make_iterator_range(boost::vertices(a.graph)))
+    names.push_back(a.graph[v].op);
   return names;
 }
 
@@ -85,8 +86,9 @@ bool same_architecture(const architecture& a, const architecture& b) {
   for (auto v : boost::make_iterator_range(boost::vertices(a.graph))) {
     const arch_node& x = a.graph[v];
     const arch_node& y = b.graph[v];
-    if (x.kind != y.kind || x.op != y.op || x.space_node != y.space_node || x.variant != y.variant ||
-        x.variant_count != y.variant_count || x.param_count != y.param_count)
+    if (x.kind != y.kind || x.op != y.op || x.space_node != y.space_node ||
+        x.variant != y.variant || x.variant_count != y.variant_count ||
+        x.param_count != y.param_count)
       return false;
     const auto px = a.params_of(v);
     const auto py = b.params_of(v);
@@ -120,7 +122,8 @@ TEST_CASE("materialize: residual", "[arch]") {
   const architecture a = darch::materialize(s, assignment{{1}});
   const arch_graph& g = a.graph;
   // input, dense (main), identity (residual), add, output: in walk order.
-  REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "identity", "add", "output"});
+  REQUIRE(op_names(a) ==
+          std::vector<std::string_view>{"input", "dense", "identity", "add", "output"});
   CHECK(a.op_count() == 3);
   CHECK(boost::num_edges(g) == 5);
   REQUIRE(a.inputs == std::vector<arch_vertex>{0});
@@ -154,7 +157,7 @@ TEST_CASE("materialize: split_combine", "[arch]") {
   CHECK(boost::num_edges(g) == 7);
   for (arch_vertex v : {1, 2, 3}) {
     CHECK(inputs_of(g, v) == std::vector<arch_vertex>{0});  // every branch reads the input
-    CHECK(g[v].variant == 3);                                // tanh
+    CHECK(g[v].variant == 3);                               // tanh
   }
   CHECK(int_param(a, 1, "units") == 8);
   CHECK(int_param(a, 2, "units") == 16);
@@ -168,7 +171,8 @@ TEST_CASE("materialize: split_combine", "[arch]") {
 }
 
 TEST_CASE("materialize: dense_block", "[arch]") {
-  using S = darch::dense_block<choice<1, 2, 3>, darch::flag, dense<choice<8, 16>, darch::gelu>, concat>;
+  using S =
+      darch::dense_block<choice<1, 2, 3>, darch::flag, dense<choice<8, 16>, darch::gelu>, concat>;
   const darch::space_ref s = darch::space_of<S>();
   // Decisions: applies, units of each apply in order, then the end flag.
   SECTION("three applies, ending in a concat") {
@@ -176,8 +180,8 @@ TEST_CASE("materialize: dense_block", "[arch]") {
     const arch_graph& g = a.graph;
     // step 0: dense(input); concat(input, d0); step 1: dense(c0); concat(input, d0, d1);
     // step 2: dense(c1); end: concat(input, d0, d1, d2).
-    REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "concat", "dense", "concat",
-                                                         "dense", "concat", "output"});
+    REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "concat", "dense",
+                                                         "concat", "dense", "concat", "output"});
     CHECK(a.op_count() == 6);
     CHECK(int_param(a, 1, "units") == 8);
     CHECK(int_param(a, 3, "units") == 16);
@@ -195,8 +199,8 @@ TEST_CASE("materialize: dense_block", "[arch]") {
   SECTION("three applies, ending with the last apply") {
     const architecture a = darch::materialize(s, assignment{{2, 0, 1, 0, 0}});
     const arch_graph& g = a.graph;
-    REQUIRE(op_names(a) ==
-            std::vector<std::string_view>{"input", "dense", "concat", "dense", "concat", "dense", "output"});
+    REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "concat", "dense",
+                                                         "concat", "dense", "output"});
     CHECK(a.op_count() == 5);
     CHECK(inputs_of(g, 6) == std::vector<arch_vertex>{5});
   }
@@ -220,8 +224,8 @@ TEST_CASE("materialize: dag_cell with 3 nodes", "[arch]") {
     const assignment x{{0, 2, 1, 1, 0}};
     const architecture a = darch::materialize(s, x);
     const arch_graph& g = a.graph;
-    REQUIRE(op_names(a) ==
-            std::vector<std::string_view>{"input", "dense", "add", "identity", "dense", "add", "output"});
+    REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "add", "identity",
+                                                         "dense", "add", "output"});
     CHECK(a.op_count() == 5);
     CHECK(inputs_of(g, 1) == std::vector<arch_vertex>{0});
     CHECK(inputs_of(g, 2) == std::vector<arch_vertex>{0, 1});
@@ -232,17 +236,18 @@ TEST_CASE("materialize: dag_cell with 3 nodes", "[arch]") {
     CHECK(boost::num_edges(g) == 8);
     // The input sets as JSON: lists of node numbers (0 = the cell's input).
     const nlohmann::json j = darch::to_json(s, x);
-    CHECK(j.dump() ==
-          R"([{"name":"dag_cell/node#1/or.choice","value":0},)"
-          R"({"name":"dag_cell/node#2.inputs","value":[0,1]},{"name":"dag_cell/node#2/or.choice","value":1},)"
-          R"({"name":"dag_cell/node#3.inputs","value":[1]},{"name":"dag_cell/node#3/or.choice","value":0}])");
+    CHECK(
+        j.dump() ==
+        R"([{"name":"dag_cell/node#1/or.choice","value":0},)"
+        R"({"name":"dag_cell/node#2.inputs","value":[0,1]},{"name":"dag_cell/node#2/or.choice","value":1},)"
+        R"({"name":"dag_cell/node#3.inputs","value":[1]},{"name":"dag_cell/node#3/or.choice","value":0}])");
   }
   SECTION("one sink: no final merge") {
     // node 1 = identity(input); node 2 = dense(input); node 3 = identity(add(input, n1, n2)).
     const architecture a = darch::materialize(s, assignment{{1, 0, 0, 6, 1}});
     const arch_graph& g = a.graph;
-    REQUIRE(op_names(a) ==
-            std::vector<std::string_view>{"input", "identity", "dense", "add", "identity", "output"});
+    REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "identity", "dense", "add",
+                                                         "identity", "output"});
     CHECK(a.op_count() == 4);
     CHECK(inputs_of(g, 1) == std::vector<arch_vertex>{0});
     CHECK(inputs_of(g, 2) == std::vector<arch_vertex>{0});
@@ -254,7 +259,8 @@ TEST_CASE("materialize: dag_cell with 3 nodes", "[arch]") {
     // node 1 = dense(input), node 2 = dense(node 1), node 3 = dense(node 2): one sink.
     const architecture a = darch::materialize(s, assignment{{0, 1, 0, 3, 0}});
     const arch_graph& g = a.graph;
-    REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "dense", "dense", "output"});
+    REQUIRE(op_names(a) ==
+            std::vector<std::string_view>{"input", "dense", "dense", "dense", "output"});
     CHECK(inputs_of(g, 2) == std::vector<arch_vertex>{1});
     CHECK(inputs_of(g, 3) == std::vector<arch_vertex>{2});
   }
@@ -265,7 +271,8 @@ TEST_CASE("materialize: parallel with one input and with one input per branch", 
   const darch::space_ref s = darch::space_of<S>();
   const assignment x{{1, 0}};
   const architecture one = darch::materialize(s, x);
-  REQUIRE(op_names(one) == std::vector<std::string_view>{"input", "dense", "dropout", "concat", "output"});
+  REQUIRE(op_names(one) ==
+          std::vector<std::string_view>{"input", "dense", "dropout", "concat", "output"});
   CHECK(inputs_of(one.graph, 1) == std::vector<arch_vertex>{0});
   CHECK(inputs_of(one.graph, 2) == std::vector<arch_vertex>{0});
   CHECK(inputs_of(one.graph, 3) == std::vector<arch_vertex>{1, 2});
@@ -291,8 +298,8 @@ TEST_CASE("materialize: the README assignment and the permutation order", "[arch
   // 2 cells: (1024, relu, dropout 0.5), (256, relu, dropout 0.2), then dense 10 softmax.
   const architecture a = darch::materialize(s, assignment{{1, 2, 0, 1, 1, 0, 1, 0}});
   const arch_graph& g = a.graph;
-  REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "dropout", "dense", "dropout",
-                                                       "dense", "output"});
+  REQUIRE(op_names(a) == std::vector<std::string_view>{"input", "dense", "dropout", "dense",
+                                                       "dropout", "dense", "output"});
   CHECK(int_param(a, 1, "units") == 1024);
   CHECK(text_param(a, 1, "activation") == "relu");
   CHECK(a.param(2, "rate")->real == 0.5);
@@ -310,17 +317,20 @@ TEST_CASE("materialize: the README assignment and the permutation order", "[arch
   // Permutation rank 3 of (A, B, C) in lexicographic order is (1, 2, 0): B, C, A.
   using P = darch::permutation<dense<choice<8>>, dropout<choice<0.5>>, darch::identity>;
   const architecture p = darch::materialize(darch::space_of<P>(), assignment{{3}});
-  CHECK(op_names(p) == std::vector<std::string_view>{"input", "dropout", "identity", "dense", "output"});
+  CHECK(op_names(p) ==
+        std::vector<std::string_view>{"input", "dropout", "identity", "dense", "output"});
   const architecture q = darch::materialize(darch::space_of<P>(), assignment{{5}});  // (2, 1, 0)
-  CHECK(op_names(q) == std::vector<std::string_view>{"input", "identity", "dropout", "dense", "output"});
+  CHECK(op_names(q) ==
+        std::vector<std::string_view>{"input", "identity", "dropout", "dense", "output"});
 }
 
 TEST_CASE("materialize: variant ids", "[arch]") {
   SECTION("dense: the activation index") {
-    using S = dense<choice<4>, one_of<darch::linear, darch::relu, darch::sigmoid, darch::tanh, darch::gelu,
-                                      darch::softmax>>;
+    using S = dense<choice<4>, one_of<darch::linear, darch::relu, darch::sigmoid, darch::tanh,
+                                      darch::gelu, darch::softmax>>;
     const darch::space_ref s = darch::space_of<S>();
-    const std::vector<std::string_view> names{"linear", "relu", "sigmoid", "tanh", "gelu", "softmax"};
+    const std::vector<std::string_view> names{"linear", "relu", "sigmoid",
+                                              "tanh",   "gelu", "softmax"};
     for (std::uint32_t i = 0; i < 6; ++i) {
       const architecture a = darch::materialize(s, assignment{{i}});
       REQUIRE(a.op_count() == 1);
@@ -330,10 +340,11 @@ TEST_CASE("materialize: variant ids", "[arch]") {
     }
   }
   SECTION("the activation op") {
-    using S = darch::activation<one_of<darch::linear, darch::relu, darch::sigmoid, darch::tanh, darch::gelu,
-                                       darch::softmax>>;
+    using S = darch::activation<one_of<darch::linear, darch::relu, darch::sigmoid, darch::tanh,
+                                       darch::gelu, darch::softmax>>;
     const darch::space_ref s = darch::space_of<S>();
-    for (std::uint32_t i = 0; i < 6; ++i) CHECK(darch::materialize(s, assignment{{i}}).graph[1].variant == i);
+    for (std::uint32_t i = 0; i < 6; ++i)
+      CHECK(darch::materialize(s, assignment{{i}}).graph[1].variant == i);
   }
   SECTION("dense with a fixed activation order that differs from the variant order") {
     // one_of<gelu, linear>: index 0 is gelu (variant 4), index 1 linear (variant 0).
@@ -343,9 +354,10 @@ TEST_CASE("materialize: variant ids", "[arch]") {
     CHECK(darch::materialize(s, assignment{{1}}).graph[1].variant == 0);
   }
   SECTION("conv2d: 96 distinct variants from kernel, stride, padding and activation") {
-    using S = darch::conv2d<choice<16>, choice<1, 3, 5, 7>, choice<1, 2>, one_of<darch::same, darch::valid>,
-                            one_of<darch::linear, darch::relu, darch::sigmoid, darch::tanh, darch::gelu,
-                                   darch::softmax>>;
+    using S = darch::conv2d<choice<16>, choice<1, 3, 5, 7>, choice<1, 2>,
+                            one_of<darch::same, darch::valid>,
+                            one_of<darch::linear, darch::relu, darch::sigmoid, darch::tanh,
+                                   darch::gelu, darch::softmax>>;
     const darch::space_ref s = darch::space_of<S>();
     REQUIRE(s.size() == 96);
     std::vector<int> seen(96, 0);
@@ -354,7 +366,8 @@ TEST_CASE("materialize: variant ids", "[arch]") {
       const darch::arch_node& n = a.graph[1];
       // variant = ((kernel index * 2 + stride - 1) * 2 + padding) * 6 + activation, with kernel
       // index 1->0, 3->1, 5->2, 7->3 and padding same 0, valid 1.
-      const std::uint32_t expected = ((x.choices[0] * 2 + x.choices[1]) * 2 + x.choices[2]) * 6 + x.choices[3];
+      const std::uint32_t expected =
+          ((x.choices[0] * 2 + x.choices[1]) * 2 + x.choices[2]) * 6 + x.choices[3];
       CHECK(n.variant == expected);
       CHECK(n.variant_count == 96);
       if (n.variant < 96) ++seen[n.variant];
@@ -386,7 +399,8 @@ TEST_CASE("transitions: one partial graph per decision, ending at the architectu
     for (std::size_t k = 0; k + 1 < steps.size(); ++k) CHECK(steps[k].outputs.empty());
     CHECK(steps.back().outputs.size() == 1);
     // A partial graph holds the same vertices as the full one, as far as it goes.
-    CHECK(op_names(steps[6]) == std::vector<std::string_view>{"input", "dense", "dropout", "dense"});
+    CHECK(op_names(steps[6]) ==
+          std::vector<std::string_view>{"input", "dense", "dropout", "dense"});
   }
   SECTION("an assignment without decisions: one step") {
     using S = dense<choice<10>, darch::softmax>;
@@ -404,10 +418,11 @@ TEST_CASE("transitions: one partial graph per decision, ending at the architectu
   SECTION("every assignment of combinator-heavy spaces") {
     using dag = darch::dag_cell<3, darch::add, dropout<choice<0.1, 0.2>>, darch::identity>;
     using block = darch::dense_block<choice<1, 2, 3>, darch::flag, dense<choice<8, 16>>, concat>;
-    using split = darch::split_combine<choice<1, 2>, or_<darch::identity, dropout<choice<0.1, 0.2>>>, darch::add>;
+    using split = darch::split_combine<choice<1, 2>,
+                                       or_<darch::identity, dropout<choice<0.1, 0.2>>>, darch::add>;
     using small_readme = seq<repeat<choice<1, 2>, cell>, dense<choice<10>, darch::softmax>>;
     for (const darch::space_ref& t : {darch::space_of<dag>(), darch::space_of<block>(),
-                                     darch::space_of<split>(), darch::space_of<small_readme>()})
+                                      darch::space_of<split>(), darch::space_of<small_readme>()})
       darch::for_each_assignment(t, [&](const assignment& x) { check_transitions(t, x); });
   }
 }

@@ -37,8 +37,7 @@ constexpr auto twice = [](std::int64_t u) { return u * 2; };
 using cell = seq<dense<shared<"w", choice<8, 16, 32>>, darch::relu>,
                  optional<dropout<choice<0.1, 0.3, 0.5>>>>;
 using structured =
-    seq<or_<repeat<choice<1, 2, 3>, cell>,
-            darch::residual<cell, darch::identity, darch::add>>,
+    seq<or_<repeat<choice<1, 2, 3>, cell>, darch::residual<cell, darch::identity, darch::add>>,
         optional<dense<darch::dependent<twice, "w">>>,
         repeat<choice<1, 2>, seq<dense<choice<4, 8>>, optional<dropout<choice<0.2, 0.4>>>>>>;
 constexpr darch::space_ref structured_space = darch::space_of<structured>();
@@ -70,7 +69,8 @@ void check_mutations(darch::space_ref s, std::uint64_t seed, int rounds) {
     REQUIRE_NOTHROW(darch::validate(s, *child));
     REQUIRE(child->size() > position);
     CHECK(child->choices[position] != parent.choices[position]);
-    CHECK(std::equal(parent.choices.begin(), parent.choices.begin() + static_cast<std::ptrdiff_t>(position),
+    CHECK(std::equal(parent.choices.begin(),
+                     parent.choices.begin() + static_cast<std::ptrdiff_t>(position),
                      child->choices.begin()));
     const auto keys = darch::decision_keys(s, *child);
     const auto parent_values = by_key(s, parent);
@@ -136,7 +136,8 @@ TEST_CASE("mutate: changing the repeat count keeps the cells that remain", "[arc
   CHECK_THROWS_AS(darch::mutate_to(readme, two, 0, 1, gen), std::out_of_range);  // unchanged
   CHECK_THROWS_AS(darch::mutate_to(readme, two, 0, 3, gen), std::out_of_range);  // outside
   CHECK_THROWS_AS(darch::mutate(readme, two, 7, gen), std::out_of_range);
-  CHECK_THROWS_AS(darch::mutate(readme, darch::assignment{{1, 1}}, 0, gen), darch::assignment_error);
+  CHECK_THROWS_AS(darch::mutate(readme, darch::assignment{{1, 1}}, 0, gen),
+                  darch::assignment_error);
 }
 
 TEST_CASE("mutate: the contract holds on random parents and positions", "[arch][mutate]") {
@@ -163,14 +164,15 @@ TEST_CASE("complete: extends a prefix with the chooser's answers", "[arch][mutat
   for (int r = 0; r < 200; ++r) {
     const darch::assignment full = darch::sample(structured_space, gen);
     darch::assignment a;
-    a.choices.assign(full.choices.begin(),
-                     full.choices.begin() + static_cast<std::ptrdiff_t>(gen.below(full.size() + 1)));
+    a.choices.assign(full.choices.begin(), full.choices.begin() + static_cast<std::ptrdiff_t>(
+                                                                      gen.below(full.size() + 1)));
     REQUIRE(darch::complete(structured_space, a, [&](std::uint32_t n) {
       return static_cast<std::uint32_t>(gen.below(n));
     }));
     CHECK_NOTHROW(darch::validate(structured_space, a));
   }
-  // Always the last value: a well-defined architecture (4 cells of 1024 units, sigmoid, each with dropout 0.7).
+  // Always the last value: a well-defined architecture (4 cells of 1024 units, sigmoid, each with
+  // dropout 0.7).
   darch::assignment last;
   REQUIRE(darch::complete(readme, last, [](std::uint32_t n) { return n - 1; }));
   CHECK(last.size() == 1 + 4 + 3 * 3);  // the shared activation is decided once

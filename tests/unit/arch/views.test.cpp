@@ -61,9 +61,9 @@ constexpr auto middle = [](std::int64_t w, std::int64_t d) { return w * d >= 32 
 using late = darch::constrained<wd_body, darch::constraint<middle, "w", "d">>;
 
 // Branches of different lengths, one with a conditional shared name: 3 + (3 + 9) + 2 x 3 = 21.
-using branches = seq<or_<dense<choice<8, 16, 32>>,
-                         repeat<choice<1, 2>, dropout<choice<0.1, 0.2, 0.3>>>,
-                         seq<dense<choice<4, 8>>, dense<shared<"w", choice<8, 16, 32>>>>>>;
+using branches =
+    seq<or_<dense<choice<8, 16, 32>>, repeat<choice<1, 2>, dropout<choice<0.1, 0.2, 0.3>>>,
+            seq<dense<choice<4, 8>>, dense<shared<"w", choice<8, 16, 32>>>>>>;
 
 // 14 copies of an 11-valued decision: 11^14 = 379,749,833,583,241 assignments.
 using vast = repeat<choice<14>, dense<darch::pow2_range<1, 1024>>>;
@@ -92,9 +92,9 @@ TEST_CASE("views::assignments is a random-access, sized, common view; samples is
 
 TEST_CASE("views::assignments enumerates what for_each_assignment does, in the same order",
           "[arch]") {
-  const darch::space_ref s = GENERATE(darch::space_of<darch::spaces::readme_mlp>(),
-                                      darch::space_of<constrained>(), darch::space_of<late>(),
-                                      darch::space_of<branches>());
+  const darch::space_ref s =
+      GENERATE(darch::space_of<darch::spaces::readme_mlp>(), darch::space_of<constrained>(),
+               darch::space_of<late>(), darch::space_of<branches>());
   const std::vector<assignment> expected = enumerate(s);
   REQUIRE(expected.size() == s.size());
 
@@ -129,13 +129,13 @@ TEST_CASE("views::assignments composes with filter, take, drop, stride and rever
   for (const assignment& a : all)
     if (pick(a) && expected.size() < 10) expected.push_back(a);
   REQUIRE(expected.size() == 10);
-  const auto picked = darch::views::assignments(s) | ranges::views::filter(pick)
-                      | ranges::views::take(10) | ranges::to<std::vector>();
+  const auto picked = darch::views::assignments(s) | ranges::views::filter(pick) |
+                      ranges::views::take(10) | ranges::to<std::vector>();
   CHECK(picked == expected);
 
   // drop and stride jump by unranking; reverse steps back by unranking.
-  const auto dropped = darch::views::assignments(s) | ranges::views::drop(41'000)
-                       | ranges::views::take(5) | ranges::to<std::vector>();
+  const auto dropped = darch::views::assignments(s) | ranges::views::drop(41'000) |
+                       ranges::views::take(5) | ranges::to<std::vector>();
   CHECK(dropped == std::vector<assignment>(all.begin() + 41'000, all.begin() + 41'005));
   const auto strided =
       darch::views::assignments(s) | ranges::views::stride(997) | ranges::to<std::vector>();
@@ -201,8 +201,8 @@ TEST_CASE("views::assignments is lazy: take(3) of 3.8e14 assignments", "[arch]")
 
   // A jump into the middle unranks once; stepping on from there stays in rank order.
   const std::uint64_t trillion = 1'000'000'000'000u;
-  const auto middle = view | ranges::views::drop(trillion) | ranges::views::take(2)
-                      | ranges::to<std::vector>();
+  const auto middle =
+      view | ranges::views::drop(trillion) | ranges::views::take(2) | ranges::to<std::vector>();
   REQUIRE(middle.size() == 2);
   CHECK(middle[0] == darch::unrank(s, trillion));
   CHECK(middle[1] == darch::unrank(s, trillion + 1));
@@ -226,14 +226,14 @@ TEST_CASE("views::samples replays sample from the seed, without end", "[arch]") 
   const darch::sample_view view = darch::views::samples(s, 7);
   CHECK((view | ranges::views::take(20) | ranges::to<std::vector>()) == expected);
   CHECK((view | ranges::views::take(20) | ranges::to<std::vector>()) == expected);  // again
-  CHECK((darch::views::samples(s, 8) | ranges::views::take(20) | ranges::to<std::vector>())
-        != expected);
+  CHECK((darch::views::samples(s, 8) | ranges::views::take(20) | ranges::to<std::vector>()) !=
+        expected);
 
   // Any size: a space of 11^20 cannot be enumerated, but it can be sampled lazily.
   const darch::space_ref big = darch::space_of<too_big>();
   auto wide = [](const assignment& a) { return a.choices.front() == 10; };
-  const auto picked = darch::views::samples(big, 1) | ranges::views::filter(wide)
-                      | ranges::views::take(4) | ranges::to<std::vector>();
+  const auto picked = darch::views::samples(big, 1) | ranges::views::filter(wide) |
+                      ranges::views::take(4) | ranges::to<std::vector>();
   REQUIRE(picked.size() == 4);
   for (const assignment& a : picked) {
     CHECK(a.choices.front() == 10);

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "support/catch.hpp"
 
 TEST_CASE("make_cuda_executor: without a usable device it says why", "[exec][cuda]") {
@@ -28,6 +28,7 @@ TEST_CASE("make_cuda_executor: without a usable device it says why", "[exec][cud
     CHECK(what.find("CUDA executor is unavailable") != std::string::npos);
     CHECK(what.find(exec::cuda_status().reason) != std::string::npos);
   }
-  CHECK(exec::make_executor(exec::backend_kind::automatic, arch, shape::flat(3), 2, {})->backend() ==
-        exec::backend_kind::cpu);
+  CHECK(
+      exec::make_executor(exec::backend_kind::automatic, arch, shape::flat(3), 2, {})->backend() ==
+      exec::backend_kind::cpu);
 }

@@ -8,10 +8,10 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/rank.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/train/evaluator.hpp"
 #include "support/blobs.hpp"
 #include "support/catch.hpp"
@@ -36,7 +36,8 @@ std::vector<float> random_inputs(std::size_t n, std::uint64_t seed, double scale
 
 }  // namespace
 
-TEST_CASE("layer_norm: the description keeps the shape and owns gamma and beta", "[exec][layer_norm]") {
+TEST_CASE("layer_norm: the description keeps the shape and owns gamma and beta",
+          "[exec][layer_norm]") {
   static_assert(space_size<with_input_shape<seq<layer_norm>, 3, 4, 4>> == 1);
   const shape in = shape::image(3, 4, 4);
   const op_info& info = op_info_of<layer_norm>;
@@ -58,9 +59,14 @@ TEST_CASE("layer_norm: the CPU kernel matches a double-precision reference", "[e
   const std::vector<float> gamma = random_inputs(static_cast<std::size_t>(n), 2, 1.0, 1.0);
   const std::vector<float> beta = random_inputs(static_cast<std::size_t>(n), 3);
   std::vector<float> y(x.size()), mean(batch), inv_std(batch);
-  kernels::cpu::layer_norm_forward({.batch = batch, .n = n, .x = x.data(), .gamma = gamma.data(),
-                                    .beta = beta.data(), .mean = mean.data(),
-                                    .inv_std = inv_std.data(), .y = y.data()});
+  kernels::cpu::layer_norm_forward({.batch = batch,
+                                    .n = n,
+                                    .x = x.data(),
+                                    .gamma = gamma.data(),
+                                    .beta = beta.data(),
+                                    .mean = mean.data(),
+                                    .inv_std = inv_std.data(),
+                                    .y = y.data()});
   for (std::int64_t b = 0; b < batch; ++b) {
     double m = 0.0, v = 0.0;
     for (std::int64_t i = 0; i < n; ++i) m += x[b * n + i];
@@ -75,7 +81,8 @@ TEST_CASE("layer_norm: the CPU kernel matches a double-precision reference", "[e
 }
 
 TEST_CASE("layer_norm: whole-network gradients, flat and image inputs", "[exec][layer_norm]") {
-  using flat = seq<dense<choice<7>>, layer_norm, activation<darch::tanh>, dense<choice<3>, softmax>>;
+  using flat =
+      seq<dense<choice<7>>, layer_norm, activation<darch::tanh>, dense<choice<3>, softmax>>;
   exec::network a(first_architecture<flat>(), shape::flat(5), 3, 2);
   testing::check_gradients(a, random_inputs(5 * 4, 4), {0, 2, 1, 2}, 4);
   using image = seq<conv2d<choice<2>, choice<3>, choice<1>, same>, layer_norm, flatten,

@@ -8,9 +8,9 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
 #include "support/network_gradcheck.hpp"
@@ -74,7 +74,8 @@ TEST_CASE("exec: gradients of an MLP with every activation", "[exec]") {
 
 TEST_CASE("exec: gradients through fan-out, add and concat", "[exec]") {
   using block = residual<dense<choice<6>, darch::tanh>, identity, add>;
-  using S = seq<dense<choice<6>, sigmoid>, block, seq<parallel<dense<choice<3>, relu>, dense<choice<2>>>, concat>,
+  using S = seq<dense<choice<6>, sigmoid>, block,
+                seq<parallel<dense<choice<3>, relu>, dense<choice<2>>>, concat>,
                 dense<choice<3>, softmax>>;
   exec::network net(first_architecture<S>(), shape::flat(4), 3, 3);
   check_gradients(net, random_inputs(4 * 3, 2), {1, 0, 2}, 3);
@@ -111,9 +112,9 @@ TEST_CASE("exec: dropout is off in predict and seeded in training", "[exec]") {
 
 TEST_CASE("exec: plan errors name the problem", "[exec]") {
   using wrong_classes = seq<dense<choice<4>, softmax>>;
-  CHECK_THROWS_WITH((exec::network(first_architecture<wrong_classes>(), shape::flat(3), 10, 1)),
-                    Catch::Matchers::Contains("output has shape {4}") &&
-                        Catch::Matchers::Contains("10 classes"));
+  CHECK_THROWS_WITH(
+      (exec::network(first_architecture<wrong_classes>(), shape::flat(3), 10, 1)),
+      Catch::Matchers::Contains("output has shape {4}") && Catch::Matchers::Contains("10 classes"));
   using unknown = seq<custom, dense<choice<2>>>;
   CHECK_THROWS_WITH((exec::network(first_architecture<unknown>(), shape::flat(3), 2, 1)),
                     Catch::Matchers::Contains("no kernel for op 'my_op'"));
@@ -139,10 +140,11 @@ TEST_CASE("exec: every README architecture plans, and parameters follow the unit
 TEST_CASE("exec: inference shares buffers and still gives each sample its own answer", "[exec]") {
   // Fan-out (residual), in-place ops (flatten, dropout, identity), pooling and batch norm: the
   // inference pass reuses a few buffers; predicting a batch must equal predicting each sample.
-  using S = seq<conv2d<choice<4>, choice<3>, choice<1>, same, relu>, batch_norm,
-                residual<conv2d<choice<4>, choice<3>, choice<1>, same, darch::tanh>, identity, add>,
-                max_pool<>, flatten, dropout<choice<0.5>>,
-                residual<dense<choice<16>, relu>, dense<choice<16>>, concat>, dense<choice<3>, softmax>>;
+  using S =
+      seq<conv2d<choice<4>, choice<3>, choice<1>, same, relu>, batch_norm,
+          residual<conv2d<choice<4>, choice<3>, choice<1>, same, darch::tanh>, identity, add>,
+          max_pool<>, flatten, dropout<choice<0.5>>,
+          residual<dense<choice<16>, relu>, dense<choice<16>>, concat>, dense<choice<3>, softmax>>;
   exec::network net(first_architecture<S>(), shape::image(2, 6, 6), 3, 4);
   const std::int64_t batch = 5;
   const std::vector<float> x = random_inputs(2 * 6 * 6 * batch, 8);
@@ -155,7 +157,8 @@ TEST_CASE("exec: inference shares buffers and still gives each sample its own an
   for (std::int64_t i = 0; i < batch; ++i) {
     float alone[3];
     net.predict(x.data() + i * 72, 1, alone);
-    for (int c = 0; c < 3; ++c) CHECK(alone[c] == Approx(together[static_cast<std::size_t>(i * 3 + c)]).epsilon(1e-5));
+    for (int c = 0; c < 3; ++c)
+      CHECK(alone[c] == Approx(together[static_cast<std::size_t>(i * 3 + c)]).epsilon(1e-5));
   }
   // And training again after inference still works (the passes keep separate buffers).
   const double loss = net.forward_backward(x.data(), labels.data(), batch, 9);

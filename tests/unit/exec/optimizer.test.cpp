@@ -79,8 +79,8 @@ TEST_CASE("optimizer: the threaded update is bit-identical on 1, 2 and 3 threads
     g[i] = std::sin(0.001f * static_cast<float>(i)) * 3.0f;
     mask[i] = static_cast<std::uint8_t>(i % 3 != 0);
   }
-  for (const auto kind : {optimizer_config::kind::sgd, optimizer_config::kind::adam,
-                          optimizer_config::kind::adamw}) {
+  for (const auto kind :
+       {optimizer_config::kind::sgd, optimizer_config::kind::adam, optimizer_config::kind::adamw}) {
     std::vector<std::vector<float>> results;
     for (const int threads : {1, 2, 3}) {
       omp_set_num_threads(threads);

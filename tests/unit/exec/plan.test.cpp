@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/detail/plan.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "support/catch.hpp"
 
 namespace {

@@ -11,11 +11,11 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/rank.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/cpu_op.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/train/evaluator.hpp"
 #include "support/blobs.hpp"
 #include "support/catch.hpp"

@@ -51,8 +51,7 @@ TEST_CASE("kernels::cpu: activation_forward matches the formulas", "[cpu][activa
                                                    std::end(darch::ops::all_activation_kinds)));
   CAPTURE(darch::ops::name(kind));
   std::vector<float> y(inputs.size(), NAN);
-  REQUIRE(cpu::activation_forward(kind, inputs.data(), y.data(), inputs.size()) ==
-          status::success);
+  REQUIRE(cpu::activation_forward(kind, inputs.data(), y.data(), inputs.size()) == status::success);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     CAPTURE(inputs[i]);
     const double expected = reference_forward(kind, inputs[i]);
@@ -81,7 +80,8 @@ TEST_CASE("kernels::cpu: activation_backward matches finite differences", "[cpu]
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     CAPTURE(inputs[i]);
     const double x = inputs[i];
-    const double slope = (reference_forward(kind, x + h) - reference_forward(kind, x - h)) / (2 * h);
+    const double slope =
+        (reference_forward(kind, x + h) - reference_forward(kind, x - h)) / (2 * h);
     CHECK_THAT(dx[i], Catch::Matchers::WithinAbs(dy[i] * slope, 1e-5));
   }
 }

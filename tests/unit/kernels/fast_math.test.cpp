@@ -35,8 +35,8 @@ std::vector<float> sweep() {
       v.push_back(-m);
     }
   }
-  for (float edge : {88.7228394f, 88.3762589f, -87.3365479f, -103.278929f, -103.972077f,
-                     0.625f, -0.625f, 100.0f, -100.0f, 0.0f, -0.0f}) {
+  for (float edge : {88.7228394f, 88.3762589f, -87.3365479f, -103.278929f, -103.972077f, 0.625f,
+                     -0.625f, 100.0f, -100.0f, 0.0f, -0.0f}) {
     float a = edge, b = edge;
     for (int k = 0; k < 64; ++k) {
       v.push_back(a);
@@ -55,10 +55,8 @@ struct max_error {
     const double g = got_f;
     if (std::isinf(static_cast<float>(want_d))) want_d = static_cast<float>(want_d);  // overflow
     double e;
-    if (std::isinf(want_d) || std::isinf(g))
-      e = g == want_d ? 0 : HUGE_VAL;
-    else
-      e = std::fabs(g - want_d) / std::fmax(std::fmax(std::fabs(want_d), floor), DBL_MIN);
+    if (std::isinf(want_d) || std::isinf(g)) e = g == want_d ? 0 : HUGE_VAL;
+    else e = std::fabs(g - want_d) / std::fmax(std::fmax(std::fabs(want_d), floor), DBL_MIN);
     if (std::isnan(e)) e = HUGE_VAL;  // a NaN result counts as the worst
     if (e > err) *this = {e, x, g, want_d};
   }
@@ -83,10 +81,10 @@ TEST_CASE("ops::detail: fast float exp, tanh, sigmoid against std:: in double",
     tanh_err.add(x, fm::fast_tanh(x), std::tanh(static_cast<double>(x)), FLT_MIN);
     sig_err.add(x, fm::fast_sigmoid(x), 1 / (1 + std::exp(-static_cast<double>(x))), FLT_MIN);
   }
-  std::printf("fast_math: max rel error exp %.3g (x = %.9g), tanh %.3g (x = %.9g), sigmoid %.3g "
-              "(x = %.9g); exp below FLT_MIN: max abs error %.3g\n",
-              exp_err.err, exp_err.at, tanh_err.err, tanh_err.at, sig_err.err, sig_err.at,
-              exp_sub.err);
+  std::printf(
+      "fast_math: max rel error exp %.3g (x = %.9g), tanh %.3g (x = %.9g), sigmoid %.3g "
+      "(x = %.9g); exp below FLT_MIN: max abs error %.3g\n",
+      exp_err.err, exp_err.at, tanh_err.err, tanh_err.at, sig_err.err, sig_err.at, exp_sub.err);
   CAPTURE(exp_err.at, exp_err.got, exp_err.want);
   CHECK(exp_err.err <= 3e-7);
   CHECK(exp_sub.err <= 2 * 0x1p-149);  // within 2 subnormal ulps
@@ -147,11 +145,12 @@ TEST_CASE("ops::activation<float>: sigmoid, tanh, gelu and derivatives against d
     const double t1 = sg, t2 = 2 * x * sg * sc * du;
     ge_d.add(x, ge::derivative(xf), t1 + t2, std::fmax(std::fabs(t1) + std::fabs(t2), 1e-5));
   }
-  std::printf("activation<float>: max rel error sigmoid %.3g / %.3g (x = %.9g / %.9g), tanh "
-              "%.3g / %.3g (x = %.9g / %.9g), gelu %.3g / %.3g (x = %.9g / %.9g) "
-              "(forward / derivative)\n",
-              sig_f.err, sig_d.err, sig_f.at, sig_d.at, th_f.err, th_d.err, th_f.at, th_d.at,
-              ge_f.err, ge_d.err, ge_f.at, ge_d.at);
+  std::printf(
+      "activation<float>: max rel error sigmoid %.3g / %.3g (x = %.9g / %.9g), tanh "
+      "%.3g / %.3g (x = %.9g / %.9g), gelu %.3g / %.3g (x = %.9g / %.9g) "
+      "(forward / derivative)\n",
+      sig_f.err, sig_d.err, sig_f.at, sig_d.at, th_f.err, th_d.err, th_f.at, th_d.at, ge_f.err,
+      ge_d.err, ge_f.at, ge_d.at);
   CAPTURE(sig_f.at, sig_d.at, th_f.at, th_d.at, ge_f.at, ge_d.at);
   CHECK(sig_f.err <= 1e-6);
   CHECK(sig_d.err <= 1e-6);

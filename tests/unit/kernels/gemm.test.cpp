@@ -62,8 +62,18 @@ struct operands {
   double at_b(i64 kk, i64 j) const { return g.tb ? b[j * ldb + kk] : b[kk * ldb + j]; }
 
   d::gemm_problem problem(std::vector<float>& c) const {
-    return {.trans_a = g.ta, .trans_b = g.tb, .m = g.m, .n = g.n, .k = g.k, .alpha = g.alpha,
-            .a = a.data(), .lda = lda, .b = b.data(), .ldb = ldb, .beta = g.beta, .c = c.data(),
+    return {.trans_a = g.ta,
+            .trans_b = g.tb,
+            .m = g.m,
+            .n = g.n,
+            .k = g.k,
+            .alpha = g.alpha,
+            .a = a.data(),
+            .lda = lda,
+            .b = b.data(),
+            .ldb = ldb,
+            .beta = g.beta,
+            .c = c.data(),
             .ldc = ldc};
   }
 };
@@ -93,8 +103,8 @@ void check_against_reference(const operands& o, const std::vector<float>& c) {
       const double tolerance = 2 * (static_cast<double>(g.k) + 2) * u * scale + 1e-30;
       if (!(std::abs(got - expect) <= tolerance)) {
         if (bad++ == 0)
-          first = "C(" + std::to_string(i) + ", " + std::to_string(j) + ") = " +
-                  std::to_string(got) + ", reference " + std::to_string(expect);
+          first = "C(" + std::to_string(i) + ", " + std::to_string(j) +
+                  ") = " + std::to_string(got) + ", reference " + std::to_string(expect);
       }
     }
     for (i64 j = g.n; j < o.ldc; ++j)
@@ -111,28 +121,38 @@ std::vector<gemm_case> cases() {
   struct size {
     i64 m, n, k;
   };
-  const size fixed[] = {
-      {1, 1, 1},     {1, 1, 0},     {3, 5, 0},      {1, 17, 3},     {17, 1, 3},
-      {6, 64, 256},  {7, 65, 257},  {5, 15, 1},     {12, 16, 513},  {13, 100, 300},
-      {37, 129, 31}, {128, 10, 512}, {10, 512, 128}, {66, 200, 40},  {2, 130, 700},
-      {64, 66, 16384},  // k large enough for two blocks of rows (60 + 4) and of columns (64 + 2)
-  };
+  const size fixed[] =
+      {
+          {1, 1, 1},       {1, 1, 0},      {3, 5, 0},      {1, 17, 3},    {17, 1, 3},
+          {6, 64, 256},    {7, 65, 257},   {5, 15, 1},     {12, 16, 513}, {13, 100, 300},
+          {37, 129, 31},   {128, 10, 512}, {10, 512, 128}, {66, 200, 40}, {2, 130, 700},
+          {64, 66, 16384},  // k large enough for two blocks of rows (60 + 4) and of columns (64 +
+                            // 2)
+      };
   const float alphas[] = {1.0f, -0.5f, 2.5f};
   const float betas[] = {0.0f, 1.0f, -0.75f};
   std::vector<gemm_case> out;
   int which = 0;
   for (const size& s : fixed)
     for (int t = 0; t < 4; ++t, ++which)
-      out.push_back({.ta = (t & 1) != 0, .tb = (t & 2) != 0, .m = s.m, .n = s.n, .k = s.k,
-                     .alpha = alphas[which % 3], .beta = betas[(which / 3) % 3],
+      out.push_back({.ta = (t & 1) != 0,
+                     .tb = (t & 2) != 0,
+                     .m = s.m,
+                     .n = s.n,
+                     .k = s.k,
+                     .alpha = alphas[which % 3],
+                     .beta = betas[(which / 3) % 3],
                      .pad = which % 4 == 3 ? 5 : 0});
   darch::rng gen(2024);
   for (int r = 0; r < 48; ++r)
-    out.push_back({.ta = gen.below(2) == 1, .tb = gen.below(2) == 1,
+    out.push_back({.ta = gen.below(2) == 1,
+                   .tb = gen.below(2) == 1,
                    .m = 1 + static_cast<i64>(gen.below(140)),
                    .n = 1 + static_cast<i64>(gen.below(200)),
-                   .k = static_cast<i64>(gen.below(600)), .alpha = alphas[gen.below(3)],
-                   .beta = betas[gen.below(3)], .pad = static_cast<i64>(gen.below(3)) * 3});
+                   .k = static_cast<i64>(gen.below(600)),
+                   .alpha = alphas[gen.below(3)],
+                   .beta = betas[gen.below(3)],
+                   .pad = static_cast<i64>(gen.below(3)) * 3});
   return out;
 }
 
@@ -142,16 +162,12 @@ struct env_var {  // sets (or unsets) a variable for a scope, then restores it
   std::string old;
   env_var(const char* n, const char* value) : name(n), had(std::getenv(n) != nullptr) {
     if (had) old = std::getenv(n);
-    if (value != nullptr)
-      ::setenv(n, value, 1);
-    else
-      ::unsetenv(n);
+    if (value != nullptr) ::setenv(n, value, 1);
+    else ::unsetenv(n);
   }
   ~env_var() {
-    if (had)
-      ::setenv(name.c_str(), old.c_str(), 1);
-    else
-      ::unsetenv(name.c_str());
+    if (had) ::setenv(name.c_str(), old.c_str(), 1);
+    else ::unsetenv(name.c_str());
   }
 };
 

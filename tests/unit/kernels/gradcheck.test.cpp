@@ -74,8 +74,16 @@ TEST_CASE("gradcheck: every dense variant", "[kernels][gradcheck]") {
     CHECK(y2 == y);
 
     fvec dx(batch * in, NAN), dw(out * in, NAN), db(out, NAN), scratch(batch * out);
-    k.backward({{batch, in, out}, x.data(), w.data(), z.data(), y.data(), r.data(), dx.data(),
-                dw.data(), db.data(), scratch.data()});
+    k.backward({{batch, in, out},
+                x.data(),
+                w.data(),
+                z.data(),
+                y.data(),
+                r.data(),
+                dx.data(),
+                dw.data(),
+                db.data(),
+                scratch.data()});
     auto loss = [&] { return weighted_sum(ref::dense(batch, in, out, act, xd, wd, bd), r); };
     check_all_close("dense dx", dx, numeric_gradient(xd, loss), grad_rel, grad_abs);
     check_all_close("dense dw", dw, numeric_gradient(wd, loss), grad_rel, grad_abs);
@@ -83,8 +91,16 @@ TEST_CASE("gradcheck: every dense variant", "[kernels][gradcheck]") {
 
     // dx == nullptr: skipped, the rest unchanged.
     fvec dw2(out * in, NAN), db2(out, NAN);
-    k.backward({{batch, in, out}, x.data(), w.data(), z.data(), y.data(), r.data(), nullptr,
-                dw2.data(), db2.data(), scratch.data()});
+    k.backward({{batch, in, out},
+                x.data(),
+                w.data(),
+                z.data(),
+                y.data(),
+                r.data(),
+                nullptr,
+                dw2.data(),
+                db2.data(),
+                scratch.data()});
     CHECK(dw2 == dw);
     CHECK(db2 == db);
   }
@@ -143,16 +159,16 @@ void check_conv2d_variant(std::uint32_t v, std::int64_t in_h, std::int64_t in_w)
   CHECK(y2 == y);
 
   fvec dx(nx, NAN), dw(nw, NAN), db(s.out_c, NAN);
-  k.backward({s, x.data(), w.data(), z.data(), y.data(), r.data(), dx.data(), dw.data(),
-              db.data(), wsp});
+  k.backward(
+      {s, x.data(), w.data(), z.data(), y.data(), r.data(), dx.data(), dw.data(), db.data(), wsp});
   auto loss = [&] { return weighted_sum(ref::conv2d(rs, act, xd, wd, bd), r); };
   check_all_close("conv2d dx", dx, numeric_gradient(xd, loss), grad_rel, grad_abs);
   check_all_close("conv2d dw", dw, numeric_gradient(wd, loss), grad_rel, grad_abs);
   check_all_close("conv2d db", db, numeric_gradient(bd, loss), grad_rel, grad_abs);
 
   fvec dw2(nw, NAN), db2(s.out_c, NAN);
-  k.backward({s, x.data(), w.data(), z.data(), y.data(), r.data(), nullptr, dw2.data(),
-              db2.data(), wsp});
+  k.backward(
+      {s, x.data(), w.data(), z.data(), y.data(), r.data(), nullptr, dw2.data(), db2.data(), wsp});
   CHECK(dw2 == dw);
   CHECK(db2 == db);
   CHECK(canaries_intact());
@@ -210,14 +226,16 @@ TEST_CASE("gradcheck: every activation variant", "[kernels][gradcheck]") {
 }
 
 TEST_CASE("gradcheck: max and average pooling", "[kernels][gradcheck]") {
-  struct pool_case { std::int64_t h, w, window, stride; };
+  struct pool_case {
+    std::int64_t h, w, window, stride;
+  };
   // Disjoint windows, overlapping windows, windows that leave a remainder.
   const pool_case cases[] = {{6, 4, 2, 2}, {5, 6, 3, 1}, {7, 5, 3, 2}};
   for (const pool_case& pc : cases) {
     CAPTURE(pc.h, pc.w, pc.window, pc.stride);
     const ref::pool_shape rs{2, 3, pc.h, pc.w, pc.window, pc.stride};
-    const cpu::pool_shape s{rs.batch, rs.c, rs.in_h, rs.in_w, rs.out_h(), rs.out_w(), rs.window,
-                            rs.stride};
+    const cpu::pool_shape s{rs.batch,   rs.c,       rs.in_h,   rs.in_w,
+                            rs.out_h(), rs.out_w(), rs.window, rs.stride};
     const std::int64_t nx = s.batch * s.c * s.in_h * s.in_w, ny = s.batch * s.c * s.out_h * s.out_w;
     // Distinct values at least 0.01 apart, so no window has a near-tie for its maximum.
     fvec x(nx);
@@ -264,7 +282,9 @@ TEST_CASE("gradcheck: global average pooling", "[kernels][gradcheck]") {
 }
 
 TEST_CASE("gradcheck: batch norm (training)", "[kernels][gradcheck]") {
-  struct bn_case { std::int64_t batch, c, spatial; };
+  struct bn_case {
+    std::int64_t batch, c, spatial;
+  };
   for (const bn_case bc : {bn_case{3, 2, 6}, bn_case{5, 4, 1}}) {
     CAPTURE(bc.batch, bc.c, bc.spatial);
     const std::int64_t n = bc.batch * bc.c * bc.spatial;
@@ -290,7 +310,7 @@ TEST_CASE("gradcheck: batch norm (training)", "[kernels][gradcheck]") {
 
     dvec xd = to_double(x), gd = to_double(gamma), bd = to_double(beta), mr, vr;
     const double eps = a.epsilon;
-    check_all_close("bn y",  y,
+    check_all_close("bn y", y,
                     ref::batch_norm_train(bc.batch, bc.c, bc.spatial, eps, xd, gd, bd, &mr, &vr),
                     fwd_rel, fwd_abs);
     check_all_close("bn mean", mean, mr, fwd_rel, fwd_abs);
@@ -379,8 +399,8 @@ TEST_CASE("gradcheck: softmax cross-entropy", "[kernels][gradcheck]") {
   const fvec logits = random_floats(batch * classes, 61, -4, 4);
   const std::vector<std::int32_t> labels = {0, 3, 4, 3};
   fvec p(batch * classes), dl(batch * classes, NAN);
-  const double loss = cpu::softmax_cross_entropy(batch, classes, logits.data(), labels.data(),
-                                                 p.data(), dl.data());
+  const double loss =
+      cpu::softmax_cross_entropy(batch, classes, logits.data(), labels.data(), p.data(), dl.data());
   dvec ld = to_double(logits), pr;
   CHECK_THAT(loss, Catch::Matchers::WithinRel(
                        ref::softmax_cross_entropy(batch, classes, ld, labels, &pr), 1e-6));

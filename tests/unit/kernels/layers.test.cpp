@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <string>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "darch/kernels/cpu/layers.hpp"
@@ -101,15 +101,17 @@ TEST_CASE("kernels::cpu: dense 3 -> 2 by hand", "[kernels][dense]") {
         .backward({s, x.data(), w.data(), z.data(), y.data(), dy.data(), dx.data(), dw.data(),
                    db.data(), scratch.data()});
     check_equal(db, {0, 1});
-    check_equal(dw, {0, 0, 0, 1, 2, 3});             // dz^T x
-    check_equal(dx, {0.5f, 0.5f, 0.5f, 0, 0, 0});    // dz W
+    check_equal(dw, {0, 0, 0, 1, 2, 3});           // dz^T x
+    check_equal(dx, {0.5f, 0.5f, 0.5f, 0, 0, 0});  // dz W
   }
   SECTION("softmax") {
-    cpu::dense_kernels(dense_softmax).forward({s, x.data(), w.data(), b.data(), z.data(), y.data()});
+    cpu::dense_kernels(dense_softmax)
+        .forward({s, x.data(), w.data(), b.data(), z.data(), y.data()});
     check_equal(z, z_expected);
     const double s0 = std::exp(-1.5) + std::exp(2.0), s1 = std::exp(-2.5) + std::exp(-0.5);
-    check_equal(y, {static_cast<float>(std::exp(-1.5) / s0), static_cast<float>(std::exp(2.0) / s0),
-                    static_cast<float>(std::exp(-2.5) / s1), static_cast<float>(std::exp(-0.5) / s1)});
+    check_equal(y,
+                {static_cast<float>(std::exp(-1.5) / s0), static_cast<float>(std::exp(2.0) / s0),
+                 static_cast<float>(std::exp(-2.5) / s1), static_cast<float>(std::exp(-0.5) / s1)});
   }
 }
 
@@ -141,9 +143,8 @@ TEST_CASE("kernels::cpu: conv2d on a 4x4 image by hand", "[kernels][conv2d]") {
   SECTION("orientation: a kernel that picks the pixel above (cross-correlation, not flipped)") {
     fvec up(9, 0.0f);
     up[0 * 3 + 1] = 1.0f;  // w[ky = 0][kx = 1]
-    check_equal(run(1, true, up, 0.5f),
-                {0.5f, 0.5f, 0.5f, 0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f, 7.5f, 8.5f, 9.5f,
-                 10.5f, 11.5f, 12.5f});
+    check_equal(run(1, true, up, 0.5f), {0.5f, 0.5f, 0.5f, 0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f,
+                                         7.5f, 8.5f, 9.5f, 10.5f, 11.5f, 12.5f});
   }
   SECTION("backward of the valid box sum") {
     const cpu::conv2d_shape s{1, 1, 4, 4, 1, 2, 2};
@@ -201,9 +202,10 @@ TEST_CASE("kernels::cpu: conv2d in several chunks matches the reference", "[kern
   const std::int64_t nw = s.out_c * s.in_c * rs.k * rs.k;
   const std::int64_t ny = s.batch * s.out_c * s.out_h * s.out_w;
   // One chunk would need (C*K*K + O) * P floats for every sample.
-  CHECK(ws_floats < static_cast<std::size_t>(s.batch * (s.in_c * rs.k * rs.k + s.out_c) *
-                                             s.out_h * s.out_w));
-  const fvec x = darch::test::random_floats(nx, 1), w = darch::test::random_floats(nw, 2, -0.1, 0.1);
+  CHECK(ws_floats <
+        static_cast<std::size_t>(s.batch * (s.in_c * rs.k * rs.k + s.out_c) * s.out_h * s.out_w));
+  const fvec x = darch::test::random_floats(nx, 1),
+             w = darch::test::random_floats(nw, 2, -0.1, 0.1);
   const fvec b = darch::test::random_floats(s.out_c, 3), dy = darch::test::random_floats(ny, 4);
   fvec ws(ws_floats), z(ny), y(ny), dx(nx), dw(nw), db(s.out_c);
   k.forward({s, x.data(), w.data(), b.data(), z.data(), y.data(), ws.data()});
@@ -211,8 +213,8 @@ TEST_CASE("kernels::cpu: conv2d in several chunks matches the reference", "[kern
               ws.data()});
   const auto xd = darch::test::to_double(x), wd = darch::test::to_double(w);
   ref::vec rdx, rdw, rdb;
-  darch::test::check_all_close("y", y, ref::conv2d(rs, 0, xd, wd, darch::test::to_double(b)),
-                               1e-4, 1e-4);
+  darch::test::check_all_close("y", y, ref::conv2d(rs, 0, xd, wd, darch::test::to_double(b)), 1e-4,
+                               1e-4);
   ref::conv2d_backward_linear(rs, xd, wd, darch::test::to_double(dy), rdx, rdw, rdb);
   darch::test::check_all_close("dx", dx, rdx, 1e-4, 1e-4);
   darch::test::check_all_close("dw", dw, rdw, 1e-4, 1e-3);
@@ -276,8 +278,7 @@ TEST_CASE("kernels::cpu: batch norm statistics by hand", "[kernels][batch_norm]"
   CHECK_THAT(inv_std[0], WithinRel(static_cast<float>(is), 1e-6f));
   CHECK_THAT(rm[0], WithinRel(0.25f, 1e-6f));
   CHECK_THAT(rv[0], WithinRel(static_cast<float>(0.9 + 0.1 * 5.0 / 3.0), 1e-6f));
-  for (int i = 0; i < 4; ++i)
-    CHECK_THAT(y[i], WithinAbs(2 * (x[i] - 2.5) * is + 1, 1e-5));
+  for (int i = 0; i < 4; ++i) CHECK_THAT(y[i], WithinAbs(2 * (x[i] - 2.5) * is + 1, 1e-5));
 
   SECTION("inference uses the running statistics and leaves them alone") {
     a.training = false;
@@ -363,8 +364,8 @@ TEST_CASE("kernels::cpu: softmax cross-entropy", "[kernels][loss]") {
     const fvec logits = {1, 2, 3, 0, 0, 0};
     const std::vector<std::int32_t> labels = {2, 0};
     fvec p(6), d(6);
-    const double loss = cpu::softmax_cross_entropy(2, 3, logits.data(), labels.data(), p.data(),
-                                                   d.data());
+    const double loss =
+        cpu::softmax_cross_entropy(2, 3, logits.data(), labels.data(), p.data(), d.data());
     const double s = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
     const double l0 = std::log(s) - 3, l1 = std::log(3.0);
     CHECK_THAT(loss, WithinRel((l0 + l1) / 2, 1e-12));
@@ -377,8 +378,8 @@ TEST_CASE("kernels::cpu: softmax cross-entropy", "[kernels][loss]") {
     const fvec logits = {1000, 0, -1000, 1000, 1000, 0};
     const std::vector<std::int32_t> labels = {1, 0};
     fvec p(6), d(6);
-    const double loss = cpu::softmax_cross_entropy(2, 3, logits.data(), labels.data(), p.data(),
-                                                   d.data());
+    const double loss =
+        cpu::softmax_cross_entropy(2, 3, logits.data(), labels.data(), p.data(), d.data());
     // Row 0: loss 1000 (exactly, to double precision); row 1: log 2.
     CHECK_THAT(loss, WithinRel((1000 + std::log(2.0)) / 2, 1e-12));
     for (float v : p) CHECK(std::isfinite(v));
@@ -439,10 +440,8 @@ TEST_CASE("kernels::cpu: results do not depend on the thread count", "[kernels][
   omp_set_num_threads(saved);
   ::setenv("DARCH_KERNEL_THREADS", "blas", 1);
   const fvec none = run_all();
-  if (old_policy)
-    ::setenv("DARCH_KERNEL_THREADS", saved_policy.c_str(), 1);
-  else
-    ::unsetenv("DARCH_KERNEL_THREADS");
+  if (old_policy) ::setenv("DARCH_KERNEL_THREADS", saved_policy.c_str(), 1);
+  else ::unsetenv("DARCH_KERNEL_THREADS");
   CHECK(one == two);
   CHECK(one == none);
 }

@@ -26,10 +26,10 @@ struct temp_folder : darch::testing::temp_folder {
   temp_folder() : darch::testing::temp_folder("atomic") {}
 };
 
-
-
 /// Whether `text` contains `part`.
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -54,7 +54,8 @@ TEST_CASE("atomic_file: a stale temporary file from a killed write is overwritte
   CHECK_FALSE(fs::exists(dir.path / "config.json.tmp"));
 }
 
-TEST_CASE("atomic_file: a write that cannot happen keeps the old contents and names the file", "[log]") {
+TEST_CASE("atomic_file: a write that cannot happen keeps the old contents and names the file",
+          "[log]") {
   const temp_folder dir;
   const fs::path missing = dir.path / "no-such-folder" / "config.json";
   try {

@@ -46,13 +46,14 @@ using darch::trial_status;
 using nlohmann::json;
 
 using readme = darch::spaces::readme_mlp;
-using tiny = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
-
-
+using tiny =
+    darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
 
 void put(const fs::path& p, const std::string& text) { std::ofstream{p, std::ios::binary} << text; }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 darch::search_description random_description(std::uint64_t seed = 7) {
   return {"random", json{{"sampling", "per_decision"}}, seed, json{{"epochs", 1}}};
@@ -134,7 +135,10 @@ TEST_CASE("search_log: the folder layout and the JSON it writes", "[log]") {
   log.write_results(0, ok(0.8125, 12.5));
   const fs::path results_path = log.evaluation_folder(0) / "results.json";
   const json results = darch::read_json_file(results_path);
-  CHECK(results == json{{"status", "ok"}, {"score", 0.8125}, {"metrics", {{"loss", 0.1875}}}, {"seconds", 12.5}});
+  CHECK(results == json{{"status", "ok"},
+                        {"score", 0.8125},
+                        {"metrics", {{"loss", 0.1875}}},
+                        {"seconds", 12.5}});
   CHECK(slurp(results_path).find("\"status\"") < slurp(results_path).find("\"metrics\""));
 
   log.write_config(1, example, 1.0);
@@ -185,11 +189,14 @@ TEST_CASE("search_log: writes are refused where they would overwrite or precede"
   CHECK_THROWS_AS(log.write_config(4, example, 1.0, json{{"id", 9}}), std::invalid_argument);
   CHECK_THROWS_AS(log.write_config(4, example, 1.0, json::array()), std::invalid_argument);
   CHECK_FALSE(fs::exists(log.evaluation_folder(4) / "config.json"));
-  CHECK_THROWS_AS((search_log{root.path, "a/b", space, random_description()}), std::invalid_argument);
-  CHECK_THROWS_AS((search_log{root.path, "..", space, random_description()}), std::invalid_argument);
+  CHECK_THROWS_AS((search_log{root.path, "a/b", space, random_description()}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS((search_log{root.path, "..", space, random_description()}),
+                  std::invalid_argument);
 }
 
-TEST_CASE("search_log: half-written evaluations read as to redo, and gaps do not stop the reader", "[log]") {
+TEST_CASE("search_log: half-written evaluations read as to redo, and gaps do not stop the reader",
+          "[log]") {
   const temp_folder root;
   const darch::space_ref space = darch::space_of<readme>();
   search_log log{root.path, "mlp", space, random_description()};
@@ -226,10 +233,12 @@ TEST_CASE("search_log: half-written evaluations read as to redo, and gaps do not
   CHECK(contents.description["seed"] == 7);
   REQUIRE(contents.find(2) != nullptr);
   CHECK_FALSE(contents.find(2)->config);  // the config never made it: the driver writes it again
-  CHECK(contents.find(2)->leftovers == std::vector<fs::path>{log.evaluation_folder(2) / "config.json.tmp"});
+  CHECK(contents.find(2)->leftovers ==
+        std::vector<fs::path>{log.evaluation_folder(2) / "config.json.tmp"});
   CHECK(contents.find(1)->config->arch == example);
   CHECK(contents.find(1)->state() == "to redo");
-  CHECK(contents.find(3)->leftovers == std::vector<fs::path>{log.evaluation_folder(3) / "results.json.tmp"});
+  CHECK(contents.find(3)->leftovers ==
+        std::vector<fs::path>{log.evaluation_folder(3) / "results.json.tmp"});
   CHECK(contents.find(5) == nullptr);
   CHECK(contents.find(10)->results->score == 0.5);
   CHECK(darch::read_json_file(log.evaluation_folder(0) / "config.json") == config0);
@@ -254,7 +263,8 @@ TEST_CASE("search_log: malformed files give errors that name them", "[log]") {
   const std::string good_config = slurp(config), good_results = slurp(results);
   const auto read_error = [&](const fs::path& at_fault) {
     const std::string a = log_error_of([&] { (void)log.read(0); }, at_fault);
-    const std::string b = log_error_of([&] { (void)darch::read_search_folder(log.folder(), space); }, at_fault);
+    const std::string b =
+        log_error_of([&] { (void)darch::read_search_folder(log.folder(), space); }, at_fault);
     CHECK(a == b);
     return a;
   };
@@ -289,7 +299,9 @@ TEST_CASE("search_log: malformed files give errors that name them", "[log]") {
     json j = json::parse(good_config);
     j["choices"][0] = 0;
     put(config, j.dump());
-    CHECK(contains(read_error(config), "\"choices\" [0,2,0,1,1,0,1,0] disagree with \"architecture\", which gives [1, 2, 0, 1, 1, 0, 1, 0]"));
+    CHECK(contains(read_error(config),
+                   "\"choices\" [0,2,0,1,1,0,1,0] disagree with \"architecture\", which gives [1, "
+                   "2, 0, 1, 1, 0, 1, 0]"));
   }
   SECTION("an id that is not the folder's") {
     json j = json::parse(good_config);
@@ -348,8 +360,13 @@ TEST_CASE("search_log: the best k and the leaderboard table", "[log]") {
   const temp_folder root;
   const darch::space_ref space = darch::space_of<readme>();
   search_log log{root.path, "mlp", space, random_description()};
-  const std::vector<trial_result> results{ok(0.5), ok(0.9, 40.25), not_ok(trial_status::diverged), ok(0.7),
-                                          not_ok(trial_status::failed, "boom"), ok(0.9), ok(0.1)};
+  const std::vector<trial_result> results{ok(0.5),
+                                          ok(0.9, 40.25),
+                                          not_ok(trial_status::diverged),
+                                          ok(0.7),
+                                          not_ok(trial_status::failed, "boom"),
+                                          ok(0.9),
+                                          ok(0.1)};
   darch::rng gen{3};
   std::vector<assignment> archs;
   for (std::uint64_t id = 0; id < results.size(); ++id) {
@@ -393,7 +410,8 @@ TEST_CASE("search_log: the best k and the leaderboard table", "[log]") {
   CHECK(cut == "count=2 units=102...");
 }
 
-TEST_CASE("search_log: a restart with another space, searcher, seed or evaluation is refused", "[log]") {
+TEST_CASE("search_log: a restart with another space, searcher, seed or evaluation is refused",
+          "[log]") {
   const temp_folder root;
   const darch::space_ref space = darch::space_of<readme>();
   { search_log log{root.path, "mlp", space, random_description(7)}; }
@@ -412,15 +430,18 @@ TEST_CASE("search_log: a restart with another space, searcher, seed or evaluatio
   CHECK(contains(refusal(space, other), "searcher \"random\" there, \"evolution\" now"));
   other = random_description(7);
   other.searcher_options = json{{"sampling", "uniform"}};
-  CHECK(contains(refusal(space, other), R"(searcher options {"sampling":"per_decision"} there, {"sampling":"uniform"} now)"));
+  CHECK(contains(
+      refusal(space, other),
+      R"(searcher options {"sampling":"per_decision"} there, {"sampling":"uniform"} now)"));
   other = random_description(7);
   other.evaluation = json{{"epochs", 2}};
   CHECK(contains(refusal(space, other), R"(evaluation {"epochs":1} there, {"epochs":2} now)"));
 
   const darch::space_ref small = darch::space_of<tiny>();
   m = refusal(small, random_description(9));
-  CHECK(contains(m, "space " + darch::space_fingerprint_hex(space) + " (41784 architectures) there, " +
-                        darch::space_fingerprint_hex(small) + " (4 architectures) now"));
+  CHECK(contains(m, "space " + darch::space_fingerprint_hex(space) +
+                        " (41784 architectures) there, " + darch::space_fingerprint_hex(small) +
+                        " (4 architectures) now"));
   CHECK(contains(m, "seed 7 there, 9 now"));  // every difference, not just the first
   // Read-only reading with another space is refused too.
   CHECK(contains(log_error_of([&] { (void)darch::read_search_folder(folder, small); },
@@ -430,13 +451,17 @@ TEST_CASE("search_log: a restart with another space, searcher, seed or evaluatio
   CHECK(darch::read_json_file(folder / "search_data" / "search.json")["seed"] == 7);
 }
 
-TEST_CASE("search_log: one writer at a time; a folder that is not a darch log is left alone", "[log]") {
+TEST_CASE("search_log: one writer at a time; a folder that is not a darch log is left alone",
+          "[log]") {
   const temp_folder root;
   const darch::space_ref space = darch::space_of<readme>();
   {
     search_log first{root.path, "mlp", space, random_description()};
-    CHECK(contains(log_error_of([&] { search_log second{root.path, "mlp", space, random_description()}; },
-                                root.path / "mlp"),
+    CHECK(contains(log_error_of(
+                       [&] {
+                         search_log second{root.path, "mlp", space, random_description()};
+                       },
+                       root.path / "mlp"),
                    "another process has this search open"));
     search_log moved = std::move(first);  // the lock moves with the log
     CHECK_THROWS_AS((search_log{root.path, "mlp", space, random_description()}), log_error);
@@ -444,27 +469,35 @@ TEST_CASE("search_log: one writer at a time; a folder that is not a darch log is
   search_log reopened{root.path, "mlp", space, random_description()};  // released on destruction
 
   fs::create_directories(root.path / "foreign" / "evaluations" / "x0");
-  CHECK(contains(log_error_of([&] { search_log l{root.path, "foreign", space, random_description()}; },
-                              root.path / "foreign"),
+  CHECK(contains(log_error_of(
+                     [&] {
+                       search_log l{root.path, "foreign", space, random_description()};
+                     },
+                     root.path / "foreign"),
                  "has evaluations but no search_data/search.json"));
   CHECK_FALSE(fs::exists(root.path / "foreign" / "search_data" / "search.json"));
-  CHECK(contains(log_error_of([&] { (void)darch::read_search_folder(root.path / "foreign", space); },
-                              root.path / "foreign" / "search_data" / "search.json"),
-                 "not a darch search log"));
+  CHECK(
+      contains(log_error_of([&] { (void)darch::read_search_folder(root.path / "foreign", space); },
+                            root.path / "foreign" / "search_data" / "search.json"),
+               "not a darch search log"));
 }
 
 TEST_CASE("space_fingerprint: the same space hashes the same, a changed one differently", "[log]") {
   using a = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
   using b = darch::seq<darch::dense<darch::choice<8, 32>>, darch::dropout<darch::choice<0.1, 0.5>>>;
   using c = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.6>>>;
-  using d = darch::seq<darch::dense<darch::shared<"w", darch::choice<8, 16>>>, darch::dropout<darch::choice<0.1, 0.5>>>;
-  using e = darch::seq<darch::dense<darch::shared<"v", darch::choice<8, 16>>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+  using d = darch::seq<darch::dense<darch::shared<"w", darch::choice<8, 16>>>,
+                       darch::dropout<darch::choice<0.1, 0.5>>>;
+  using e = darch::seq<darch::dense<darch::shared<"v", darch::choice<8, 16>>>,
+                       darch::dropout<darch::choice<0.1, 0.5>>>;
   using f = darch::seq<darch::dropout<darch::choice<0.1, 0.5>>, darch::dense<darch::choice<8, 16>>>;
-  const std::vector<std::uint64_t> prints{
-      darch::space_fingerprint(darch::space_of<a>()), darch::space_fingerprint(darch::space_of<b>()),
-      darch::space_fingerprint(darch::space_of<c>()), darch::space_fingerprint(darch::space_of<d>()),
-      darch::space_fingerprint(darch::space_of<e>()), darch::space_fingerprint(darch::space_of<f>()),
-      darch::space_fingerprint(darch::space_of<readme>())};
+  const std::vector<std::uint64_t> prints{darch::space_fingerprint(darch::space_of<a>()),
+                                          darch::space_fingerprint(darch::space_of<b>()),
+                                          darch::space_fingerprint(darch::space_of<c>()),
+                                          darch::space_fingerprint(darch::space_of<d>()),
+                                          darch::space_fingerprint(darch::space_of<e>()),
+                                          darch::space_fingerprint(darch::space_of<f>()),
+                                          darch::space_fingerprint(darch::space_of<readme>())};
   CHECK(darch::space_fingerprint(darch::space_of<a>()) == prints[0]);
   CHECK(darch::space_fingerprint(darch::space_of<tiny>()) == prints[0]);  // the same type
   for (std::size_t i = 0; i < prints.size(); ++i)

@@ -92,20 +92,19 @@ TEST_CASE("log views compose with range-v3 adaptors, algorithms and score_of", "
   CHECK(std::isnan(darch::score_of(c.evaluations[3])));  // to redo: no results
 
   // The fast ok evaluations, best first (ids 9 and 1 tie at 0.9; 1 took 80 s).
-  auto fast = c.evaluations | darch::views::ok
-              | ranges::views::filter([](const evaluation_record& r) {
-                  return r.results->seconds < 60.0;
-                })
-              | ranges::to<std::vector>();
+  auto fast =
+      c.evaluations | darch::views::ok |
+      ranges::views::filter([](const evaluation_record& r) { return r.results->seconds < 60.0; }) |
+      ranges::to<std::vector>();
   ranges::sort(fast, std::greater{}, darch::score_of);
   CHECK(ids(fast) == std::vector<std::uint64_t>{9, 5, 0});
 
   // The best ok score; the worst two, sorted as references (nothing copied).
-  CHECK(ranges::max(c.evaluations | darch::views::ok
-                    | ranges::views::transform(darch::score_of)) == 0.90);
+  CHECK(ranges::max(c.evaluations | darch::views::ok | ranges::views::transform(darch::score_of)) ==
+        0.90);
   // (Only ok records: a NaN score would break the sort's ordering.)
-  auto refs = c.evaluations | darch::views::ok
-              | ranges::to<std::vector<std::reference_wrapper<const evaluation_record>>>();
+  auto refs = c.evaluations | darch::views::ok |
+              ranges::to<std::vector<std::reference_wrapper<const evaluation_record>>>();
   ranges::sort(refs, std::less{}, darch::score_of);
   CHECK(&refs.front().get() == &c.evaluations[0]);
   CHECK(ids(refs | ranges::views::take(2)) == std::vector<std::uint64_t>{0, 5});

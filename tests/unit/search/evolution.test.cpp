@@ -112,8 +112,7 @@ TEST_CASE("evolution: the first P proposals are random draws; then children of t
   }
 }
 
-TEST_CASE("evolution: the population holds exactly P, the last P told (regularized)",
-          "[search]") {
+TEST_CASE("evolution: the population holds exactly P, the last P told (regularized)", "[search]") {
   const darch::space_ref s = darch::space_of<readme>();
   const std::size_t P = 12;
   evolution_searcher e(s, {.population = P, .sample = 4}, 3);
@@ -224,8 +223,7 @@ TEST_CASE("evolution: a structural mutation keeps the decisions that remain", "[
   CHECK(structural > 20);  // the repeat count and the or_ branches were mutated too
 }
 
-TEST_CASE("evolution: mutate keeps the surviving cells when the repeat count changes",
-          "[search]") {
+TEST_CASE("evolution: mutate keeps the surviving cells when the repeat count changes", "[search]") {
   // readme: [count, (units, act?, dropout flag, rate?) per cell]. Two cells -> four cells: the
   // first two cells keep their values, whatever the new cells draw.
   const darch::space_ref s = darch::space_of<readme>();

@@ -46,9 +46,8 @@ void check_promoted(const std::vector<proposal>& previous, const std::vector<pro
                     const rank_score& score) {
   std::vector<darch::assignment> ranked;
   for (const auto& p : previous) ranked.push_back(p.arch);
-  std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-    return score(a) > score(b);
-  });
+  std::sort(ranked.begin(), ranked.end(),
+            [&](const auto& a, const auto& b) { return score(a) > score(b); });
   std::set<darch::assignment> expected(ranked.begin(),
                                        ranked.begin() + static_cast<std::ptrdiff_t>(next.size()));
   std::set<darch::assignment> got;
@@ -130,7 +129,9 @@ TEST_CASE("successive halving: failed and diverged results are promoted last", "
   auto batch = ask_all(h);
   REQUIRE(batch.size() == 8);
   for (std::size_t i = 0; i < 8; ++i)
-    h.tell(batch[i], i < 5 ? std::nan("") : (i == 5 ? darch::search::failed_score : -5.0 + i));
+    h.tell(batch[i], i < 5
+                         ? std::nan("")
+                         : (i == 5 ? darch::search::failed_score : -5.0 + static_cast<double>(i)));
   // Rung 1 keeps 4: the two real scores (6, 7), then failures in proposal order (0, 1).
   const auto next = ask_all(h);
   REQUIRE(next.size() == 4);
@@ -240,7 +241,8 @@ TEST_CASE("hyperband: same seed and tells, same proposals; valid on every space"
        {darch::space_of<readme>(), darch::space_of<big>(), darch::space_of<constrained>()}) {
     const auto a = run(s, 8), b = run(s, 8), c = run(s, 9);
     // The constrained space has 22 architectures: the first bracket starts all of them.
-    CHECK(a.size() == (std::min<std::size_t>(27, s.size()) + 9 + 3 + 1) + (12 + 4 + 1) + (6 + 2) + 4);
+    CHECK(a.size() ==
+          (std::min<std::size_t>(27, s.size()) + 9 + 3 + 1) + (12 + 4 + 1) + (6 + 2) + 4);
     CHECK(a == b);
     CHECK(a != c);
   }
@@ -268,7 +270,7 @@ TEST_CASE("hyperband: same seed and tells, same proposals; valid on every space"
 
   CHECK_THROWS_AS(hyperband(darch::space_of<readme>(), {.parallel_brackets = 0}, 1),
                   std::invalid_argument);
-  CHECK_THROWS_AS(hyperband(darch::space_of<huge>(),
-                            {.sampling = darch::search::sampling_mode::uniform}, 1),
-                  std::domain_error);
+  CHECK_THROWS_AS(
+      hyperband(darch::space_of<huge>(), {.sampling = darch::search::sampling_mode::uniform}, 1),
+      std::domain_error);
 }

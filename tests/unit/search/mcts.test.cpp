@@ -29,7 +29,8 @@ constexpr darch::space_ref huge_space = darch::space_of<model_test::huge>();
 /// A score that depends on the architecture only, so runs can be compared.
 double synthetic(const darch::assignment& a) {
   double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += (a.choices[i] + 1.0) / (i + 2.0);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += (a.choices[i] + 1.0) / (static_cast<double>(i) + 2.0);
   return s / (1.0 + static_cast<double>(a.size()));
 }
 
@@ -143,7 +144,7 @@ TEST_CASE("mcts: failures count as the lowest score; bad input is named", "[sear
   mcts_searcher s(readme_space, {}, 6);
   for (int i = 0; i < 60; ++i) {
     const proposal p = s.ask().value();
-    const double y = i % 3 == 0 ? darch::search::failed_score
+    const double y = i % 3 == 0   ? darch::search::failed_score
                      : i % 3 == 1 ? NAN
                                   : synthetic(p.arch);
     REQUIRE_NOTHROW(s.tell(p, y));

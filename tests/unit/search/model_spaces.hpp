@@ -83,7 +83,8 @@ double best_of_random(darch::space_ref space, const Objective& objective, std::s
                       std::uint64_t seed) {
   darch::rng gen(seed);
   double best = -1;
-  for (std::size_t i = 0; i < budget; ++i) best = std::max(best, objective(darch::sample(space, gen)));
+  for (std::size_t i = 0; i < budget; ++i)
+    best = std::max(best, objective(darch::sample(space, gen)));
   return best;
 }
 

@@ -35,8 +35,8 @@
 #include "darch/space.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
-#include "support/temp_folder.hpp"
 #include "support/search_objectives.hpp"
+#include "support/temp_folder.hpp"
 
 namespace {
 
@@ -58,8 +58,8 @@ using darch::search::trial_status;
 using nlohmann::json;
 
 using readme = darch::spaces::readme_mlp;
-using tiny = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
-
+using tiny =
+    darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
 
 /// A told result, as the searcher heard it.
 struct told {
@@ -96,7 +96,8 @@ class adaptive_searcher final : public darch::search::searcher {
 
 /// The objective every test scores with: how close to a fixed README architecture.
 const darch::testing::key_match_objective& objective() {
-  static const darch::testing::key_match_objective f{darch::space_of<readme>(), assignment{{1, 2, 0, 1, 1, 0, 1, 0}}};
+  static const darch::testing::key_match_objective f{darch::space_of<readme>(),
+                                                     assignment{{1, 2, 0, 1, 1, 0, 1, 0}}};
   return f;
 }
 
@@ -144,8 +145,9 @@ run_options limit(std::size_t n, std::size_t workers = 1) {
 
 /// Runs the adaptive searcher (seed 5) for `n` evaluations on the log `root/name`, from a fresh
 /// searcher as a restarted process would; returns the summary and what the searcher was told.
-std::pair<run_summary, std::vector<told>> run_adaptive(const fs::path& root, const std::string& name, std::size_t n,
-                                                      counting_evaluator& evaluate) {
+std::pair<run_summary, std::vector<told>> run_adaptive(const fs::path& root,
+                                                       const std::string& name, std::size_t n,
+                                                       counting_evaluator& evaluate) {
   const darch::space_ref space = darch::space_of<readme>();
   adaptive_searcher s{space, 5};
   darch::search_log log{root, name, space, describe("adaptive")};
@@ -214,7 +216,8 @@ TEST_CASE("run_search: every evaluation is logged, then told; progress is report
   CHECK(summary.best->arch == contents.find(summary.best->id)->config->arch);
 }
 
-TEST_CASE("run_search: a stopped search resumes by replay, as if it had never stopped", "[search]") {
+TEST_CASE("run_search: a stopped search resumes by replay, as if it had never stopped",
+          "[search]") {
   const temp_folder root;
   counting_evaluator whole;
   const auto [reference, reference_tells] = run_adaptive(root.path, "whole", 12, whole);
@@ -250,7 +253,8 @@ TEST_CASE("run_search: a stopped search resumes by replay, as if it had never st
   }
 }
 
-TEST_CASE("run_search: an evaluation killed mid-way is evaluated again, from its logged config", "[search]") {
+TEST_CASE("run_search: an evaluation killed mid-way is evaluated again, from its logged config",
+          "[search]") {
   const temp_folder root;
   counting_evaluator whole, first, second;
   const auto [reference, reference_tells] = run_adaptive(root.path, "whole", 8, whole);
@@ -274,7 +278,8 @@ TEST_CASE("run_search: an evaluation killed mid-way is evaluated again, from its
   CHECK(fs::exists(x5 / "eval_data" / "checkpoint"));  // left for the evaluator to use or ignore
 }
 
-TEST_CASE("run_search: replay tells the logged proposal, whatever the searcher proposes now", "[search]") {
+TEST_CASE("run_search: replay tells the logged proposal, whatever the searcher proposes now",
+          "[search]") {
   // A parallel run tells results in completion order, so on replay the searcher may propose
   // other architectures under the same ids; the logged ones are what was evaluated.
   const temp_folder root;
@@ -303,12 +308,16 @@ TEST_CASE("run_search: replay tells the logged proposal, whatever the searcher p
   CHECK(evaluate.calls[0].choices == logged_running.choices);
 }
 
-TEST_CASE("run_search: failed, diverged and timed-out evaluations are logged, told failed_score, and survived", "[search]") {
+TEST_CASE(
+    "run_search: failed, diverged and timed-out evaluations are logged, told failed_score, and "
+    "survived",
+    "[search]") {
   const temp_folder root;
   const darch::space_ref space = darch::space_of<readme>();
   adaptive_searcher s{space, 5};
   darch::search_log log{root.path, "failing", space, describe("adaptive")};
-  const darch::search::evaluate_fn evaluate = [](const proposal& p, const trial_context& c) -> trial_result {
+  const darch::search::evaluate_fn evaluate = [](const proposal& p,
+                                                 const trial_context& c) -> trial_result {
     CHECK(c.time_limit_seconds == 30.0);
     CHECK(c.remaining_seconds() <= 30.0);
     CHECK(fs::is_directory(c.eval_data));
@@ -316,10 +325,16 @@ TEST_CASE("run_search: failed, diverged and timed-out evaluations are logged, to
     r.score = 0.5;
     switch (p.id) {
       case 1: throw std::runtime_error("CUDA out of memory");
-      case 2: r.score = std::nan(""); break;                     // "ok" with NaN: diverged
-      case 3: r.status = trial_status::timeout; r.score = 0.3; break;
+      case 2: r.score = std::nan(""); break;  // "ok" with NaN: diverged
+      case 3:
+        r.status = trial_status::timeout;
+        r.score = 0.3;
+        break;
       case 4: throw 42;
-      case 5: r.metrics = json::array({1, 2}); r.seconds = 7.0; break;
+      case 5:
+        r.metrics = json::array({1, 2});
+        r.seconds = 7.0;
+        break;
       default: break;
     }
     return r;
@@ -443,8 +458,9 @@ class rung_searcher final : public darch::search::searcher {
   std::optional<proposal> ask() override {
     if (asked() < 3) return make_proposal(darch::sample(space_, gen_));
     if (asked() == 3 && results_.size() == 3) {
-      const auto best = std::max_element(results_.begin(), results_.end(),
-                                         [](const auto& a, const auto& b) { return a.second < b.second; });
+      const auto best =
+          std::max_element(results_.begin(), results_.end(),
+                           [](const auto& a, const auto& b) { return a.second < b.second; });
       return make_proposal(best->first, 3.0);
     }
     return std::nullopt;
@@ -485,7 +501,8 @@ class silent_searcher final : public darch::search::searcher {
 
 }  // namespace
 
-TEST_CASE("run_search: waits for results when the searcher needs them; stops when it is exhausted", "[search]") {
+TEST_CASE("run_search: waits for results when the searcher needs them; stops when it is exhausted",
+          "[search]") {
   const temp_folder root;
   const darch::space_ref space = darch::space_of<readme>();
   for (const std::size_t workers : {1u, 2u, 4u}) {
@@ -494,7 +511,8 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
     {
       rung_searcher s{space};
       darch::search_log log{root.path, name, space, describe("rung")};
-      const run_summary summary = darch::search::run_search(space, s, evaluate.fn(), log, limit(0, workers));
+      const run_summary summary =
+          darch::search::run_search(space, s, evaluate.fn(), log, limit(0, workers));
       CHECK(summary.stopped == stop_reason::exhausted);
       CHECK(summary.evaluated == 4);
     }
@@ -507,7 +525,8 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
 
     rung_searcher again{space};  // a rerun replays everything and stops the same way
     darch::search_log log{root.path, name, space, describe("rung")};
-    const run_summary replay = darch::search::run_search(space, again, evaluate.fn(), log, limit(0, workers));
+    const run_summary replay =
+        darch::search::run_search(space, again, evaluate.fn(), log, limit(0, workers));
     CHECK(replay.replayed == 4);
     CHECK(replay.evaluated == 0);
     CHECK(replay.stopped == stop_reason::exhausted);
@@ -516,7 +535,8 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
   silent_searcher silent;
   darch::search_log log{root.path, "silent", space, describe("silent")};
   counting_evaluator evaluate;
-  const run_summary summary = darch::search::run_search(space, silent, evaluate.fn(), log, limit(10));
+  const run_summary summary =
+      darch::search::run_search(space, silent, evaluate.fn(), log, limit(10));
   CHECK(summary.stopped == stop_reason::starved);
   CHECK(summary.evaluated == 0);
   CHECK_FALSE(summary.best);
@@ -528,7 +548,8 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
     FAIL("expected a logic_error");
   } catch (const std::logic_error& e) {
     CHECK(std::string{e.what()} ==
-          "run_search: searcher \"same-id\" proposed id 0 after id 0; proposal ids must increase in ask order");
+          "run_search: searcher \"same-id\" proposed id 0 after id 0; proposal ids must increase "
+          "in ask order");
   }
   CHECK(darch::read_search_folder(root.path / "same-id", space).complete_count() == 1);
 
@@ -536,7 +557,8 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
   darch::search_log timed{root.path, "timed", space, describe("adaptive", 1)};
   run_options options;
   options.max_seconds = 1e-9;  // already past when the loop first looks
-  const run_summary out_of_time = darch::search::run_search(space, endless, evaluate.fn(), timed, options);
+  const run_summary out_of_time =
+      darch::search::run_search(space, endless, evaluate.fn(), timed, options);
   CHECK(out_of_time.stopped == stop_reason::max_seconds);
   CHECK(out_of_time.evaluated == 0);
 }
@@ -548,7 +570,8 @@ TEST_CASE("run_search: a restart with another space, searcher or seed is refused
   (void)run_adaptive(root.path, "s", 3, evaluate);
   const fs::path folder = root.path / "s";
 
-  const auto refused = [&](darch::space_ref sp, darch::search_description d, const std::string& what) {
+  const auto refused = [&](darch::space_ref sp, darch::search_description d,
+                           const std::string& what) {
     try {
       darch::search_log log{root.path, "s", sp, std::move(d)};
       FAIL("expected the restart to be refused");
@@ -564,14 +587,17 @@ TEST_CASE("run_search: a restart with another space, searcher or seed is refused
   // The driver checks that the log, the space and the searcher agree.
   darch::search_log log{root.path, "s", space, describe("adaptive", 5)};
   adaptive_searcher wrong_space{darch::space_of<tiny>(), 5};
-  CHECK_THROWS_AS(darch::search::run_search(darch::space_of<tiny>(), wrong_space, evaluate.fn(), log, limit(4)),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      darch::search::run_search(darch::space_of<tiny>(), wrong_space, evaluate.fn(), log, limit(4)),
+      std::invalid_argument);
   darch::search::random_searcher wrong_searcher{space, {}, 5};
   CHECK_THROWS_AS(darch::search::run_search(space, wrong_searcher, evaluate.fn(), log, limit(4)),
                   std::invalid_argument);
   adaptive_searcher right{space, 5};
-  CHECK_THROWS_AS(darch::search::run_search(space, right, {}, log, limit(4)), std::invalid_argument);
-  CHECK_THROWS_AS(darch::search::run_search(space, right, evaluate.fn(), log, limit(4, 0)), std::invalid_argument);
+  CHECK_THROWS_AS(darch::search::run_search(space, right, {}, log, limit(4)),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(darch::search::run_search(space, right, evaluate.fn(), log, limit(4, 0)),
+                  std::invalid_argument);
   CHECK(darch::read_search_folder(folder, space).complete_count() == 3);  // nothing happened
 }
 
@@ -592,7 +618,8 @@ void append_line(const fs::path& path, const std::string& line) {
 /// Its evaluator sleeps 30 ms (the evaluation of `stuck`, if any, 60 s) and first records
 /// "<run> <id> <redo>" in `root/calls.txt`. The child leaves by _exit: 0 done, 1 error (its
 /// message in `root/child-error.txt`).
-pid_t start_search_process(const fs::path& root, int run, std::size_t n, std::optional<std::uint64_t> stuck) {
+pid_t start_search_process(const fs::path& root, int run, std::size_t n,
+                           std::optional<std::uint64_t> stuck) {
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   try {
@@ -600,9 +627,10 @@ pid_t start_search_process(const fs::path& root, int run, std::size_t n, std::op
     adaptive_searcher s{space, 5};
     darch::search_log log{root, "killed", space, describe("adaptive")};
     const darch::search::evaluate_fn evaluate = [&](const proposal& p, const trial_context& c) {
-      append_line(root / "calls.txt",
-                  std::to_string(run) + " " + std::to_string(p.id) + " " + std::to_string(c.redo ? 1 : 0));
-      std::this_thread::sleep_for(p.id == stuck ? std::chrono::milliseconds(60000) : std::chrono::milliseconds(30));
+      append_line(root / "calls.txt", std::to_string(run) + " " + std::to_string(p.id) + " " +
+                                          std::to_string(c.redo ? 1 : 0));
+      std::this_thread::sleep_for(p.id == stuck ? std::chrono::milliseconds(60000)
+                                                : std::chrono::milliseconds(30));
       trial_result r;
       r.score = objective()(p.arch);
       return r;
@@ -633,12 +661,16 @@ std::string child_error(const fs::path& root) {
 
 }  // namespace
 
-TEST_CASE("run_search: a search killed by SIGKILL at random moments resumes without losing or repeating a finished evaluation", "[search]") {
+TEST_CASE(
+    "run_search: a search killed by SIGKILL at random moments resumes without losing or repeating "
+    "a finished evaluation",
+    "[search]") {
   constexpr std::size_t n = 24;
   const temp_folder root;
   const fs::path folder = root.path / "killed";
   counting_evaluator reference_evaluate;
-  const auto [reference, reference_tells] = run_adaptive(root.path, "reference", n, reference_evaluate);
+  const auto [reference, reference_tells] =
+      run_adaptive(root.path, "reference", n, reference_evaluate);
 
   // complete_before[r]: the ids complete when run r started.
   std::vector<std::set<std::uint64_t>> complete_before;
@@ -657,7 +689,8 @@ TEST_CASE("run_search: a search killed by SIGKILL at random moments resumes with
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFSIGNALED(status));
   CHECK(complete_ids(folder) == std::set<std::uint64_t>{0, 1, 2, 3});
-  CHECK(darch::read_search_folder(folder, darch::space_of<readme>()).to_redo() == std::vector<std::uint64_t>{4});
+  CHECK(darch::read_search_folder(folder, darch::space_of<readme>()).to_redo() ==
+        std::vector<std::uint64_t>{4});
 
   // Runs 1..8: killed after a random 20 to 120 ms (during start-up, replay, an evaluation or a
   // write); run 9 is left to finish.
@@ -686,7 +719,8 @@ TEST_CASE("run_search: a search killed by SIGKILL at random moments resumes with
   const darch::search_contents c = darch::read_search_folder(folder, darch::space_of<readme>());
   CHECK(c.to_redo().empty());
   REQUIRE(c.complete_count() == n);
-  const darch::search_contents ref = darch::read_search_folder(root.path / "reference", darch::space_of<readme>());
+  const darch::search_contents ref =
+      darch::read_search_folder(root.path / "reference", darch::space_of<readme>());
   for (std::size_t i = 0; i < n; ++i) {
     CHECK(c.evaluations[i].id == i);
     CHECK(c.evaluations[i].config->arch == ref.evaluations[i].config->arch);

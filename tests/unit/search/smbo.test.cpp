@@ -35,7 +35,8 @@ smbo_options with(smbo_optimizer optimizer) {
 /// A score that depends on the architecture only.
 double synthetic(const darch::assignment& a) {
   double s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += (a.choices[i] + 1.0) / (i + 2.0);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += (a.choices[i] + 1.0) / (static_cast<double>(i) + 2.0);
   return s / (1.0 + static_cast<double>(a.size()));
 }
 
@@ -122,9 +123,8 @@ TEST_CASE("smbo: tells of replayed and foreign proposals", "[search]") {
   // Told about 21 of the 22 architectures without asking (another searcher's log): the only
   // one left is the next proposal, whatever the model thinks.
   std::vector<darch::assignment> all;
-  darch::for_each_assignment(constrained_space, [&](const darch::assignment& a) {
-    all.push_back(a);
-  });
+  darch::for_each_assignment(constrained_space,
+                             [&](const darch::assignment& a) { all.push_back(a); });
   REQUIRE(all.size() == 22);
   smbo_searcher s(constrained_space, {}, 9);
   for (std::size_t i = 0; i + 1 < all.size(); ++i)

@@ -41,8 +41,8 @@ TEST_CASE("successive narrowing: round sizes, budgets, promotion of the best, ex
   const darch::space_ref s = darch::space_of<readme>();
   const rank_score score{s};
   successive_narrowing n(
-      s, {.initial = 20, .keep_fraction = 0.5, .budget_growth = 2, .initial_budget = 0.5,
-          .rounds = 4},
+      s,
+      {.initial = 20, .keep_fraction = 0.5, .budget_growth = 2, .initial_budget = 0.5, .rounds = 4},
       7);
   CHECK(n.name() == "successive-narrowing");
   CHECK(sizes_of(n) == std::vector<std::size_t>{20, 10, 5, 3});
@@ -79,9 +79,8 @@ TEST_CASE("successive narrowing: round sizes, budgets, promotion of the best, ex
       CHECK_FALSE(n.ask());  // one result is still missing
     }
     n.tell(batch[order.back()], score(batch[order.back()].arch));
-    std::sort(batch.begin(), batch.end(), [&](const proposal& a, const proposal& b) {
-      return score(a.arch) > score(b.arch);
-    });
+    std::sort(batch.begin(), batch.end(),
+              [&](const proposal& a, const proposal& b) { return score(a.arch) > score(b.arch); });
     previous.clear();
     for (const proposal& p : batch) previous.push_back(p.arch);
     if (round == 0) round0_best = previous;
@@ -198,7 +197,7 @@ TEST_CASE("successive narrowing: bad options and bad tells are named", "[search]
   successive_narrowing n(s, {.initial = 3, .rounds = 2}, 1);
   auto batch = ask_all(n);
   n.tell(batch[0], 0.5);
-  CHECK_THROWS_AS(n.tell(batch[0], 0.5), std::invalid_argument);  // told twice
+  CHECK_THROWS_AS(n.tell(batch[0], 0.5), std::invalid_argument);                  // told twice
   CHECK_THROWS_AS(n.tell({99, batch[1].arch, 1.0}, 0.5), std::invalid_argument);  // never asked
   darch::assignment wrong = batch[1].arch;
   wrong.choices.push_back(0);

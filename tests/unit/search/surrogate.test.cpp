@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "darch/arch.hpp"
-#include "darch/search/searcher.hpp"
 #include "darch/search/detail/ridge.hpp"
+#include "darch/search/searcher.hpp"
 #include "darch/search/surrogate.hpp"
-#include "support/catch.hpp"
 #include "model_spaces.hpp"
+#include "support/catch.hpp"
 
 namespace {
 
@@ -249,8 +249,7 @@ TEST_CASE("surrogate: rejects bad options, scores and assignments", "[search]") 
   CHECK_THROWS_AS(s.eval(wrong), darch::assignment_error);
 }
 
-TEST_CASE("surrogate: the solver switches between its dual and primal forms exactly",
-          "[search]") {
+TEST_CASE("surrogate: the solver switches between its dual and primal forms exactly", "[search]") {
   using darch::search::detail::sparse_ridge;
   // Ten samples on three buckets: samples soon outnumber features, so the primal form takes
   // over; then one sample with 40 new buckets makes features outnumber samples twice over, and
@@ -279,9 +278,9 @@ TEST_CASE("surrogate: the solver switches between its dual and primal forms exac
     ridge.add(sparse_of(x[n - 1]), y[n - 1]);
     ridge.fit();
     primal.push_back(ridge.primal());
-    const auto model = reference_ridge({x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n)},
-                                       {y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n)},
-                                       0.05);
+    const auto model =
+        reference_ridge({x.begin(), x.begin() + static_cast<std::ptrdiff_t>(n)},
+                        {y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n)}, 0.05);
     for (const row& probe : x) {
       CAPTURE(n, primal.back());
       REQUIRE(ridge.predict(hashes_of(probe)) == Approx(predict(model, probe)).margin(1e-9));

@@ -31,7 +31,8 @@ using readme = darch::spaces::readme_mlp;
 /// add and remove cells, switch branches and switch dropouts on and off.
 /// Per cell: 4 x 3 x (1 + 3) + 2 x 3 + 1 = 55; in all 55 + 55^2 + 55^3 + 55^4 = 9,320,080.
 using big_act = one_of<darch::relu, darch::tanh, darch::sigmoid>;
-using big_dense = seq<dense<choice<32, 64, 128, 256>, big_act>, optional<dropout<choice<0.1, 0.3, 0.5>>>>;
+using big_dense =
+    seq<dense<choice<32, 64, 128, 256>, big_act>, optional<dropout<choice<0.1, 0.3, 0.5>>>>;
 using big_residual = darch::residual<dense<choice<64, 128>, big_act>, darch::identity, darch::add>;
 using big_cell = or_<big_dense, big_residual, darch::identity>;
 using big = seq<repeat<choice<1, 2, 3, 4>, big_cell>, dense<choice<10>, darch::softmax>>;

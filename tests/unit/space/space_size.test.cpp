@@ -33,8 +33,8 @@ using darch::space_size;
 using darch::value_kind;
 
 // Shorthands for the small spaces below.
-using d2 = dense<choice<8, 16>>;                     // 2 assignments
-using p3 = dropout<choice<0.1, 0.2, 0.3>>;           // 3 assignments
+using d2 = dense<choice<8, 16>>;            // 2 assignments
+using p3 = dropout<choice<0.1, 0.2, 0.3>>;  // 3 assignments
 
 template <class X>
 using wrap_or = darch::seq<X, darch::or_<identity, dropout<choice<0.1, 0.2>>>>;  // X * 3
@@ -157,7 +157,8 @@ TEST_CASE("ops: anonymous domains multiply, single values are constants", "[spac
   STATIC_REQUIRE(space_size<add> == 1);
   STATIC_REQUIRE(space_size<concat> == 1);
   // The 128-bit size agrees.
-  STATIC_REQUIRE(darch::space_size_wide<dense<choice<8, 16, 32>, one_of<darch::relu, darch::tanh>>> == 6);
+  STATIC_REQUIRE(
+      darch::space_size_wide<dense<choice<8, 16, 32>, one_of<darch::relu, darch::tanh>>> == 6);
 }
 
 TEST_CASE("seq, or_, repeat, optional", "[space]") {
@@ -222,9 +223,9 @@ TEST_CASE("permutation, split_combine, residual, parallel, named", "[space]") {
   // (1 + 1)^2 = 4 with a fixed count of 2.
   STATIC_REQUIRE(space_size<split_combine<choice<2>, or_<identity, dense<choice<4>>>, add>> == 4);
   // residual: main (2 x 2) x residual branch (1 + 2) = 12.
-  STATIC_REQUIRE(space_size<residual<seq<dense<choice<8, 16>, darch::relu>,
-                                         optional<dropout<choice<0.5>>>>,
-                                     or_<identity, dense<choice<4, 8>>>, add>> == 12);
+  STATIC_REQUIRE(
+      space_size<residual<seq<dense<choice<8, 16>, darch::relu>, optional<dropout<choice<0.5>>>>,
+                          or_<identity, dense<choice<4, 8>>>, add>> == 12);
   STATIC_REQUIRE(space_size<residual<d2, identity, add>> == 2);
   // parallel multiplies: 2 x (1 + 3) x 1 = 8.
   STATIC_REQUIRE(space_size<seq<parallel<d2, optional<p3>, identity>, concat>> == 8);
@@ -279,7 +280,9 @@ TEST_CASE("shared: one decision for every use, only where reached", "[space]") {
   // Shared inside repeat: one activation for all copies: 2 x (2 + 4) = 12
   // (anonymous instead: each copy decides: 4 + 16 = 20).
   STATIC_REQUIRE(space_size<repeat<choice<1, 2>, dense<choice<8, 16>, a>>> == 12);
-  STATIC_REQUIRE(space_size<repeat<choice<1, 2>, dense<choice<8, 16>, one_of<darch::relu, darch::tanh>>>> == 20);
+  STATIC_REQUIRE(
+      space_size<repeat<choice<1, 2>, dense<choice<8, 16>, one_of<darch::relu, darch::tanh>>>> ==
+      20);
   // Shared reached in one branch of an or_ only: 3 (branch 0) + 1 (identity) = 4, not 3 x 2.
   STATIC_REQUIRE(space_size<or_<dense<choice<8>, a3>, identity>> == 4);
   // Reached in two branches: 3 + 1 + 2 x 3 = 10.
@@ -293,7 +296,8 @@ TEST_CASE("shared: one decision for every use, only where reached", "[space]") {
   // (on, on) 2 = 7.
   STATIC_REQUIRE(space_size<seq<optional<dense<u>>, optional<dense<u>>>> == 7);
   // Single-valued shared: a constant, 1.
-  STATIC_REQUIRE(space_size<seq<dense<shared<"one", choice<8>>>, dense<shared<"one", choice<8>>>>> == 1);
+  STATIC_REQUIRE(
+      space_size<seq<dense<shared<"one", choice<8>>>, dense<shared<"one", choice<8>>>>> == 1);
 }
 
 TEST_CASE("shared as a structural decision: repeat count, or_ selector, nested_repeat", "[space]") {
@@ -339,7 +343,8 @@ TEST_CASE("dependent: computed, never a decision; parents are decided", "[space]
   STATIC_REQUIRE(space_size<seq<dense<dependent<half, "u">>, dense<u>>> == 3);
   // Dependent repeat count: w = 1: 2 copies (2^2 = 4); w = 2: 3 copies (2^3 = 8). Total 12.
   using w = shared<"w", choice<1, 2>>;
-  STATIC_REQUIRE(space_size<seq<dense<w>, repeat<dependent<plus_one, "w">, dropout<choice<0.1, 0.2>>>>> == 12);
+  STATIC_REQUIRE(
+      space_size<seq<dense<w>, repeat<dependent<plus_one, "w">, dropout<choice<0.1, 0.2>>>>> == 12);
   // The count's parent is first decided just before the repeat (units of the copies are w):
   // w = 1: 2 copies, no other decision; w = 2: 3 copies. Total 2.
   STATIC_REQUIRE(space_size<repeat<dependent<plus_one, "w">, dense<w>>> == 2);
@@ -384,11 +389,13 @@ TEST_CASE("constrained: assignments that break a constraint are removed", "[spac
   using b = shared<"b", choice<8, 16>>;
   STATIC_REQUIRE(space_size<constrained<or_<dense<a>, dense<b>>, constraint<less, "a", "b">>> == 4);
   // b only inside an optional: off: a free (2); on: (8, 16) only (1). Total 3.
-  STATIC_REQUIRE(space_size<constrained<seq<dense<a>, optional<dense<b>>>, constraint<less, "a", "b">>> == 3);
+  STATIC_REQUIRE(
+      space_size<constrained<seq<dense<a>, optional<dense<b>>>, constraint<less, "a", "b">>> == 3);
   // A constraint on a shared name inside repeat copies (one decision): (a < 16 keeps 8):
   // repeat {1, 2} of dense<a>: 1 + 1 = 2.
   constexpr auto below16 = [](std::int64_t x) { return x < 16; };
-  STATIC_REQUIRE(space_size<constrained<repeat<choice<1, 2>, dense<a>>, constraint<below16, "a">>> == 2);
+  STATIC_REQUIRE(
+      space_size<constrained<repeat<choice<1, 2>, dense<a>>, constraint<below16, "a">>> == 2);
 }
 
 TEST_CASE("with_input_shape: valid spaces keep their size", "[space]") {
@@ -405,8 +412,9 @@ TEST_CASE("with_input_shape: valid spaces keep their size", "[space]") {
   STATIC_REQUIRE(space_size<with_input_shape<mlp, 784>> == 2);
   // conv (filters 2 x kernel 2 x stride 2 x padding 2 = 16) -> pool -> flatten -> dense on
   // 3x32x32: the smallest map is valid 5x5 stride 2: 14x14, pooled 7x7 - valid everywhere.
-  using cnn = seq<conv2d<choice<8, 16>, choice<3, 5>, choice<1, 2>, one_of<darch::same, darch::valid>>,
-                  darch::max_pool<>, darch::flatten, dense<choice<10>>>;
+  using cnn =
+      seq<conv2d<choice<8, 16>, choice<3, 5>, choice<1, 2>, one_of<darch::same, darch::valid>>,
+          darch::max_pool<>, darch::flatten, dense<choice<10>>>;
   STATIC_REQUIRE(compiled_space<with_input_shape<cnn, 3, 32, 32>>::ok);
   STATIC_REQUIRE(space_size<with_input_shape<cnn, 3, 32, 32>> == 16);
   STATIC_REQUIRE(space_size<with_input_shape<cnn, 3, 32, 32>> == space_size<cnn>);
@@ -448,7 +456,7 @@ namespace {
 template <darch::fixed_string Name>
 using s2 = dense<darch::shared<Name, choice<8, 16>>>;  // one 2-valued shared decision
 template <darch::fixed_string Name>
-using maybe_s2 = darch::optional<s2<Name>>;            // 1 + 2 = 3, the name conditional
+using maybe_s2 = darch::optional<s2<Name>>;  // 1 + 2 = 3, the name conditional
 
 /// prod_{i=1..n} (2^i - 1): the input sets of an n-node DAG cell.
 constexpr darch::detail::uint128 subsets(int n) {
@@ -462,9 +470,9 @@ TEST_CASE("up to 32 shared names, 8 of them conditional", "[space]") {
   using darch::seq;
   // Nine names every assignment reaches (2^9 = 512) and eight conditional ones (3^8 = 6561):
   // 3359232.
-  using S = seq<s2<"s0">, s2<"s1">, s2<"s2">, s2<"s3">, s2<"s4">, s2<"s5">, s2<"s6">, s2<"s7">, s2<"s8">,
-                maybe_s2<"c0">, maybe_s2<"c1">, maybe_s2<"c2">, maybe_s2<"c3">, maybe_s2<"c4">,
-                maybe_s2<"c5">, maybe_s2<"c6">, maybe_s2<"c7">>;
+  using S = seq<s2<"s0">, s2<"s1">, s2<"s2">, s2<"s3">, s2<"s4">, s2<"s5">, s2<"s6">, s2<"s7">,
+                s2<"s8">, maybe_s2<"c0">, maybe_s2<"c1">, maybe_s2<"c2">, maybe_s2<"c3">,
+                maybe_s2<"c4">, maybe_s2<"c5">, maybe_s2<"c6">, maybe_s2<"c7">>;
   STATIC_REQUIRE(space_size<S> == 512ull * 6561ull);
   // A name first reached inside an optional but reached again later by every assignment is
   // not conditional: optional off: 2, on: 2 -> 4 per pair; three such pairs plus the eight
@@ -488,11 +496,16 @@ TEST_CASE("with_input_shape: many shared names that do not change shapes", "[spa
   // rates that change no shape: 2 x 2^10 = 2048 joint points, all checked jointly.
   using u = darch::shared<"u", choice<8, 16>>;
   using S = darch::seq<dense<u>, darch::residual<dense<u>, dense<u>, add>,
-                       dropout<darch::shared<"r0", choice<0.1, 0.2>>>, dropout<darch::shared<"r1", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r2", choice<0.1, 0.2>>>, dropout<darch::shared<"r3", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r4", choice<0.1, 0.2>>>, dropout<darch::shared<"r5", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r6", choice<0.1, 0.2>>>, dropout<darch::shared<"r7", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r8", choice<0.1, 0.2>>>, dropout<darch::shared<"r9", choice<0.1, 0.2>>>>;
+                       dropout<darch::shared<"r0", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r1", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r2", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r3", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r4", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r5", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r6", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r7", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r8", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r9", choice<0.1, 0.2>>>>;
   STATIC_REQUIRE(darch::compiled_space<darch::with_input_shape<S, 10>>::ok);
   STATIC_REQUIRE(space_size<darch::with_input_shape<S, 10>> == 2048);
 }
@@ -502,12 +515,18 @@ TEST_CASE("space: shared names read by one op are tried op by op in the shape ch
   // jointly, so the residual's branches agree and the valid space compiles.
   using u = darch::shared<"u", choice<8, 16>>;
   using S = darch::seq<dense<u>, darch::residual<dense<u>, dense<u>, add>,
-                       dropout<darch::shared<"r0", choice<0.1, 0.2>>>, dropout<darch::shared<"r1", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r2", choice<0.1, 0.2>>>, dropout<darch::shared<"r3", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r4", choice<0.1, 0.2>>>, dropout<darch::shared<"r5", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r6", choice<0.1, 0.2>>>, dropout<darch::shared<"r7", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r8", choice<0.1, 0.2>>>, dropout<darch::shared<"r9", choice<0.1, 0.2>>>,
-                       dropout<darch::shared<"r10", choice<0.1, 0.2>>>, dropout<darch::shared<"r11", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r0", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r1", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r2", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r3", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r4", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r5", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r6", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r7", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r8", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r9", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r10", choice<0.1, 0.2>>>,
+                       dropout<darch::shared<"r11", choice<0.1, 0.2>>>,
                        dropout<darch::shared<"r12", choice<0.1, 0.2>>>>;
   STATIC_REQUIRE(darch::compiled_space<darch::with_input_shape<S, 10>>::ok);
   STATIC_REQUIRE(space_size<darch::with_input_shape<S, 10>> == 2 * 8192);

@@ -439,10 +439,8 @@ TEST_CASE("Fashion-MNIST from the system folder", "[train][.slow]") {
     std::array<std::int64_t, 10> per_class{};
     std::int64_t out_of_range = 0;
     for (const std::int32_t label : d->labels) {
-      if (label < 0 || label >= 10)
-        ++out_of_range;
-      else
-        ++per_class[static_cast<std::size_t>(label)];
+      if (label < 0 || label >= 10) ++out_of_range;
+      else ++per_class[static_cast<std::size_t>(label)];
     }
     CHECK(out_of_range == 0);
     const std::int64_t expected = d->count / 10;  // both sets are balanced

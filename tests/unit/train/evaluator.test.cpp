@@ -4,9 +4,9 @@
 #include <cstdint>
 
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/train/evaluator.hpp"
 #include "support/blobs.hpp"
 #include "support/catch.hpp"
@@ -30,8 +30,8 @@ TEST_CASE("evaluator: an MLP learns a separable problem", "[train]") {
   c.batch_size = 32;
   c.limit.epochs = 20;
   c.optimizer.learning_rate = 1e-2;
-  const train::metrics m = train::evaluate(first_architecture<S>(), blobs(512, 1), blobs(256, 2),
-                                           blobs(256, 3), c);
+  const train::metrics m =
+      train::evaluate(first_architecture<S>(), blobs(512, 1), blobs(256, 2), blobs(256, 3), c);
   INFO(m.message);
   REQUIRE(m.status == train::evaluation_status::ok);
   CHECK(m.validation_accuracy > 0.95);

@@ -6,9 +6,9 @@
 #include <cstdlib>
 
 #include "darch/arch/graph.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/space.hpp"
+#include "darch/space/space_ref.hpp"
 #include "darch/train/evaluator.hpp"
 #include "support/blobs.hpp"
 #include "support/catch.hpp"

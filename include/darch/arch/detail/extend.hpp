@@ -47,9 +47,8 @@ struct extend_visitor {
 /// Completes `choices` with the first value of every further decision; `sizes` must hold the
 /// domain sizes of the decisions already in `choices` and receives the rest. Returns whether
 /// the result keeps every constraint.
-inline bool extend_with_first_values(const table_view& t,
-                                                      std::vector<std::uint32_t>& choices,
-                                                      std::vector<std::uint32_t>& sizes) {
+inline bool extend_with_first_values(const table_view& t, std::vector<std::uint32_t>& choices,
+                                     std::vector<std::uint32_t>& sizes) {
   auto first = [](std::uint32_t) { return std::uint32_t{0}; };
   extend_visitor<decltype(first)> v{t, choices, first, &sizes};
   walker<decltype(v)> w(t, v);
@@ -58,7 +57,8 @@ inline bool extend_with_first_values(const table_view& t,
 }
 
 /// The domain size of the decision after `choices`, or 0 when `choices` is complete.
-inline std::uint32_t next_domain_size(const table_view& t, const std::vector<std::uint32_t>& choices) {
+inline std::uint32_t next_domain_size(const table_view& t,
+                                      const std::vector<std::uint32_t>& choices) {
   std::vector<std::uint32_t> copy = choices;
   auto stop = [](std::uint32_t) { return stop_walk; };
   extend_visitor<decltype(stop)> v{t, copy, stop};

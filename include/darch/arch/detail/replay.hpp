@@ -15,8 +15,7 @@
 #include "darch/arch/detail/walker.hpp"
 #include "darch/space/count.hpp"
 
-namespace darch {
-namespace detail {
+namespace darch::detail {
 
 /// Replays `prefix`; what it does past the end depends on `Mode`. Optionally names decisions.
 template <bool Named>
@@ -84,6 +83,4 @@ inline void check_complete(const table_view& t, const walker<replay_visitor<true
     throw assignment_error("darch: the assignment breaks a constraint of the space");
 }
 
-}  // namespace detail
-
-}  // namespace darch
+}  // namespace darch::detail

@@ -88,13 +88,17 @@ class walker {
         bool known = true;
         for (std::uint32_t k = 0; k < p.parent_count; ++k) {
           const std::uint32_t s = t_.parents[p.shared_slot + k];
-          if (!(assigned_ >> s & 1u) && t_.domain(t_.shared[s].domain).size == 1) assign_constant(s);
+          if (!(assigned_ >> s & 1u) && t_.domain(t_.shared[s].domain).size == 1)
+            assign_constant(s);
           if (!(assigned_ >> s & 1u)) {
             const std::uint32_t first = first_param_of_slot(s);
             if (stopped_) return {{}, -1, false};
             const std::uint32_t c = v_.decide({first, t_.shared[s].domain, node, true});
             resolved r = accept(t_.shared[s].domain, c);
-            if (!r.known) { known = false; continue; }
+            if (!r.known) {
+              known = false;
+              continue;
+            }
             shared_.values[s] = r.v;
             shared_.index[s] = static_cast<std::uint32_t>(r.index);
             assigned_ |= 1u << s;
@@ -282,7 +286,8 @@ class walker {
           inputs.append(outputs[j]);
           read |= 1u << j;
         }
-      if (edges.v.integer & (edges.v.integer - 1)) inputs = walk(merge, inputs, -1, static_cast<std::int32_t>(i));
+      if (edges.v.integer & (edges.v.integer - 1))
+        inputs = walk(merge, inputs, -1, static_cast<std::int32_t>(i));
       outputs[i] = walk(t_.child(d, 0), inputs, -1, -1);
       v_.leave(dn);
     }

@@ -23,22 +23,22 @@ namespace darch::exec::detail {
 
 /// One op of a plan, in topological order; step 0 is the input.
 struct plan_step {
-  std::string_view op = "input";       ///< the op's name ("input" for step 0)
+  std::string_view op = "input";         ///< the op's name ("input" for step 0)
   const darch::op_info* info = nullptr;  ///< the op's description (null for step 0)
-  std::vector<std::uint32_t> inputs;   ///< producer steps, in port order
-  std::vector<shape> in_shapes;        ///< their output shapes, in port order
-  std::uint32_t consumers = 0;         ///< steps reading this output (+1 for the loss on the head)
+  std::vector<std::uint32_t> inputs;     ///< producer steps, in port order
+  std::vector<shape> in_shapes;          ///< their output shapes, in port order
+  std::uint32_t consumers = 0;  ///< steps reading this output (+1 for the loss on the head)
   shape out{};
-  std::int64_t per_sample = 0;         ///< out.elements()
+  std::int64_t per_sample = 0;  ///< out.elements()
   /// The kernel variant, below the op's variant_count. A softmax head runs its logits variant:
   /// its softmax is fused into the loss.
   std::uint32_t variant = 0;
-  std::vector<param_value> values;     ///< the op's resolved hyperparameters
-  op_tensors tensors{};                ///< what it owns (the op's `tensors`)
+  std::vector<param_value> values;  ///< the op's resolved hyperparameters
+  op_tensors tensors{};             ///< what it owns (the op's `tensors`)
   /// Its parameter tensors, contiguous in plan::params from `w`, in the op's order; `w`/`b` name
   /// the first two (weights and biases, or batch norm's scale and shift).
   std::size_t w = 0, w_count = 0, b = 0, b_count = 0;
-  std::size_t param_floats = 0;        ///< all its parameter tensors
+  std::size_t param_floats = 0;  ///< all its parameter tensors
   /// Its state tensors, contiguous in plan::state from `running` (batch norm: mean, variance).
   std::size_t running = 0, state_floats = 0;
 
@@ -60,14 +60,14 @@ struct plan_step {
 /// An architecture planned for per-sample inputs of one shape and a number of classes.
 struct plan {
   std::vector<plan_step> steps;
-  std::vector<float> params;         ///< initial values, in the executors' layout
-  std::vector<std::uint8_t> decay;   ///< 1 where weight decay applies (the ops' `decay` tensors)
-  std::vector<float> state;          ///< initial non-trainable state (running statistics)
+  std::vector<float> params;        ///< initial values, in the executors' layout
+  std::vector<std::uint8_t> decay;  ///< 1 where weight decay applies (the ops' `decay` tensors)
+  std::vector<float> state;         ///< initial non-trainable state (running statistics)
   shape input{};
   std::int64_t classes = 0;
-  double flops = 0.0;                ///< forward pass, per sample (multiply-add = 2)
-  std::size_t last = 0;              ///< the step producing the class scores
-  bool softmax_head = false;         ///< the head's softmax is fused into the loss
+  double flops = 0.0;         ///< forward pass, per sample (multiply-add = 2)
+  std::size_t last = 0;       ///< the step producing the class scores
+  bool softmax_head = false;  ///< the head's softmax is fused into the loss
 };
 
 /// Plans `arch`: producers in port order, the ops' own shape inference, variant checks, the

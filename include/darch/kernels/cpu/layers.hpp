@@ -106,8 +106,8 @@ void avg_pool_backward(const pool_shape& s, const float* dy, float* dx) noexcept
 /// Global average pooling: x [batch, c, h, w] -> y [batch, c].
 void global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw, const float* x,
                              float* y) noexcept;
-void global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t hw,
-                              const float* dy, float* dx) noexcept;
+void global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t hw, const float* dy,
+                              float* dx) noexcept;
 
 // ---- batch normalisation over channels (images) or features (flat) ---------------------------
 
@@ -171,8 +171,8 @@ void add_forward(std::size_t count, const float* const* xs, std::size_t n, float
 /// spatial]. (Flat inputs: spatial = 1.)
 void concat_forward(std::int64_t batch, std::int64_t spatial, std::size_t count,
                     const float* const* xs, const std::int64_t* channels, float* y) noexcept;
-void concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count,
-                     const float* dy, const std::int64_t* channels, float* const* dxs) noexcept;
+void concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count, const float* dy,
+                     const std::int64_t* channels, float* const* dxs) noexcept;
 
 // ---- loss -------------------------------------------------------------------------------------
 

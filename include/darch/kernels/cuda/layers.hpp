@@ -162,8 +162,8 @@ std::size_t dense_backward_workspace_bytes(const dense_shape& s, math precision)
 status softmax_rows(std::int64_t rows, std::int64_t cols, const float* x, float* y,
                     void* stream = nullptr) noexcept;
 /// dz = y * (dy - sum_j dy_j y_j) per row (the softmax's backward; dz may equal dy).
-status softmax_rows_backward(std::int64_t rows, std::int64_t cols, const float* y,
-                             const float* dy, float* dz, void* stream = nullptr) noexcept;
+status softmax_rows_backward(std::int64_t rows, std::int64_t cols, const float* y, const float* dy,
+                             float* dz, void* stream = nullptr) noexcept;
 
 /// db [cols] = column sums of dz [rows, cols], in a fixed order (deterministic, no atomics).
 status bias_gradient(std::int64_t rows, std::int64_t cols, const float* dz, float* db,
@@ -183,9 +183,8 @@ status dropout_forward(std::size_t n, float rate, std::uint64_t seed, const floa
 /// that a training step captured in a CUDA graph draws a new mask on each replay (the executor
 /// writes each step's seed there before launching it). Equal, bit for bit, to the by-value call
 /// with the same seed.
-status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_seed,
-                       const float* x, float* y, std::uint8_t* mask,
-                       void* stream = nullptr) noexcept;
+status dropout_forward(std::size_t n, float rate, const std::uint64_t* device_seed, const float* x,
+                       float* y, std::uint8_t* mask, void* stream = nullptr) noexcept;
 status dropout_backward(std::size_t n, float rate, const float* dy, const std::uint8_t* mask,
                         float* dx, void* stream = nullptr) noexcept;
 
@@ -195,16 +194,16 @@ status dropout_backward(std::size_t n, float rate, const float* dy, const std::u
 /// statistics in double per sample; equal to the CPU to rounding.
 status layer_norm_forward(const cpu::layer_norm_args& a, void* stream = nullptr) noexcept;
 /// As cpu::layer_norm_backward: dgamma, dbeta [n] and dx (unless null), overwritten.
-status layer_norm_backward(const cpu::layer_norm_args& a, const float* dy, float* dx,
-                           float* dgamma, float* dbeta, void* stream = nullptr) noexcept;
+status layer_norm_backward(const cpu::layer_norm_args& a, const float* dy, float* dx, float* dgamma,
+                           float* dbeta, void* stream = nullptr) noexcept;
 
 // ---- merges, global average pooling, gradient accumulation (kernels/cuda/merge.cu) --------------
 
 /// As cpu::global_avg_pool_forward: y [batch, c] = the mean of each [hw] plane of x
 /// [batch, c, hw], summed in the CPU's order (16 interleaved partial sums, then a fixed tree) and
 /// scaled by the same 1 / hw: equal to the CPU bit for bit.
-status global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw,
-                               const float* x, float* y, void* stream = nullptr) noexcept;
+status global_avg_pool_forward(std::int64_t batch, std::int64_t c, std::int64_t hw, const float* x,
+                               float* y, void* stream = nullptr) noexcept;
 /// As cpu::global_avg_pool_backward: dx [batch, c, hw] = dy [batch, c] / hw (overwritten).
 status global_avg_pool_backward(std::int64_t batch, std::int64_t c, std::int64_t hw,
                                 const float* dy, float* dx, void* stream = nullptr) noexcept;
@@ -216,8 +215,8 @@ status concat_forward(std::int64_t batch, std::int64_t spatial, std::size_t coun
                       void* stream = nullptr) noexcept;
 /// As cpu::concat_backward: dxs[k] [batch, channels[k], spatial] = its slice of dy; a null
 /// dxs[k] is skipped. `channels` and `dxs` are HOST arrays (device pointers in `dxs`).
-status concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count,
-                       const float* dy, const std::int64_t* channels, float* const* dxs,
+status concat_backward(std::int64_t batch, std::int64_t spatial, std::size_t count, const float* dy,
+                       const std::int64_t* channels, float* const* dxs,
                        void* stream = nullptr) noexcept;
 
 /// dy[i] += g[i] for n floats (a gradient reaching a tensor along a second path).

@@ -13,18 +13,17 @@
 #include <vector>
 
 #include "darch/arch/assignment.hpp"
-#include "darch/space/space_ref.hpp"
 #include "darch/core/random.hpp"
 #include "darch/search/random.hpp"
 #include "darch/search/rung.hpp"
+#include "darch/space/space_ref.hpp"
 
 namespace darch::search::detail {
 
 /// Draws `n` distinct architectures, or all of them if the space has at most `n`: random draws
 /// (`mode`) with duplicates rejected, then, if the draws keep colliding (a nearly exhausted or
 /// skewed space), the missing ones in rank order from a random rank, so it always finishes.
-std::vector<assignment> draw_distinct(space_ref space, std::size_t n, sampling_mode mode,
-                                      rng& gen);
+std::vector<assignment> draw_distinct(space_ref space, std::size_t n, sampling_mode mode, rng& gen);
 
 /// A schedule of rungs run on a set of architectures. Rung 0 evaluates the initial
 /// architectures; when every result of rung k is in, its best `plan[k + 1].size` (by
@@ -71,8 +70,8 @@ class bracket {
   std::string_view who_;
   std::size_t rung_ = 0;
   std::vector<rung_member> members_;
-  std::size_t next_ = 0;   // members_[next_] is the next to propose
-  std::size_t told_ = 0;   // results in for the current rung
+  std::size_t next_ = 0;  // members_[next_] is the next to propose
+  std::size_t told_ = 0;  // results in for the current rung
   bool complete_ = false;
   std::unordered_map<std::uint64_t, std::size_t> outstanding_;  // id -> member
 };

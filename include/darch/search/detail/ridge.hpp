@@ -74,9 +74,9 @@ class sparse_ridge {
   double intercept() const noexcept { return b_; }
 
  private:
-  void dual_extend(std::size_t i);     // sample i joins the dual factor
-  void primal_extend(std::size_t i);   // sample i updates the primal factor
-  void primal_grow(std::size_t m);     // the primal factor covers columns [0, m)
+  void dual_extend(std::size_t n);    // sample n joins the dual factor
+  void primal_extend(std::size_t i);  // sample i updates the primal factor
+  void primal_grow(std::size_t m);    // the primal factor covers columns [0, m)
   void rebuild(bool primal);
   double& p(std::size_t i, std::size_t j) noexcept { return primal_l_[j * stride_ + i]; }
 

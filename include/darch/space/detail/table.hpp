@@ -18,21 +18,21 @@ namespace darch::detail {
 /// The node kinds of a space. Every kind has at most one controlling decision, decided on entry
 /// before any child; that keeps the walker, the counter and rank/unrank in step.
 enum class node_kind : std::uint8_t {
-  op,             ///< a module that computes; its params are its hyperparameters
-  seq,            ///< children chained in order
-  alternatives,   ///< `or_`: control = which child
-  repeat,         ///< control = how many copies of child 0, chained
-  optional,       ///< control = flag; child 0 or an identity
-  permutation,    ///< control = lexicographic rank of the order of the children, chained
-  split_combine,  ///< control = n; n copies of child 0 side by side, merged by child 1
-  residual,       ///< child 0 and child 1 side by side on the same input, merged by child 2
-  nested_repeat,  ///< control = n; child k is the space unrolled for the k-th value of n
-  dense_block,    ///< control = n; children: apply, combine, tail (a `dense_block_tail`)
+  op,                ///< a module that computes; its params are its hyperparameters
+  seq,               ///< children chained in order
+  alternatives,      ///< `or_`: control = which child
+  repeat,            ///< control = how many copies of child 0, chained
+  optional,          ///< control = flag; child 0 or an identity
+  permutation,       ///< control = lexicographic rank of the order of the children, chained
+  split_combine,     ///< control = n; n copies of child 0 side by side, merged by child 1
+  residual,          ///< child 0 and child 1 side by side on the same input, merged by child 2
+  nested_repeat,     ///< control = n; child k is the space unrolled for the k-th value of n
+  dense_block,       ///< control = n; children: apply, combine, tail (a `dense_block_tail`)
   dense_block_tail,  ///< control = end in a combine?; child 0 is the combine
-  parallel,       ///< children side by side: input i to child i (or the single input to all)
-  dag_cell,       ///< children: N `dag_node`s, then the combine op
-  dag_node,       ///< control = the set of earlier nodes it reads; child 0 chooses its op
-  named,          ///< child 0 under a readable name (the label)
+  parallel,          ///< children side by side: input i to child i (or the single input to all)
+  dag_cell,          ///< children: N `dag_node`s, then the combine op
+  dag_node,          ///< control = the set of earlier nodes it reads; child 0 chooses its op
+  named,             ///< child 0 under a readable name (the label)
 };
 
 enum class param_kind : std::uint8_t { constant, anonymous, shared, dependent };
@@ -72,12 +72,13 @@ struct constraint_info {
 
 /// Sizes of every array of a table; also the capacity a builder needs.
 struct table_sizes {
-  std::size_t nodes = 0, children = 0, params = 0, parents = 0, domains = 0, values = 0,
-              shared = 0, constraints = 0, constraint_names = 0;
+  std::size_t nodes = 0, children = 0, params = 0, parents = 0, domains = 0, values = 0, shared = 0,
+              constraints = 0, constraint_names = 0;
   constexpr table_sizes operator+(const table_sizes& o) const noexcept {
-    return {nodes + o.nodes, children + o.children, params + o.params, parents + o.parents,
-            domains + o.domains, values + o.values, shared + o.shared,
-            constraints + o.constraints, constraint_names + o.constraint_names};
+    return {
+        nodes + o.nodes,     children + o.children,       params + o.params,
+        parents + o.parents, domains + o.domains,         values + o.values,
+        shared + o.shared,   constraints + o.constraints, constraint_names + o.constraint_names};
   }
 };
 
@@ -122,17 +123,26 @@ struct table {
   std::array<shared_info, S.shared + 1> shared{};
   std::array<constraint_info, S.constraints + 1> constraints{};
   std::array<std::uint32_t, S.constraint_names + 1> constraint_names{};
-  std::size_t node_count = 0, child_count = 0, param_count = 0, parent_count = 0,
-              domain_count = 0, value_count = 0, shared_count = 0, constraint_count = 0,
-              constraint_name_count = 0;
+  std::size_t node_count = 0, child_count = 0, param_count = 0, parent_count = 0, domain_count = 0,
+              value_count = 0, shared_count = 0, constraint_count = 0, constraint_name_count = 0;
   std::uint32_t conditional_shared = 0;
 
   constexpr table_view view() const noexcept {
-    return {nodes.data(),       children.data(),    params.data(),
-            parents.data(),     domains.data(),     values.data(),
-            shared.data(),      constraints.data(), constraint_names.data(),
-            node_count,         shared_count,       constraint_count,
-            0,                  conditional_shared, param_count};
+    return {nodes.data(),
+            children.data(),
+            params.data(),
+            parents.data(),
+            domains.data(),
+            values.data(),
+            shared.data(),
+            constraints.data(),
+            constraint_names.data(),
+            node_count,
+            shared_count,
+            constraint_count,
+            0,
+            conditional_shared,
+            param_count};
   }
 };
 
