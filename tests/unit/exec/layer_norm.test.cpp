@@ -7,14 +7,12 @@
 #include <vector>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/rank.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/space.hpp"
 #include "darch/space/space_ref.hpp"
-#include "darch/train/evaluator.hpp"
-#include "support/blobs.hpp"
 #include "support/catch.hpp"
+#include "support/learns.hpp"
 #include "support/network_gradcheck.hpp"
 
 namespace {
@@ -110,15 +108,5 @@ TEST_CASE("layer_norm: a space that chooses it trains with the evaluator", "[exe
                 dense<choice<2>, softmax>>;
   constexpr space_ref space = space_of<S>();
   REQUIRE(space.size() == 3);
-  train::evaluation_config c;
-  c.limit.epochs = 20;
-  c.batch_size = 32;
-  c.optimizer.learning_rate = 1e-2;
-  for_each_assignment(space, [&](const assignment& a) {
-    const train::metrics m = train::evaluate(materialize(space, a), testing::blobs(512, 1),
-                                             testing::blobs(256, 2), {}, c);
-    INFO(m.message);
-    REQUIRE(m.status == train::evaluation_status::ok);
-    CHECK(m.validation_accuracy > 0.9);
-  });
+  testing::check_every_architecture_learns(space);
 }

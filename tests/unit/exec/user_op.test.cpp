@@ -10,15 +10,13 @@
 #include <vector>
 
 #include "darch/arch/graph.hpp"
-#include "darch/arch/rank.hpp"
 #include "darch/exec/cpu_op.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/space.hpp"
 #include "darch/space/space_ref.hpp"
-#include "darch/train/evaluator.hpp"
-#include "support/blobs.hpp"
 #include "support/catch.hpp"
+#include "support/learns.hpp"
 #include "support/network_gradcheck.hpp"
 
 namespace {
@@ -121,15 +119,5 @@ TEST_CASE("user op: the evaluator trains a space that chooses its hyperparameter
   using S = seq<dense<choice<16>>, scaled_leaky<choice<0.01, 0.2>>, dense<choice<2>, softmax>>;
   constexpr space_ref space = space_of<S>();
   REQUIRE(space.size() == 2);
-  train::evaluation_config c;
-  c.limit.epochs = 20;
-  c.batch_size = 32;
-  c.optimizer.learning_rate = 1e-2;
-  for_each_assignment(space, [&](const assignment& a) {
-    const train::metrics m = train::evaluate(materialize(space, a), testing::blobs(512, 1),
-                                             testing::blobs(256, 2), {}, c);
-    INFO(m.message);
-    REQUIRE(m.status == train::evaluation_status::ok);
-    CHECK(m.validation_accuracy > 0.9);
-  });
+  testing::check_every_architecture_learns(space);
 }
