@@ -36,7 +36,7 @@ using n_shared = shared<"n", choice<1, 2>>;
 using split = darch::split_combine<choice<1, 2, 3>, d2, darch::concat>;
 
 constexpr auto small = [](std::int64_t ww, std::int64_t dd) { return ww * dd <= 32; };
-// 22 assignments (see brute_force.test.cpp).
+// 22 assignments (see brute_force_names.test.cpp).
 using constrained_space =
     darch::constrained<seq<dense<shared<"w", choice<8, 16, 32>>>,
                            repeat<shared<"d", choice<1, 2, 3>>, dropout<choice<0.1, 0.5>>>>,
@@ -44,7 +44,7 @@ using constrained_space =
 
 constexpr auto twice = [](std::int64_t u) { return u * 2; };
 constexpr auto fits = [](std::int64_t ww, std::int64_t nn) { return ww * nn <= 16; };
-// 30 assignments (see brute_force.test.cpp).
+// 30 assignments (see brute_force_names.test.cpp).
 using mixed = darch::constrained<
     seq<or_<darch::identity, repeat<n_shared, dense<shared<"w", choice<8, 16>>>>>,
         optional<dense<darch::dependent<twice, "w">>>, repeat<n_shared, dropout<choice<0.1, 0.2>>>>,

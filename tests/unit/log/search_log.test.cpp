@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Search logs: the folder layout and the JSON of config.json, results.json and search.json;
-// half-written evaluations read as "to redo"; malformed files give errors that name them;
-// reading back (every folder, gaps included), the best k and the leaderboard table; restarts
-// with another space, searcher, seed or evaluation refused; one writer at a time.
+// Search logs, written and read: the folder layout and the JSON of config.json, results.json and
+// search.json; writes that would overwrite or come first refused; half-written evaluations read as
+// "to redo"; malformed files give errors that name them; reading back every folder, gaps
+// included.
 #include "darch/log/search_log.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <limits>
-#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,75 +16,20 @@
 
 #include "darch/arch.hpp"
 #include "darch/log/atomic_file.hpp"
-#include "darch/log/leaderboard.hpp"
 #include "darch/log/log_error.hpp"
 #include "darch/log/space_fingerprint.hpp"
 #include "darch/space.hpp"
-#include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
+#include "support/search_logs.hpp"
 #include "support/temp_folder.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using darch::testing::slurp;
 
-/// Every test folder here is named darch-log-<pid>-<n>.
-struct temp_folder : darch::testing::temp_folder {
-  temp_folder() : darch::testing::temp_folder("log") {}
-};
-using darch::assignment;
-using darch::log_error;
-using darch::search_log;
-using darch::trial_result;
-using darch::trial_status;
-using nlohmann::json;
-
-using readme = darch::spaces::readme_mlp;
-using tiny =
-    darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
+using namespace darch::testing::log_test_names;
 
 void put(const fs::path& p, const std::string& text) { std::ofstream{p, std::ios::binary} << text; }
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-darch::search_description random_description(std::uint64_t seed = 7) {
-  return {"random", json{{"sampling", "per_decision"}}, seed, json{{"epochs", 1}}};
-}
-
-trial_result ok(double score, double seconds = 1.5) {
-  trial_result r;
-  r.score = score;
-  r.seconds = seconds;
-  r.metrics = json{{"loss", 1.0 - score}};
-  return r;
-}
-
-trial_result not_ok(trial_status s, std::string error = {}) {
-  trial_result r;
-  r.status = s;
-  r.seconds = 0.25;
-  r.error = std::move(error);
-  return r;
-}
-
-/// The message of the log_error `f` throws, after checking it names `path`.
-std::string log_error_of(const std::function<void()>& f, const fs::path& path) {
-  try {
-    f();
-  } catch (const log_error& e) {
-    CHECK(e.path() == path);
-    CHECK(contains(e.what(), path.string() + ": "));
-    return e.what();
-  }
-  FAIL("expected a log_error naming " + path.string());
-  return {};
-}
-
-// count 2; cell 0: 1024, relu, dropout 0.5; cell 1: 256, dropout 0.2.
-const assignment example{{1, 2, 0, 1, 1, 0, 1, 0}};
 
 }  // namespace
 
@@ -354,155 +294,4 @@ TEST_CASE("search_log: malformed files give errors that name them", "[log]") {
     put(results, j.dump());
     CHECK(contains(read_error(results), "missing \"seconds\""));
   }
-}
-
-TEST_CASE("search_log: the best k and the leaderboard table", "[log]") {
-  const temp_folder root;
-  const darch::space_ref space = darch::space_of<readme>();
-  search_log log{root.path, "mlp", space, random_description()};
-  const std::vector<trial_result> results{ok(0.5),
-                                          ok(0.9, 40.25),
-                                          not_ok(trial_status::diverged),
-                                          ok(0.7),
-                                          not_ok(trial_status::failed, "boom"),
-                                          ok(0.9),
-                                          ok(0.1)};
-  darch::rng gen{3};
-  std::vector<assignment> archs;
-  for (std::uint64_t id = 0; id < results.size(); ++id) {
-    archs.push_back(darch::sample(space, gen));
-    log.write_config(id, archs.back(), 1.0);
-    if (id != 6) log.write_results(id, results[id]);  // x6 is left running
-  }
-  const darch::search_contents contents = log.read_all();
-  const auto ids_of = [](const std::vector<darch::evaluation_record>& rs) {
-    std::vector<std::uint64_t> ids;
-    for (const auto& r : rs) ids.push_back(r.id);
-    return ids;
-  };
-  CHECK(ids_of(darch::best_evaluations(contents, 3)) == std::vector<std::uint64_t>{1, 5, 3});
-  CHECK(ids_of(darch::best_evaluations(contents, 100)) == std::vector<std::uint64_t>{1, 5, 3, 0});
-  CHECK(darch::best_evaluations(contents, 0).empty());
-
-  const std::vector<darch::evaluation_record> best = darch::best_evaluations(contents, 2);
-  const std::string table = darch::leaderboard_table(space, best);
-  std::vector<std::string> lines;
-  std::istringstream in{table};
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  REQUIRE(lines.size() == 3);
-  CHECK(contains(lines[0], "id"));
-  CHECK(contains(lines[0], "score"));
-  CHECK(contains(lines[0], "architecture"));
-  CHECK(contains(lines[1], "       1      0.9000  ok             40.2  count="));
-  CHECK(contains(lines[1], darch::short_architecture(space, archs[1], 72)));
-  CHECK(contains(lines[2], "       5      0.9000  ok"));
-
-  // Every record, those without a score included.
-  const std::string all = darch::leaderboard_table(space, contents.evaluations);
-  CHECK(contains(all, "       2           -  diverged"));
-  CHECK(contains(all, "       4           -  failed"));
-  CHECK(contains(all, "       6           -  to redo           -  count="));
-
-  // The short form: last part of each name, values as JSON (text unquoted); cut with "...".
-  CHECK(darch::short_architecture(space, example) ==
-        "count=2 units=1024 act=relu enabled=true rate=0.5 units=256 enabled=true rate=0.2");
-  const std::string cut = darch::short_architecture(space, example, 20);
-  CHECK(cut == "count=2 units=102...");
-}
-
-TEST_CASE("search_log: a restart with another space, searcher, seed or evaluation is refused",
-          "[log]") {
-  const temp_folder root;
-  const darch::space_ref space = darch::space_of<readme>();
-  { search_log log{root.path, "mlp", space, random_description(7)}; }
-  const fs::path folder = root.path / "mlp";
-  { search_log same{root.path, "mlp", space, random_description(7)}; }  // the same setup resumes
-
-  const auto refusal = [&](darch::space_ref s, darch::search_description d) {
-    return log_error_of([&] { search_log again{root.path, "mlp", s, std::move(d)}; }, folder);
-  };
-  std::string m = refusal(space, random_description(8));
-  CHECK(contains(m, "this search was started with a different setup (seed 7 there, 8 now)"));
-  CHECK(contains(m, "give the search another name"));
-
-  darch::search_description other = random_description(7);
-  other.searcher = "evolution";
-  CHECK(contains(refusal(space, other), "searcher \"random\" there, \"evolution\" now"));
-  other = random_description(7);
-  other.searcher_options = json{{"sampling", "uniform"}};
-  CHECK(contains(
-      refusal(space, other),
-      R"(searcher options {"sampling":"per_decision"} there, {"sampling":"uniform"} now)"));
-  other = random_description(7);
-  other.evaluation = json{{"epochs", 2}};
-  CHECK(contains(refusal(space, other), R"(evaluation {"epochs":1} there, {"epochs":2} now)"));
-
-  const darch::space_ref small = darch::space_of<tiny>();
-  m = refusal(small, random_description(9));
-  CHECK(contains(m, "space " + darch::space_fingerprint_hex(space) +
-                        " (41784 architectures) there, " + darch::space_fingerprint_hex(small) +
-                        " (4 architectures) now"));
-  CHECK(contains(m, "seed 7 there, 9 now"));  // every difference, not just the first
-  // Read-only reading with another space is refused too.
-  CHECK(contains(log_error_of([&] { (void)darch::read_search_folder(folder, small); },
-                              folder / "search_data" / "search.json"),
-                 "written for another space"));
-  // A refused open leaves the log as it was.
-  CHECK(darch::read_json_file(folder / "search_data" / "search.json")["seed"] == 7);
-}
-
-TEST_CASE("search_log: one writer at a time; a folder that is not a darch log is left alone",
-          "[log]") {
-  const temp_folder root;
-  const darch::space_ref space = darch::space_of<readme>();
-  {
-    search_log first{root.path, "mlp", space, random_description()};
-    CHECK(contains(log_error_of(
-                       [&] {
-                         search_log second{root.path, "mlp", space, random_description()};
-                       },
-                       root.path / "mlp"),
-                   "another process has this search open"));
-    search_log moved = std::move(first);  // the lock moves with the log
-    CHECK_THROWS_AS((search_log{root.path, "mlp", space, random_description()}), log_error);
-  }
-  search_log reopened{root.path, "mlp", space, random_description()};  // released on destruction
-
-  fs::create_directories(root.path / "foreign" / "evaluations" / "x0");
-  CHECK(contains(log_error_of(
-                     [&] {
-                       search_log l{root.path, "foreign", space, random_description()};
-                     },
-                     root.path / "foreign"),
-                 "has evaluations but no search_data/search.json"));
-  CHECK_FALSE(fs::exists(root.path / "foreign" / "search_data" / "search.json"));
-  CHECK(
-      contains(log_error_of([&] { (void)darch::read_search_folder(root.path / "foreign", space); },
-                            root.path / "foreign" / "search_data" / "search.json"),
-               "not a darch search log"));
-}
-
-TEST_CASE("space_fingerprint: the same space hashes the same, a changed one differently", "[log]") {
-  using a = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.5>>>;
-  using b = darch::seq<darch::dense<darch::choice<8, 32>>, darch::dropout<darch::choice<0.1, 0.5>>>;
-  using c = darch::seq<darch::dense<darch::choice<8, 16>>, darch::dropout<darch::choice<0.1, 0.6>>>;
-  using d = darch::seq<darch::dense<darch::shared<"w", darch::choice<8, 16>>>,
-                       darch::dropout<darch::choice<0.1, 0.5>>>;
-  using e = darch::seq<darch::dense<darch::shared<"v", darch::choice<8, 16>>>,
-                       darch::dropout<darch::choice<0.1, 0.5>>>;
-  using f = darch::seq<darch::dropout<darch::choice<0.1, 0.5>>, darch::dense<darch::choice<8, 16>>>;
-  const std::vector<std::uint64_t> prints{darch::space_fingerprint(darch::space_of<a>()),
-                                          darch::space_fingerprint(darch::space_of<b>()),
-                                          darch::space_fingerprint(darch::space_of<c>()),
-                                          darch::space_fingerprint(darch::space_of<d>()),
-                                          darch::space_fingerprint(darch::space_of<e>()),
-                                          darch::space_fingerprint(darch::space_of<f>()),
-                                          darch::space_fingerprint(darch::space_of<readme>())};
-  CHECK(darch::space_fingerprint(darch::space_of<a>()) == prints[0]);
-  CHECK(darch::space_fingerprint(darch::space_of<tiny>()) == prints[0]);  // the same type
-  for (std::size_t i = 0; i < prints.size(); ++i)
-    for (std::size_t j = i + 1; j < prints.size(); ++j) CHECK(prints[i] != prints[j]);
-  CHECK(darch::space_size_string(darch::space_of<readme>()) == "41784");
-  using huge = darch::repeat<darch::choice<70>, darch::dense<darch::choice<8, 16>>>;
-  CHECK(darch::space_size_string(darch::space_of<huge>()) == "1180591620717411303424");  // 2^70
 }

@@ -38,7 +38,7 @@ using big_cell = or_<big_dense, big_residual, darch::identity>;
 using big = seq<repeat<choice<1, 2, 3, 4>, big_cell>, dense<choice<10>, darch::softmax>>;
 static_assert(darch::space_size<big> == 9'320'080);
 
-/// A constrained space (22 assignments, see arch/brute_force.test.cpp): mutations and draws
+/// A constrained space (22 assignments, see arch/brute_force_names.test.cpp): mutations and draws
 /// can break the constraint, so searchers must retry.
 inline constexpr auto small_product = [](std::int64_t w, std::int64_t d) { return w * d <= 32; };
 using constrained =
