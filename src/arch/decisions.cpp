@@ -12,8 +12,8 @@ namespace darch {
 /// decision at a time. Throws assignment_error if `prefix` is not a prefix of the space.
 std::optional<decision> next_decision(space_ref space, const assignment& prefix) {
   using visitor = detail::replay_visitor<true>;
-  visitor v{space.table(), prefix.choices, visitor::past_end::stop};
-  detail::walker<visitor> w(space.table(), v);
+  visitor v{detail::table_of(space), prefix.choices, visitor::past_end::stop};
+  detail::walker<visitor> w(detail::table_of(space), v);
   w.run({});
   if (!v.pending && v.next < prefix.size())
     throw assignment_error("darch: the partial assignment has " + std::to_string(prefix.size()) +
@@ -27,11 +27,11 @@ std::optional<decision> next_decision(space_ref space, const assignment& prefix)
 std::vector<decision> describe(space_ref space, const assignment& a) {
   using visitor = detail::replay_visitor<true>;
   std::vector<decision> out;
-  visitor v{space.table(), a.choices, visitor::past_end::fail};
+  visitor v{detail::table_of(space), a.choices, visitor::past_end::fail};
   v.named = &out;
-  detail::walker<visitor> w(space.table(), v);
+  detail::walker<visitor> w(detail::table_of(space), v);
   w.run({});
-  detail::check_complete(space.table(), w, v);
+  detail::check_complete(detail::table_of(space), w, v);
   return out;
 }
 
@@ -40,13 +40,13 @@ std::vector<decision> describe(space_ref space, const assignment& a) {
 void validate(space_ref space, const assignment& a) {
   // The fast path names nothing; only a failure walks again to name the culprit.
   using visitor = detail::replay_visitor<false>;
-  visitor v{space.table(), a.choices, visitor::past_end::fail};
-  detail::walker<visitor> w(space.table(), v);
+  visitor v{detail::table_of(space), a.choices, visitor::past_end::fail};
+  detail::walker<visitor> w(detail::table_of(space), v);
   bool ok = true;
   try {
     w.run({});
     ok = v.next == a.size() &&
-         detail::constraints_hold(space.table(), w.assigned_mask(), w.shared_values());
+         detail::constraints_hold(detail::table_of(space), w.assigned_mask(), w.shared_values());
   } catch (const assignment_error&) {
     ok = false;
   }
@@ -59,7 +59,7 @@ namespace {
 /// to `validate` (which throws the named error) when `a` is not an assignment of `space`.
 template <class Record>
 void replay_keyed(space_ref space, const assignment& a, Record record) {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   bool bad = false;
   auto answer = [&](std::uint64_t key, std::uint32_t size, std::size_t index) -> std::uint32_t {
     if (index >= a.size()) {

@@ -65,7 +65,7 @@ std::string to_dot(const architecture& arch) {
 }
 
 void write_space_dot(std::ostream& os, space_ref space) {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   os << "digraph space {\nrankdir=TB;\nnode [fontsize=10];\nedge [fontsize=9];\n";
   // Shared hyperparameters: one oval each, linked (dashed) to every node that uses them.
   for (std::size_t s = 0; s < t.shared_count; ++s)

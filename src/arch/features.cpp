@@ -73,7 +73,7 @@ void hashed_features(space_ref space, const assignment& a, std::vector<std::uint
   out.clear();
   module_keys.clear();
   module_keys.push_back(input_key);
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   feature_visitor v{t, a, groups, out, module_keys};
   detail::walker<feature_visitor> w(t, v);
   const detail::port_list out_ports = w.run(detail::port_list::of(0));

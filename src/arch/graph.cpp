@@ -65,9 +65,9 @@ architecture build(space_ref space, const assignment& a, bool partial, std::uint
   edge_ports.clear();
   using replay = replay_visitor<false>;
   architecture arch;
-  graph_visitor v{
-      replay{space.table(), a.choices, partial ? replay::past_end::stop : replay::past_end::fail},
-      nodes, edges, edge_ports, arch.params};
+  graph_visitor v{replay{detail::table_of(space), a.choices,
+                         partial ? replay::past_end::stop : replay::past_end::fail},
+                  nodes, edges, edge_ports, arch.params};
   port_list in;
   for (std::uint32_t i = 0; i < inputs; ++i) {
     arch_node border;
@@ -77,13 +77,13 @@ architecture build(space_ref space, const assignment& a, bool partial, std::uint
     arch.inputs.push_back(static_cast<arch_vertex>(x));
     in.push(x);
   }
-  walker<graph_visitor> w(space.table(), v);
+  walker<graph_visitor> w(detail::table_of(space), v);
   const port_list out = w.run(in);
   if (!partial) {
     if (v.replay.next != a.size())
       throw assignment_error("darch: the assignment has " + std::to_string(a.size()) +
                              " values but the space takes " + std::to_string(v.replay.next));
-    if (!constraints_hold(space.table(), w.assigned_mask(), w.shared_values()))
+    if (!constraints_hold(detail::table_of(space), w.assigned_mask(), w.shared_values()))
       throw assignment_error("darch: the assignment breaks a constraint of the space");
   }
   if (!w.stopped()) {

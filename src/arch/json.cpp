@@ -122,14 +122,14 @@ assignment assignment_from_json(space_ref space, const nlohmann::json& j) {
     throw assignment_error("darch: a JSON assignment must be an array of decisions, got " +
                            std::string{j.type_name()});
   assignment a;
-  detail::json_visitor v{space.table(), j, a.choices};
-  detail::walker<detail::json_visitor> w(space.table(), v);
+  detail::json_visitor v{detail::table_of(space), j, a.choices};
+  detail::walker<detail::json_visitor> w(detail::table_of(space), v);
   w.run({});
   if (a.size() != j.size())
     throw assignment_error("darch: the JSON assignment has " + std::to_string(j.size()) +
                            " decisions but the space takes " + std::to_string(a.size()) +
                            "; remove the " + std::to_string(j.size() - a.size()) + " extra");
-  if (!detail::constraints_hold(space.table(), w.assigned_mask(), w.shared_values()))
+  if (!detail::constraints_hold(detail::table_of(space), w.assigned_mask(), w.shared_values()))
     throw assignment_error("darch: the JSON assignment breaks a constraint of the space");
   return a;
 }

@@ -32,7 +32,7 @@ const std::vector<keyed_choice>& keyed_parent(space_ref space, const assignment&
   thread_local std::vector<keyed_choice> by_key;
   by_key.clear();
   sizes.clear();
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   bool bad = false;
   auto answer = [&](std::uint64_t key, std::uint32_t size, std::size_t index) -> std::uint32_t {
     if (index >= parent.size()) {
@@ -63,7 +63,7 @@ const std::vector<keyed_choice>& keyed_parent(space_ref space, const assignment&
 std::optional<assignment> mutate_impl(space_ref space, const assignment& parent,
                                       std::size_t position, std::optional<std::uint32_t> forced,
                                       rng& gen) {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   thread_local std::vector<std::uint32_t> sizes;
   const std::vector<keyed_choice>& by_key = keyed_parent(space, parent, sizes);
   if (position >= parent.size())

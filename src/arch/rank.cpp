@@ -86,10 +86,10 @@ void require_u64(space_ref space, const char* what) {
 std::uint64_t rank(space_ref space, const assignment& a) {
   detail::require_u64(space, "rank");
   validate(space, a);
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   std::vector<std::uint32_t> prefix;
   prefix.reserve(a.size());
-  detail::uint128 r = 0;
+  uint128 r = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     for (std::uint32_t k = 0; k < a.choices[i]; ++k) {
       prefix.push_back(k);
@@ -106,15 +106,15 @@ assignment unrank(space_ref space, std::uint64_t index) {
   if (index >= space.size())
     throw std::out_of_range("darch::unrank: index " + std::to_string(index) +
                             " is not below the space size " + std::to_string(space.size()));
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   assignment a;
-  detail::uint128 rest = index;
+  uint128 rest = index;
   while (const std::uint32_t size = detail::next_domain_size(t, a.choices)) {
     std::uint32_t k = 0;
     for (;; ++k) {
       if (k == size) throw std::logic_error("darch::unrank: counts disagree with the walk (a bug)");
       a.choices.push_back(k);
-      const detail::uint128 c = detail::count_completions(t, a.choices.data(), a.size());
+      const uint128 c = detail::count_completions(t, a.choices.data(), a.size());
       if (rest < c) break;
       rest -= c;
       a.choices.pop_back();
@@ -129,7 +129,7 @@ assignment sample_uniform(space_ref space, rng& gen) {
 }
 
 void for_each_assignment(space_ref space, const std::function<bool(const assignment&)>& visit) {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   assignment a;
   std::vector<std::uint32_t> sizes;
   auto complete = [&] { return detail::extend_with_first_values(t, a.choices, sizes); };

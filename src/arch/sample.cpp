@@ -14,7 +14,7 @@
 namespace darch {
 
 void sample(space_ref space, rng& gen, assignment& out) {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   auto draw = [&gen](std::uint32_t size) { return static_cast<std::uint32_t>(gen.below(size)); };
   for (int attempt = 0; attempt < max_sample_attempts; ++attempt) {
     out.choices.clear();
@@ -32,7 +32,7 @@ void sample(space_ref space, rng& gen, assignment& out) {
 
 bool complete(space_ref space, assignment& a,
               const std::function<std::uint32_t(std::uint32_t domain_size)>& choose) {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   const std::size_t given = a.size();
   bool bad_prefix = false;
   auto answer = [&](std::uint64_t, std::uint32_t size, std::size_t index) -> std::uint32_t {

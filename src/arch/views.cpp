@@ -36,12 +36,12 @@ bool step_until_valid(const table_view& t, assignment& a, std::vector<std::uint3
 bool first_assignment(space_ref space, assignment& a, std::vector<std::uint32_t>& sizes) {
   a.choices.clear();
   sizes.clear();
-  const bool valid = extend_with_first_values(space.table(), a.choices, sizes);
-  return step_until_valid(space.table(), a, sizes, valid);
+  const bool valid = extend_with_first_values(detail::table_of(space), a.choices, sizes);
+  return step_until_valid(detail::table_of(space), a, sizes, valid);
 }
 
 bool next_assignment(space_ref space, assignment& a, std::vector<std::uint32_t>& sizes) {
-  return step_until_valid(space.table(), a, sizes, false);
+  return step_until_valid(detail::table_of(space), a, sizes, false);
 }
 
 void seek_assignment(space_ref space, std::uint64_t index, assignment& a,

@@ -52,7 +52,7 @@ void hash_domain(fnv1a& h, const detail::table_view& t, std::uint32_t d) noexcep
 }  // namespace
 
 std::uint64_t space_fingerprint(space_ref space) noexcept {
-  const detail::table_view& t = space.table();
+  const detail::table_view& t = detail::table_of(space);
   fnv1a h;
   h.text("darch space table v1");
   h.word(t.node_count);
@@ -120,7 +120,7 @@ std::string space_fingerprint_hex(space_ref space) {
 }
 
 std::string space_size_string(space_ref space) {
-  detail::uint128 n = space.size_wide();
+  uint128 n = space.size_wide();
   if (n == 0) return "0";
   std::string out;
   while (n != 0) {

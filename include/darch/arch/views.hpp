@@ -120,7 +120,7 @@ class assignment_view : public ranges::view_facade<assignment_view, ranges::fini
       }
     }
 
-    space_ref space_{detail::table_view{}, 0};
+    space_ref space_{};
     std::uint64_t index_ = 0;
     assignment current_;
     std::vector<std::uint32_t> sizes_;
@@ -129,7 +129,7 @@ class assignment_view : public ranges::view_facade<assignment_view, ranges::fini
   cursor begin_cursor() const { return {space_, 0, false}; }
   cursor end_cursor() const { return {space_, space_.size(), true}; }
 
-  space_ref space_{detail::table_view{}, 0};
+  space_ref space_{};
 };
 
 /// An endless stream of assignments drawn with `sample` (decision by decision, DeepArchitect's
@@ -160,7 +160,7 @@ class sample_view : public ranges::view_facade<sample_view, ranges::infinite> {
     }
 
    private:
-    space_ref space_{detail::table_view{}, 0};
+    space_ref space_{};
     rng gen_;
     std::uint64_t drawn_ = 0;
     assignment current_;
@@ -169,7 +169,7 @@ class sample_view : public ranges::view_facade<sample_view, ranges::infinite> {
   cursor begin_cursor() const { return {space_, seed_}; }
   ranges::unreachable_sentinel_t end_cursor() const noexcept { return {}; }
 
-  space_ref space_{detail::table_view{}, 0};
+  space_ref space_{};
   std::uint64_t seed_ = 0;
 };
 

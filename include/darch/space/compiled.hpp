@@ -372,7 +372,7 @@ struct compiled_space {
   }();
 
   static constexpr bool dependents_checked = table_ok && dependent.node == ~0u;
-  static constexpr detail::uint128 size = dependents_checked ? detail::count_space(view) : 1;
+  static constexpr uint128 size = dependents_checked ? detail::count_space(view) : 1;
   static_assert(size > 0 || view.constraint_count == 0,
                 "darch::constrained: no assignment satisfies the constraints; relax them or widen "
                 "the domains they read");
@@ -416,6 +416,6 @@ inline constexpr std::uint64_t space_size = detail::checked_u64_size<S>();
 
 /// The same count in 128 bits; 2^128 - 1 means "at least that many" (it saturates).
 template <class S>
-inline constexpr detail::uint128 space_size_wide = compiled_space<S>::size;
+inline constexpr uint128 space_size_wide = compiled_space<S>::size;
 
 }  // namespace darch

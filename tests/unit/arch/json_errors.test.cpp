@@ -384,11 +384,11 @@ TEST_CASE("JSON: text and boolean values of a user op", "[arch]") {
 TEST_CASE("spaces of 2^64 or more assignments", "[arch]") {
   // 20 copies of an 11-valued decision: 11^20 = 672749994932560009201 > 2^64.
   using big = repeat<choice<20>, dense<darch::pow2_range<1, 1024>>>;
-  constexpr darch::detail::uint128 eleven10 = 25937424601u;  // 11^10
+  constexpr darch::uint128 eleven10 = 25937424601u;  // 11^10
   STATIC_REQUIRE(darch::space_size_wide<big> == eleven10 * eleven10);
   // 11^64 > 2^128: saturates.
   using huge = repeat<choice<64>, dense<darch::pow2_range<1, 1024>>>;
-  STATIC_REQUIRE(darch::space_size_wide<huge> == ~darch::detail::uint128{0});
+  STATIC_REQUIRE(darch::space_size_wide<huge> == ~darch::uint128{0});
 
   const darch::space_ref s = darch::space_of<big>();
   CHECK_FALSE(s.size_fits_u64());
@@ -403,6 +403,6 @@ TEST_CASE("spaces of 2^64 or more assignments", "[arch]") {
   REQUIRE_THROWS_AS(darch::unrank(s, 0), std::domain_error);
   REQUIRE_THROWS_AS(darch::sample_uniform(s, gen), std::domain_error);
   const darch::space_ref h = darch::space_of<huge>();
-  CHECK(h.size_wide() == ~darch::detail::uint128{0});
+  CHECK(h.size_wide() == ~darch::uint128{0});
   CHECK(darch::sample(h, gen).size() == 64);
 }

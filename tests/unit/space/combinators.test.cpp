@@ -18,9 +18,9 @@ template <class X>
 using wrap_res = darch::residual<X, darch::optional<dense<choice<4>>>, add>;  // X * 2
 
 /// prod_{i=1..n} (2^i - 1): the input sets of an n-node DAG cell.
-constexpr darch::detail::uint128 subsets(int n) {
-  darch::detail::uint128 p = 1;
-  for (int i = 1; i <= n; ++i) p *= (darch::detail::uint128{1} << i) - 1;
+constexpr darch::uint128 subsets(int n) {
+  darch::uint128 p = 1;
+  for (int i = 1; i <= n; ++i) p *= (darch::uint128{1} << i) - 1;
   return p;
 }
 

@@ -4,12 +4,11 @@
 /// which shared hyperparameters they reach (a bit mask), used by every counting algorithm.
 #pragma once
 
+#include "darch/core/uint128.hpp"
 #include <cstddef>
 #include <cstdint>
 
 namespace darch::detail {
-
-__extension__ typedef unsigned __int128 uint128;
 
 /// The saturation value: counts never wrap, they stop at 2^128 - 1 ("at least this many").
 inline constexpr uint128 count_max = ~uint128{0};
