@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,15 @@ std::string describe(shape s) {
   std::string out = "{";
   for (std::int32_t i = 0; i < s.rank; ++i) out += (i ? ", " : "") + std::to_string(s.dims[i]);
   return out + "}";
+}
+
+void check_labels(const std::int32_t* labels, std::int64_t batch, std::int64_t classes,
+                  std::string_view who) {
+  for (std::int64_t i = 0; i < batch; ++i)
+    if (labels[i] < 0 || labels[i] >= classes)
+      throw std::invalid_argument(std::string{who} + "label " + std::to_string(labels[i]) +
+                                  " of sample " + std::to_string(i) + " is not a class (0 to " +
+                                  std::to_string(classes - 1) + ")");
 }
 
 std::string no_kernel_message(std::string_view backend, std::string_view op,

@@ -64,9 +64,7 @@ struct architecture {
   }
   /// The value of hyperparameter `name` of vertex `v`, or nullptr.
   const value* param(arch_vertex v, std::string_view name) const noexcept {
-    for (const param_value& p : params_of(v))
-      if (p.name == name) return &p.v;
-    return nullptr;
+    return find_param(params_of(v), name);
   }
 
   std::size_t op_count() const noexcept {

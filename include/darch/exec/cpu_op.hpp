@@ -40,9 +40,11 @@ struct op_step {
   const op_tensors* tensors = nullptr;  ///< what the op owns (space/tensors.hpp)
 
   /// Hyperparameter `name`, or nullptr.
-  const value* param(std::string_view name) const noexcept;
+  const value* param(std::string_view name) const noexcept { return find_param(values, name); }
   /// Integer hyperparameter `name`, or `otherwise`.
-  std::int64_t integer(std::string_view name, std::int64_t otherwise = 0) const noexcept;
+  std::int64_t integer(std::string_view name, std::int64_t otherwise = 0) const noexcept {
+    return param_integer(values, name, otherwise);
+  }
 };
 
 /// A forward pass over one batch, as one step sees it.

@@ -47,6 +47,7 @@ class network {
 
   /// Every trainable parameter, in one contiguous array, and the matching gradients.
   std::span<float> parameters() noexcept;
+  std::span<const float> parameters() const noexcept;
   std::span<const float> gradients() const noexcept;
   /// Which parameters weight decay applies to (weights of dense and conv2d: 1; biases and
   /// batch-norm parameters: 0), aligned with parameters().

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace darch {
@@ -65,5 +66,20 @@ struct param_value {
   std::string_view name;
   value v;
 };
+
+/// The value of hyperparameter `name` among an op's resolved `params`, or nullptr.
+constexpr const value* find_param(std::span<const param_value> params,
+                                  std::string_view name) noexcept {
+  for (const param_value& p : params)
+    if (p.name == name) return &p.v;
+  return nullptr;
+}
+
+/// The integer value of hyperparameter `name`, or `otherwise` when `params` has none.
+constexpr std::int64_t param_integer(std::span<const param_value> params, std::string_view name,
+                                     std::int64_t otherwise = 0) noexcept {
+  const value* v = find_param(params, name);
+  return v ? v->integer : otherwise;
+}
 
 }  // namespace darch

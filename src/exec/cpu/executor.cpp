@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "darch/exec/detail/plan.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/exec/optimizer.hpp"
@@ -29,11 +30,7 @@ class cpu_executor final : public executor {
 
   void train_step(const float* images, const std::int32_t* labels, std::int64_t batch,
                   std::uint64_t step) override {
-    for (std::int64_t i = 0; i < batch; ++i)
-      if (labels[i] < 0 || labels[i] >= net_.classes())
-        throw std::invalid_argument("darch::exec: label " + std::to_string(labels[i]) +
-                                    " of sample " + std::to_string(i) + " is not a class of 0.." +
-                                    std::to_string(net_.classes() - 1));
+    detail::check_labels(labels, batch, net_.classes(), "darch::exec: ");
     const double loss = net_.forward_backward(images, labels, batch, step);
     if (std::isfinite(loss))
       optimizer_.step(net_.parameters(), net_.gradients(), net_.decay_mask());
@@ -47,7 +44,7 @@ class cpu_executor final : public executor {
   }
 
   std::vector<float> parameters() const override {
-    const std::span<float> p = const_cast<network&>(net_).parameters();
+    const std::span<const float> p = net_.parameters();
     return {p.begin(), p.end()};
   }
   std::vector<float> gradients() const override {

@@ -230,6 +230,7 @@ void network::predict(const float* images, std::int64_t batch, float* probabilit
 }
 
 std::span<float> network::parameters() noexcept { return impl_->params; }
+std::span<const float> network::parameters() const noexcept { return impl_->params; }
 std::span<const float> network::gradients() const noexcept { return impl_->grads; }
 std::span<const std::uint8_t> network::decay_mask() const noexcept { return impl_->decay; }
 std::size_t network::parameter_count() const noexcept { return impl_->params.size(); }

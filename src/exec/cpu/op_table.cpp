@@ -65,17 +65,6 @@ op_table& table() {
 
 }  // namespace
 
-const value* op_step::param(std::string_view name) const noexcept {
-  for (const param_value& p : values)
-    if (p.name == name) return &p.v;
-  return nullptr;
-}
-
-std::int64_t op_step::integer(std::string_view name, std::int64_t otherwise) const noexcept {
-  const value* v = param(name);
-  return v ? v->integer : otherwise;
-}
-
 void register_cpu_op(std::string_view op, cpu_kernel_factory factory) {
   op_table& t = table();
   const std::lock_guard lock(t.mutex);

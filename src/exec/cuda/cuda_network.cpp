@@ -147,11 +147,7 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
     throw std::invalid_argument(
         std::string(who) + "a training batch of " + std::to_string(batch) +
         " samples; this network takes 1 to max_batch = " + std::to_string(m.options.max_batch));
-  for (std::int64_t i = 0; i < batch; ++i)
-    if (labels[i] < 0 || labels[i] >= m.classes)
-      throw std::invalid_argument(std::string(who) + "label " + std::to_string(labels[i]) +
-                                  " of sample " + std::to_string(i) + " is not a class (0 to " +
-                                  std::to_string(m.classes - 1) + ")");
+  detail::check_labels(labels, batch, m.classes, who);
   m.select_device();
   if (m.enqueued - m.drained == loss_capacity) m.collect();  // before the ring would wrap
   impl::batch_state& b = m.prepare(batch, true);

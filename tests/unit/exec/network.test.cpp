@@ -8,6 +8,7 @@
 
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
+#include "darch/exec/executor.hpp"
 #include "darch/exec/network.hpp"
 #include "darch/space.hpp"
 #include "darch/space/space_ref.hpp"
@@ -163,4 +164,16 @@ TEST_CASE("exec: inference shares buffers and still gives each sample its own an
   // And training again after inference still works (the passes keep separate buffers).
   const double loss = net.forward_backward(x.data(), labels.data(), batch, 9);
   CHECK(std::isfinite(loss));
+}
+
+TEST_CASE("cpu executor: a label outside the classes is refused, and nothing changes", "[exec]") {
+  using S = seq<dense<choice<4>, relu>, dense<choice<2>, softmax>>;
+  const auto net = exec::make_cpu_executor(first_architecture<S>(), shape::flat(3), 2, {.seed = 1});
+  const std::vector<float> before = net->parameters();
+  const std::vector<float> x = random_inputs(3 * 2, 6);
+  const std::int32_t labels[] = {1, 2};
+  CHECK_THROWS_WITH(net->train_step(x.data(), labels, 2, 0),
+                    Catch::Matchers::Contains("label 2 of sample 1 is not a class (0 to 1)"));
+  CHECK(net->parameters() == before);
+  CHECK(net->drain_losses().empty());
 }

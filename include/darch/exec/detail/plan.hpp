@@ -43,15 +43,10 @@ struct plan_step {
   std::size_t running = 0, state_floats = 0;
 
   /// Hyperparameter `name`, or nullptr.
-  const value* param(std::string_view name) const noexcept {
-    for (const param_value& p : values)
-      if (p.name == name) return &p.v;
-    return nullptr;
-  }
+  const value* param(std::string_view name) const noexcept { return find_param(values, name); }
   /// Integer hyperparameter `name`, or `otherwise` when the op has none of that name.
   std::int64_t integer(std::string_view name, std::int64_t otherwise = 0) const noexcept {
-    const value* v = param(name);
-    return v ? v->integer : otherwise;
+    return param_integer(values, name, otherwise);
   }
   /// Whether the op may run in place in inference (its description's `in_place`).
   bool in_place() const noexcept { return info && info->in_place; }
@@ -86,6 +81,11 @@ struct inference_layout {
   std::vector<std::int64_t> slot_per_sample;  ///< floats per sample of each buffer
 };
 inference_layout plan_inference(const plan& p);
+
+/// Throws std::invalid_argument naming the first label outside 0..classes-1 (`who` starts the
+/// message); every executor checks a training batch's labels on the host with it.
+void check_labels(const std::int32_t* labels, std::int64_t batch, std::int64_t classes,
+                  std::string_view who);
 
 /// "{d0, d1, ...}", for messages.
 std::string describe(shape s);
