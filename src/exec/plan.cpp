@@ -122,11 +122,9 @@ plan make_plan(const architecture& arch, shape input, std::int64_t classes, std:
       s.in_shapes.push_back(p.steps[producer].out);
     }
     // Shapes come from the op's own inference, the one the compiler used for the space.
-    std::vector<value> values;
-    for (const param_value& pv : arch.params_of(v)) {
-      s.values.push_back(pv);
-      values.push_back(pv.v);
-    }
+    const std::span<const param_value> params = arch.params_of(v);
+    s.values.assign(params.begin(), params.end());
+    const std::vector<value> values = arch.values_of(v);
     const shape_result r = s.info->infer(s.in_shapes.data(), s.in_shapes.size(), values.data());
     if (r.error != shape_error::none)
       throw plan_error("darch::exec: op '" + std::string{n.op} + "' (vertex " + std::to_string(v) +

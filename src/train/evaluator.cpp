@@ -44,8 +44,7 @@ shape input_shape(const architecture& arch, const dataset& data) {
   for (arch_vertex v : arch.vertices()) {
     const arch_node& n = arch.graph[v];
     if (n.kind != arch_node::role::op) continue;
-    std::vector<value> values;
-    for (const param_value& p : arch.params_of(v)) values.push_back(p.v);
+    const std::vector<value> values = arch.values_of(v);
     const shape_result r = n.info->infer(&image, 1, values.data());
     if (r.error == shape_error::needs_flat_input) return shape::flat(image.elements());
     return image;
