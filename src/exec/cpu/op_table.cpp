@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The CPU backend's one dispatch point: the table from op names to kernel factories, the
 // built-ins listed once here, user ops added by register_cpu_op (include/darch/exec/cpu_op.hpp).
-#include <algorithm>
-#include <map>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cpu_table.hpp"
 #include "darch/exec/cpu_op.hpp"
-#include "darch/exec/detail/plan.hpp"
-#include "darch/exec/plan_error.hpp"
+#include "darch/exec/detail/kernel_table.hpp"
 
 namespace darch::exec {
 
@@ -33,70 +30,39 @@ std::unique_ptr<cpu_kernel> make_concat(const op_step& s);
 
 namespace {
 
-struct op_table {
-  std::mutex mutex;
-  std::map<std::string, cpu_kernel_factory, std::less<>> factories;
-
-  op_table() {
-    using namespace cpu_builtin;
-    const std::pair<const char*, cpu_kernel_factory> builtins[] = {
-        {"dense", &make_dense},
-        {"conv2d", &make_conv2d},
-        {"batch_norm", &make_batch_norm},
-        {"layer_norm", &make_layer_norm},
-        {"max_pool", &make_max_pool},
-        {"avg_pool", &make_avg_pool},
-        {"global_avg_pool", &make_global_avg_pool},
-        {"dropout", &make_dropout},
-        {"activation", &make_activation},
-        {"flatten", &make_pass_through},
-        {"identity", &make_pass_through},
-        {"add", &make_add},
-        {"concat", &make_concat},
-    };
-    for (const auto& [name, factory] : builtins) factories.emplace(name, factory);
-  }
-};
-
-op_table& table() {
-  static op_table t;
+detail::kernel_table<cpu_kernel_factory>& table() {
+  using namespace cpu_builtin;
+  static detail::kernel_table<cpu_kernel_factory> t(
+      "CPU", "exec::register_cpu_op binds a kernel to a new op",
+      {
+          {"dense", &make_dense},
+          {"conv2d", &make_conv2d},
+          {"batch_norm", &make_batch_norm},
+          {"layer_norm", &make_layer_norm},
+          {"max_pool", &make_max_pool},
+          {"avg_pool", &make_avg_pool},
+          {"global_avg_pool", &make_global_avg_pool},
+          {"dropout", &make_dropout},
+          {"activation", &make_activation},
+          {"flatten", &make_pass_through},
+          {"identity", &make_pass_through},
+          {"add", &make_add},
+          {"concat", &make_concat},
+      });
   return t;
 }
 
 }  // namespace
 
 void register_cpu_op(std::string_view op, cpu_kernel_factory factory) {
-  op_table& t = table();
-  const std::lock_guard lock(t.mutex);
-  t.factories.insert_or_assign(std::string{op}, std::move(factory));
+  table().bind(op, std::move(factory));
 }
 
-std::vector<std::string> cpu_ops() {
-  op_table& t = table();
-  const std::lock_guard lock(t.mutex);
-  std::vector<std::string> out;
-  for (const auto& entry : t.factories) out.push_back(entry.first);
-  return out;
-}
+std::vector<std::string> cpu_ops() { return table().names(); }
 
 std::unique_ptr<cpu_kernel> bind_cpu_kernel(const op_step& s) {
-  cpu_kernel_factory factory;
-  {
-    op_table& t = table();
-    const std::lock_guard lock(t.mutex);
-    auto it = t.factories.find(s.op);
-    if (it != t.factories.end()) factory = it->second;
-  }
-  if (!factory) {
-    const std::vector<std::string> names = cpu_ops();
-    const std::vector<std::string_view> views(names.begin(), names.end());
-    throw plan_error(detail::no_kernel_message("CPU", s.op, views) +
-                     " (exec::register_cpu_op binds a kernel to a new op)");
-  }
-  std::unique_ptr<cpu_kernel> kernel = factory(s);
-  if (!kernel)
-    throw plan_error("darch::exec: the CPU kernel factory of op '" + std::string{s.op} +
-                     "' returned no kernel");
+  std::unique_ptr<cpu_kernel> kernel = table().find(s.op)(s);
+  if (!kernel) throw table().no_kernel_returned(s.op);
   return kernel;
 }
 

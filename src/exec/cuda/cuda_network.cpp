@@ -161,7 +161,7 @@ void cuda_network::train_step(const float* images, const std::int32_t* labels, s
   // network::forward_backward derives them) and Adam's bias corrections (as exec::optimizer).
   for (std::size_t i = 1; i < m.steps.size(); ++i) {
     const impl::step& s = m.steps[i];
-    if (s.op_kind != kind::dropout || s.alias) continue;
+    if (!s.seeded) continue;
     const std::uint64_t seed = (step + 1) * 0x9e3779b97f4a7c15ull + i;
     std::memcpy(h + s.seed_word * sizeof(std::uint64_t), &seed, sizeof seed);
   }

@@ -15,67 +15,16 @@
 #include <vector>
 
 #include "darch/exec/cuda_network.hpp"
+#include "darch/exec/cuda_op.hpp"
 #include "darch/exec/detail/plan.hpp"
 #include "darch/exec/plan_error.hpp"
-#include "darch/kernels/cpu/registry.hpp"
 #include "darch/kernels/cuda/dnn.hpp"
-#include "darch/kernels/cuda/layers.hpp"
-#include "darch/kernels/cuda/registry.hpp"
 
 namespace darch::exec {
 namespace cuda_impl {
 
 namespace cu = darch::kernels::cuda;
 namespace cpu = darch::kernels::cpu;
-
-/// The ops the CUDA backend runs. This enum is private to the CUDA executor: the op table below
-/// is its one binding from the ops' names (their descriptions in modules/) to its code.
-enum class kind : std::uint8_t {
-  input,
-  dense,
-  conv2d,
-  max_pool,
-  avg_pool,
-  global_avg_pool,
-  flatten,
-  batch_norm,
-  layer_norm,
-  dropout,
-  activation,
-  add,
-  concat,
-  identity,
-};
-
-struct cuda_op {
-  std::string_view name;
-  kind op;
-  bool cudnn;  ///< runs on a cuDNN layer
-};
-
-/// The CUDA backend's op table.
-constexpr cuda_op cuda_ops[] = {
-    {"dense", kind::dense, false},
-    {"conv2d", kind::conv2d, true},
-    {"max_pool", kind::max_pool, true},
-    {"avg_pool", kind::avg_pool, true},
-    {"global_avg_pool", kind::global_avg_pool, false},
-    {"flatten", kind::flatten, false},
-    {"batch_norm", kind::batch_norm, true},
-    {"layer_norm", kind::layer_norm, false},
-    {"dropout", kind::dropout, false},
-    {"activation", kind::activation, false},
-    {"add", kind::add, false},
-    {"concat", kind::concat, false},
-    {"identity", kind::identity, false},
-};
-
-/// The table's entry for `op`; throws plan_error naming the op and the ops it has.
-const cuda_op& cuda_op_of(std::string_view op);
-
-static_assert(cu::dense_variant_count == cpu::dense_variant_count &&
-                  cu::activation_variant_count == cpu::activation_variant_count,
-              "the CUDA registry must index the variants the CPU registry has");
 
 inline constexpr const char* who = "darch::exec::cuda_network: ";
 
@@ -114,6 +63,17 @@ class arena_plan {
   std::vector<std::function<void(std::byte*)>> bindings_;
 };
 
+/// The kernels' view of the arena (cuda_kernel::reserve).
+class kernel_memory final : public cuda_memory {
+ public:
+  explicit kernel_memory(arena_plan& arena) : arena_(arena) {}
+  void take(float*& where, std::size_t count) override { arena_.take(where, count); }
+  void take(std::uint8_t*& where, std::size_t count) override { arena_.take(where, count); }
+
+ private:
+  arena_plan& arena_;
+};
+
 /// Losses kept on the device between two reads by the host (a ring; the host reads it before
 /// it can wrap).
 inline constexpr std::uint64_t loss_capacity = 1024;
@@ -124,44 +84,29 @@ namespace cpu = darch::kernels::cpu;
 using cuda_impl::aligned;
 using cuda_impl::arena_plan;
 using cuda_impl::check;
-using cuda_impl::cuda_op;
-using cuda_impl::cuda_op_of;
-using cuda_impl::kind;
+using cuda_impl::kernel_memory;
 using cuda_impl::loss_capacity;
 using cuda_impl::who;
 
 struct cuda_network::impl {
-  /// A planned step bound to its CUDA kernels or cuDNN layer and its device buffers.
+  /// A planned step bound to its kernel from the CUDA op table, with its device buffers.
   struct step : detail::plan_step {
-    kind op_kind = kind::input;
-    std::int64_t window = 0, stride = 0;  ///< pooling
-    float rate = 0.0f;                    ///< dropout
-    const cu::dense_variant* dense = nullptr;
-    const cu::activation_variant* act = nullptr;
-    std::unique_ptr<cu::conv2d_op> conv;
-    std::unique_ptr<cu::pool_op> pool;
-    std::unique_ptr<cu::batch_norm_op> norm;
-    cpu::conv2d_shape conv_shape{};          ///< per sample; the batch is set per call
-    std::int64_t channels = 0, spatial = 0;  ///< batch norm, global average pooling
-    std::int64_t features = 0;               ///< layer norm: the features of a sample
-    /// Training buffers (max_batch samples). `y` is the input's own buffer for flatten, identity
-    /// and rate-0 dropout, which then do no work.
+    std::unique_ptr<cuda_kernel> kernel;
+    /// Training buffers (max_batch samples). `y` is the input's own buffer for a kernel that
+    /// aliases its input (flatten, identity, rate-0 dropout).
     float* y = nullptr;
-    float* z = nullptr;
     float* dy = nullptr;
-    float* mean = nullptr;     ///< batch norm: the batch mean [c]; layer norm: per sample
-    float* inv_std = nullptr;  ///< batch norm: 1/std [c]; layer norm: per sample
-    std::uint8_t* mask = nullptr;
     bool alias = false;
-    std::size_t seed_word = 0;  ///< dropout: its seed's index in the staged scalars
+    bool seeded = false;        ///< its kernel reads a per-step seed
+    std::size_t seed_word = 0;  ///< that seed's index in the staged scalars
     const std::uint64_t* seed = nullptr;
     float* inference_y = nullptr;  ///< the inference pass's output (max_predict_batch samples)
-    // add and concat: the kernels' host argument arrays (kept: a step does not allocate), and
-    // concat's gradient parts for inputs read by several consumers (added afterwards).
-    std::vector<const float*> merge_in;
-    std::vector<float*> merge_out;
-    std::vector<std::int64_t> merge_channels;
-    std::vector<float*> parts;
+    // The passes' per-port pointers, fixed once the memory is planned (a step does not
+    // allocate): inputs in training and in inference, and where backward writes each input's
+    // gradient (its producer's dy, a port buffer when the producer has several consumers, or
+    // null for the network input).
+    std::vector<const float*> x_train, x_infer;
+    std::vector<float*> dx;
   };
 
   /// What one batch size needs: its workspace, and its graph once captured.
@@ -193,7 +138,10 @@ struct cuda_network::impl {
   float *params = nullptr, *grads = nullptr, *moment1 = nullptr, *moment2 = nullptr;
   float* state = nullptr;
   std::uint8_t* decay = nullptr;
+  /// scratch: port 0's gradient where its producer has several consumers; scratch2: the
+  /// loss gradient in that case, and the kernels' backward scratch.
   float *scratch = nullptr, *scratch2 = nullptr, *probs = nullptr;
+  std::vector<float*> port_gradients;  ///< ports 1.. (port 0's is `scratch`)
   std::byte* workspace = nullptr;
   std::size_t workspace_bytes = 0;
   double *loss = nullptr, *history = nullptr;
@@ -240,40 +188,10 @@ struct cuda_network::impl {
       check(cudaMemcpyAsync(to, from, bytes, how, compute), "cudaMemcpyAsync");
   }
 
-  /// Batch norm's arguments for step `s` (epsilon 1e-5, momentum 0.1, as on the CPU).
-  cpu::batch_norm_args batch_norm_args(const step& s, std::int64_t batch, bool training,
-                                       const float* x, float* y) const {
-    return {.batch = batch,
-            .c = s.channels,
-            .spatial = s.spatial,
-            .epsilon = 1e-5f,
-            .momentum = 0.1f,
-            .training = training,
-            .x = x,
-            .gamma = params + s.w,
-            .beta = params + s.b,
-            .running_mean = state + s.running,
-            .running_var = state + s.running + s.channels,
-            .mean = s.mean,
-            .inv_std = s.inv_std,
-            .y = y};
-  }
-  /// Layer norm's arguments for step `s` (epsilon 1e-5; the statistics kept in training only).
-  cpu::layer_norm_args layer_norm_args(const step& s, std::int64_t batch, bool training,
-                                       const float* x, float* y) const {
-    return {.batch = batch,
-            .n = s.features,
-            .epsilon = 1e-5f,
-            .x = x,
-            .gamma = params + s.w,
-            .beta = params + s.b,
-            .mean = training ? s.mean : nullptr,
-            .inv_std = training ? s.inv_std : nullptr,
-            .y = y};
-  }
   void forward(std::int64_t batch, bool training, const batch_state& b);
   void backward(std::int64_t batch, const batch_state& b);
-  float* gradient_target(std::uint32_t producer, float* temp) const;
+  void bind_steps(detail::plan& p);
+  void wire_ports();
   void accumulate(std::uint32_t producer, const float* g, std::int64_t batch);
   void enqueue_step(std::int64_t batch, const batch_state& b);
   void run_step(std::int64_t batch, batch_state& b);

@@ -12,20 +12,14 @@
 
 #include "darch/config.hpp"
 #include "darch/exec/backend.hpp"
+#include "darch/exec/cuda_op.hpp"
+
+#include "cuda_table.hpp"
 
 #include "network_impl.hpp"
 
 namespace darch::exec {
 namespace cuda_impl {
-
-/// The table's entry for `op`; throws plan_error naming the op and the ops it has.
-const cuda_op& cuda_op_of(std::string_view op) {
-  for (const cuda_op& entry : cuda_ops)
-    if (entry.name == op) return entry;
-  std::vector<std::string_view> names;
-  for (const cuda_op& entry : cuda_ops) names.push_back(entry.name);
-  throw plan_error(detail::no_kernel_message("CUDA", op, names));
-}
 
 /// Throws for a CUDA runtime error, naming the call (the error is cleared first when it is not
 /// sticky, so that a caller catching it can go on).
@@ -84,15 +78,6 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
   m.graphs = options.graphs;
 
   detail::plan p = detail::make_plan(arch, input, classes, seed);
-  bool cudnn = false;
-  for (std::size_t i = 1; i < p.steps.size(); ++i) {
-    const cuda_op& entry = cuda_op_of(p.steps[i].op);
-    if (entry.cudnn && !config::has_cudnn)
-      throw plan_error("darch::exec: op '" + std::string(entry.name) +
-                       "' needs cuDNN, and this build of the CUDA backend has none "
-                       "(DARCH_HAS_CUDNN=0); run it on the CPU backend");
-    cudnn = cudnn || entry.cudnn;
-  }
   m.classes = p.classes;
   m.sample = p.input.elements();
   m.flops = p.flops;
@@ -109,71 +94,7 @@ cuda_network::cuda_network(const architecture& arch, shape input, std::int64_t c
     check(cudaEventCreateWithFlags(&m.consumed[s], cudaEventDisableTiming),
           "cudaEventCreateWithFlags");
   }
-  if (cudnn) m.dnn = std::make_unique<cu::dnn_context>(m.compute);
-
-  // Bind every step to its kernels and layers.
-  m.steps.reserve(p.steps.size());
-  for (detail::plan_step& planned : p.steps) {
-    impl::step s;
-    static_cast<detail::plan_step&>(s) = std::move(planned);
-    const shape x = s.inputs.empty() ? shape{} : m.steps[s.inputs[0]].out;
-    if (!m.steps.empty()) s.op_kind = cuda_op_of(s.op).op;
-    s.window = s.integer("window");
-    s.stride = s.integer("stride", s.window);
-    if (const value* rate = s.param("rate")) s.rate = static_cast<float>(rate->as_number());
-    switch (s.op_kind) {
-      case kind::dense: s.dense = &cu::dense_kernels(s.variant); break;
-      case kind::activation: s.act = &cu::activation_kernels(s.variant); break;
-      case kind::conv2d: {
-        const cpu::conv2d_variant& v = cpu::conv2d_kernels(s.variant);
-        s.conv_shape = {.batch = 0,
-                        .in_c = x.dims[0],
-                        .in_h = x.dims[1],
-                        .in_w = x.dims[2],
-                        .out_c = s.out.dims[0],
-                        .out_h = s.out.dims[1],
-                        .out_w = s.out.dims[2]};
-        s.conv = std::make_unique<cu::conv2d_op>(*m.dnn, s.conv_shape, v.kernel, v.stride,
-                                                 v.same_padding, s.variant % 6);
-        break;
-      }
-      case kind::max_pool:
-      case kind::avg_pool:
-        s.pool = std::make_unique<cu::pool_op>(
-            *m.dnn,
-            cpu::pool_shape{.batch = 0,
-                            .c = x.dims[0],
-                            .in_h = x.dims[1],
-                            .in_w = x.dims[2],
-                            .out_h = s.out.dims[1],
-                            .out_w = s.out.dims[2],
-                            .window = s.window,
-                            .stride = s.stride},
-            s.op_kind == kind::max_pool ? cu::pool_op::mode::max : cu::pool_op::mode::average);
-        break;
-      case kind::batch_norm:
-        s.channels = x.dims[0];
-        s.spatial = x.elements() / s.channels;
-        s.norm = std::make_unique<cu::batch_norm_op>(*m.dnn, s.channels, s.spatial);
-        break;
-      case kind::global_avg_pool:
-        s.channels = x.dims[0];
-        s.spatial = x.elements() / s.channels;
-        break;
-      case kind::layer_norm: s.features = x.elements(); break;
-      case kind::dropout:
-        if (s.rate > 0.0f) s.seed_word = m.dropout_count++;
-        s.alias = !(s.rate > 0.0f);
-        break;
-      case kind::flatten:
-      case kind::identity: s.alias = true; break;
-      case kind::concat:
-        for (std::uint32_t q : s.inputs) s.merge_channels.push_back(m.steps[q].out.dims[0]);
-        break;
-      default: break;
-    }
-    m.steps.push_back(std::move(s));
-  }
+  m.bind_steps(p);
   m.plan_memory(p.params, p.decay, p.state);
   // The first steps of the two batch sizes known now: cuDNN chooses its algorithms here.
   (void)m.prepare(options.max_batch, true);
@@ -184,19 +105,44 @@ cuda_network::~cuda_network() = default;
 cuda_network::cuda_network(cuda_network&&) noexcept = default;
 cuda_network& cuda_network::operator=(cuda_network&&) noexcept = default;
 
+void cuda_network::impl::bind_steps(detail::plan& p) {
+  steps.reserve(p.steps.size());
+  for (detail::plan_step& planned : p.steps) {
+    step s;
+    static_cast<detail::plan_step&>(s) = std::move(planned);
+    if (!steps.empty()) {  // not the input
+      const cuda_context context{
+          .stream = compute,
+          .precision = options.precision,
+          .max_batch = options.max_batch,
+          .max_predict_batch = options.max_predict_batch,
+          .dnn = [this, op = std::string{s.op}]() -> cu::dnn_context& {
+            if (!config::has_cudnn)
+              throw plan_error("darch::exec: op '" + op +
+                               "' needs cuDNN, and this build of the CUDA backend has none "
+                               "(DARCH_HAS_CUDNN=0); run it on the CPU backend");
+            if (!dnn) dnn = std::make_unique<cu::dnn_context>(compute);
+            return *dnn;
+          }};
+      s.kernel = bind_cuda_kernel({.op = s.op,
+                                   .inputs = s.in_shapes,
+                                   .output = s.out,
+                                   .variant = s.variant,
+                                   .values = s.values,
+                                   .tensors = &s.tensors},
+                                  context);
+      s.alias = s.kernel->aliases_input();
+      s.seeded = s.kernel->needs_seed();
+      if (s.seeded) s.seed_word = dropout_count++;
+    }
+    steps.push_back(std::move(s));
+  }
+}
+
 std::size_t cuda_network::impl::workspace_need(std::int64_t batch, bool training) {
   std::size_t need = 0;
-  const auto precision = options.precision;
-  for (std::size_t i = 1; i < steps.size(); ++i) {
-    step& s = steps[i];
-    if (s.op_kind == kind::dense) {
-      const cu::dense_shape d{batch, steps[s.inputs[0]].out.elements(), s.out.dims[0]};
-      need = std::max(need, cu::dense_forward_workspace_bytes(d, precision));
-      if (training) need = std::max(need, cu::dense_backward_workspace_bytes(d, precision));
-    } else if (s.op_kind == kind::conv2d) {
-      need = std::max(need, s.conv->workspace_bytes(batch));
-    }
-  }
+  for (std::size_t i = 1; i < steps.size(); ++i)
+    need = std::max(need, steps[i].kernel->workspace_bytes(batch, training));
   if (training) need = std::max(need, cu::softmax_cross_entropy_workspace_bytes(batch));
   return need;
 }
@@ -217,28 +163,22 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
   a.take(state, state_count);
 
   // Training buffers, as the CPU's (exec::network::impl::reserve).
+  // Port 0's gradient buffer is `scratch`; ports 1.. get theirs where a producer read by
+  // several consumers feeds them (each consumer's share is added to the producer's dy).
+  kernel_memory kernels(a);
   std::size_t scratch_floats = floats(nb, classes);
+  std::vector<std::size_t> port_floats;
   for (std::size_t i = 1; i < steps.size(); ++i) {
     step& s = steps[i];
     const std::size_t n = floats(nb, s.per_sample);
     if (!s.alias) a.take(s.y, n);
     a.take(s.dy, n);
-    if (s.op_kind == kind::dense || s.op_kind == kind::conv2d) a.take(s.z, n);
-    if (s.op_kind == kind::dropout && !s.alias) a.take(s.mask, n);
-    if (s.op_kind == kind::batch_norm) {
-      a.take(s.mean, static_cast<std::size_t>(s.channels));
-      a.take(s.inv_std, static_cast<std::size_t>(s.channels));
-    }
-    if (s.op_kind == kind::layer_norm) {
-      a.take(s.mean, static_cast<std::size_t>(nb));
-      a.take(s.inv_std, static_cast<std::size_t>(nb));
-    }
-    if (s.op_kind == kind::concat) {
-      s.parts.assign(s.inputs.size(), nullptr);
-      for (std::size_t j = 0; j < s.inputs.size(); ++j) {
-        const std::uint32_t q = s.inputs[j];
-        if (q != 0 && steps[q].consumers > 1) a.take(s.parts[j], floats(nb, steps[q].per_sample));
-      }
+    s.kernel->reserve(kernels);
+    port_floats.resize(std::max(port_floats.size(), s.inputs.size()), 0);
+    for (std::size_t j = 0; j < s.inputs.size(); ++j) {
+      const step& producer = steps[s.inputs[j]];
+      if (j > 0 && s.inputs[j] != 0 && producer.consumers > 1)
+        port_floats[j] = std::max(port_floats[j], floats(nb, producer.per_sample));
     }
     scratch_floats = std::max(scratch_floats, n);
     for (std::uint32_t q : s.inputs)
@@ -246,6 +186,8 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
   }
   a.take(scratch, scratch_floats);
   a.take(scratch2, scratch_floats);
+  port_gradients.assign(port_floats.size(), nullptr);  // no reallocation after the takes
+  for (std::size_t j = 1; j < port_floats.size(); ++j) a.take(port_gradients[j], port_floats[j]);
   a.take(probs, floats(nb, classes));
 
   // The workspace: the most any op needs at either planned batch size.
@@ -283,15 +225,16 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
         "cudaHostAlloc");
   std::memset(host, 0, 2 * staged_bytes);
 
-  // Outputs that are their input's buffer, in plan order (producers first).
+  // Outputs that are their input's buffer, in plan order (producers first), then every
+  // step's per-port pointers.
   for (std::size_t i = 1; i < steps.size(); ++i) {
     step& s = steps[i];
     if (s.alias) s.y = const_cast<float*>(output(s.inputs[0], true));
-    if (s.op_kind == kind::dropout && !s.alias)
-      s.seed = reinterpret_cast<const std::uint64_t*>(staged) + s.seed_word;
+    if (s.seeded) s.seed = reinterpret_cast<const std::uint64_t*>(staged) + s.seed_word;
     const std::size_t owner = layout.owner[i];
     s.inference_y = owner == 0 ? predict_input : pool[layout.slot[owner]];
   }
+  wire_ports();
 
   // Initial values; moments, gradients and the loss ring start at zero.
   const auto upload = [&](void* to, const void* from, std::size_t bytes) {
@@ -303,6 +246,24 @@ void cuda_network::impl::plan_memory(std::vector<float>& initial_params,
   upload(decay, mask.data(), parameter_count);
   upload(state, initial_state.data(), state_count * sizeof(float));
   synchronize();  // the host vectors go away after the constructor
+}
+
+void cuda_network::impl::wire_ports() {
+  for (std::size_t i = 1; i < steps.size(); ++i) {
+    step& s = steps[i];
+    s.x_train.clear();
+    s.x_infer.clear();
+    s.dx.clear();
+    for (std::size_t j = 0; j < s.inputs.size(); ++j) {
+      const std::uint32_t q = s.inputs[j];
+      s.x_train.push_back(output(q, true));
+      s.x_infer.push_back(output(q, false));
+      s.dx.push_back(q == 0                    ? nullptr
+                     : steps[q].consumers == 1 ? steps[q].dy
+                     : j == 0                  ? scratch
+                                               : port_gradients[j]);
+    }
+  }
 }
 
 cuda_network::impl::batch_state& cuda_network::impl::prepare(std::int64_t batch, bool training) {
