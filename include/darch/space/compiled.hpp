@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "darch/core/fixed_string.hpp"
 #include "darch/space/constraint.hpp"
@@ -188,24 +189,15 @@ constexpr std::uint32_t always_reached_slots(const table_view& t, std::uint32_t 
     return m;
   };
   auto child = [&](std::uint32_t k) { return always_reached_slots(t, t.child(n, k)); };
-  std::uint32_t m = n.param_count != 0 && n.kind != node_kind::op ? param_slots(n.first_param) : 0;
-  switch (n.kind) {
-    case node_kind::op:
-      for (std::uint32_t k = 0; k < n.param_count; ++k) m |= param_slots(n.first_param + k);
-      return m;
-    case node_kind::alternatives:
-    case node_kind::nested_repeat: {
-      std::uint32_t common = ~0u;
-      for (std::uint32_t k = 0; k < n.child_count; ++k) common &= child(k);
-      return m | common;
-    }
-    case node_kind::optional:
-    case node_kind::dense_block_tail: return m;
-    case node_kind::dense_block: return m | child(0) | child(2);
-    default:
-      for (std::uint32_t k = 0; k < n.child_count; ++k) m |= child(k);
-      return m;
+  if (n.kind == node_kind::op) {
+    std::uint32_t m = 0;
+    for (std::uint32_t k = 0; k < n.param_count; ++k) m |= param_slots(n.first_param + k);
+    return m;
   }
+  const std::uint32_t control = n.param_count != 0 ? param_slots(n.first_param) : 0;
+  return control | dispatch_semantics(n.kind, [&]<class K>(std::type_identity<K>) -> std::uint32_t {
+           return K::always_reached(n, child);
+         });
 }
 
 template <class S>
@@ -239,19 +231,8 @@ struct dependent_failure {
 
 /// Whether a combinator of kind `n` can take control value `v`.
 constexpr bool control_accepts(const node_info& n, const value& v) noexcept {
-  const bool integer = v.kind == value_kind::integer;
-  const bool boolean =
-      v.kind == value_kind::boolean || (integer && (v.integer == 0 || v.integer == 1));
-  switch (n.kind) {
-    case node_kind::alternatives:
-      return integer && v.integer >= 0 && v.integer < static_cast<std::int64_t>(n.child_count);
-    case node_kind::repeat: return integer && v.integer >= 1 && v.integer <= 1024;
-    case node_kind::split_combine: return integer && v.integer >= 1 && v.integer <= 64;
-    case node_kind::dense_block: return integer && v.integer >= 1 && v.integer <= 62;
-    case node_kind::optional:
-    case node_kind::dense_block_tail: return boolean;
-    default: return true;
-  }
+  return dispatch_semantics(
+      n.kind, [&]<class K>(std::type_identity<K>) -> bool { return K::accepts(n, v); });
 }
 
 constexpr dependent_failure check_dependent_values(const table_view& t) {

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
+#include "darch/space/detail/combinators.hpp"
 #include "darch/space/detail/count_vector.hpp"
 #include "darch/space/detail/table.hpp"
 
@@ -88,64 +90,43 @@ constexpr std::uint32_t count_width(const table_view& t) noexcept {
   return std::uint32_t{1} << t.conditional_shared;
 }
 
+/// The counter's view of one node, for the combinators' semantics (detail/semantics.hpp).
+struct count_context {
+  const table_view& t;
+  const node_info& n;
+  const shared_point& at;
+  std::uint32_t width;
+
+  constexpr count_vector child(std::uint32_t k) const { return count_node(t, t.child(n, k), at); }
+  /// The product of children [from, to): their decisions are independent.
+  constexpr count_vector children(std::uint32_t from, std::uint32_t to) const {
+    count_vector r = unit();
+    for (std::uint32_t k = from; k < to; ++k) r.combine(child(k));
+    return r;
+  }
+  constexpr count_vector unit() const { return count_vector::unit(width); }
+  constexpr count_vector zero() const { return count_vector(width); }
+};
+
 /// How many assignments node `node` has, split by the shared names they reach, with the
-/// structural shared names fixed at `at`.
+/// structural shared names fixed at `at`: an op's hyperparameters multiply; a combinator's
+/// count is its semantics' (summed over the values of its control, if it has one).
 constexpr count_vector count_node(const table_view& t, std::uint32_t node, const shared_point& at) {
   const node_info& n = t.node(node);
   const std::uint32_t width = count_width(t);
-  auto child = [&](std::uint32_t k) { return count_node(t, t.child(n, k), at); };
-  auto all_children = [&](std::uint32_t from, std::uint32_t to) {
+  if (n.kind == node_kind::op) {
     count_vector r = count_vector::unit(width);
-    for (std::uint32_t k = from; k < to; ++k) r.combine(child(k));
+    for (std::uint32_t k = 0; k < n.param_count; ++k) count_param(t, n.first_param + k, r);
     return r;
-  };
-  switch (n.kind) {
-    case node_kind::op: {
-      count_vector r = count_vector::unit(width);
-      for (std::uint32_t k = 0; k < n.param_count; ++k) count_param(t, n.first_param + k, r);
-      return r;
-    }
-    case node_kind::seq:
-    case node_kind::residual:
-    case node_kind::parallel:
-    case node_kind::named:
-    case node_kind::dag_cell: return all_children(0, n.child_count);
-    case node_kind::alternatives:
-      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
-        // An out-of-range selector is a compile error elsewhere; it counts nothing here.
-        if (v.integer < 0 || v.integer >= static_cast<std::int64_t>(n.child_count))
-          return count_vector(width);
-        return child(static_cast<std::uint32_t>(v.integer));
-      });
-    case node_kind::repeat:
-      return count_controlled(
-          t, n, at, width, [&](const value& v, std::int64_t) { return child(0).power(v.integer); });
-    case node_kind::optional:
-    case node_kind::dense_block_tail:
-      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
-        return v.integer != 0 ? child(0) : count_vector::unit(width);
-      });
-    case node_kind::permutation:
-      return count_controlled(t, n, at, width, [&](const value&, std::int64_t) {
-        return all_children(0, n.child_count);
-      });
-    case node_kind::split_combine:
-      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
-        return child(0).power(v.integer).combine(child(1));
-      });
-    case node_kind::nested_repeat:
-      return count_controlled(t, n, at, width, [&](const value&, std::int64_t index) {
-        return child(static_cast<std::uint32_t>(index));
-      });
-    case node_kind::dense_block:
-      return count_controlled(t, n, at, width, [&](const value& v, std::int64_t) {
-        return child(0).power(v.integer).combine(child(1).power(v.integer - 1)).combine(child(2));
-      });
-    case node_kind::dag_node:
-      return count_controlled(t, n, at, width,
-                              [&](const value&, std::int64_t) { return child(0); });
   }
-  return count_vector::unit(width);
+  const count_context c{t, n, at, width};
+  return dispatch_semantics(n.kind, [&]<class K>(std::type_identity<K>) -> count_vector {
+    if (n.param_count == 0) return K::count(c, n, value{}, -1);
+    return count_controlled(t, n, at, width,
+                            [&](const value& v, std::int64_t index) -> count_vector {
+                              return K::count(c, n, v, index);
+                            });
+  });
 }
 
 /// Do the constraints that read only names in `reached` hold at `at`? A constraint that reads a

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 #include "darch/space/or.hpp"
 
@@ -69,5 +70,111 @@ struct dag_cell {
     return impl::emit(t);
   }
 };
+
+namespace detail {
+
+/// dag_cell: N nodes (children 0..N-1, each a `dag_node` choosing which earlier outputs it reads
+/// and its op), then the combine (child N), which merges a node's several inputs and the cell's
+/// sinks (the outputs no node reads).
+struct dag_cell_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::dag_cell;
+  template <class C>
+  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
+    return c.children(0, n.child_count);
+  }
+  /// Shapes of different nodes are treated as independent (stricter, never looser).
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value&, std::int64_t, typename S::set& out) {
+    using set = typename S::set;
+    const std::uint32_t nodes = n.child_count - 1;
+    const std::uint32_t merge = s.child_node(n, nodes);
+    set node_out[13]{};
+    node_out[0] = s.single(in);
+    for (std::uint32_t i = 1; i <= nodes && !s.failed(); ++i) {
+      const node_info& dn = s.node(s.child_node(n, i - 1));
+      s.for_control(dn, [&](const value& edges, std::int64_t) {
+        set parts[12]{};
+        std::uint32_t count = 0;
+        for (std::uint32_t j = 0; j < i; ++j)
+          if (edges.integer >> j & 1) parts[count++] = node_out[j];
+        set inputs;
+        if (count == 1) inputs = parts[0];
+        else s.merge_all(merge, parts, count, inputs);
+        s.add_all(node_out[i], s.chain(s.child_node(dn, 0), inputs, 1));
+      });
+    }
+    // Which nodes can be sinks depends on the edges; check merging every subset that ends at
+    // the last node (always a sink), which covers each possible set of sinks.
+    for (std::uint32_t mask = 0; mask < (1u << (nodes - 1)) && !s.failed(); ++mask) {
+      set parts[13]{};
+      std::uint32_t count = 0;
+      for (std::uint32_t j = 1; j < nodes; ++j)
+        if (mask >> (j - 1) & 1u) parts[count++] = node_out[j];
+      parts[count++] = node_out[nodes];
+      if (count == 1) s.add_all(out, parts[0]);
+      else s.merge_all(merge, parts, count, out);
+    }
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                const typename W::ports& in) {
+    using ports = typename W::ports;
+    const std::uint32_t nodes = n.child_count - 1;
+    const std::uint32_t merge = w.child_node(n, nodes);
+    ports outputs[13]{};
+    outputs[0] = in;
+    std::uint32_t read = 0;  // nodes some later node reads
+    for (std::uint32_t i = 1; i <= nodes && !w.stopped(); ++i) {
+      const std::uint32_t dn = w.child_node(n, i - 1);
+      if (!w.enter(dn, static_cast<std::int32_t>(i), -1)) continue;  // node#i, as in its inputs
+      const auto edges = w.resolve_control(dn);
+      if (!edges.known) {
+        if (!w.stopped()) w.unresolved(dn);
+        w.leave(dn);
+        continue;
+      }
+      ports inputs;
+      for (std::uint32_t j = 0; j < i; ++j)
+        if (edges.v.integer >> j & 1) {
+          inputs.append(outputs[j]);
+          read |= 1u << j;
+        }
+      if (edges.v.integer & (edges.v.integer - 1))
+        inputs = w.walk(merge, inputs, -1, static_cast<std::int32_t>(i));
+      outputs[i] = w.walk(w.child_node(w.node(dn), 0), inputs, -1, -1);
+      w.leave(dn);
+    }
+    ports sinks;
+    std::uint32_t sink_count = 0;
+    for (std::uint32_t i = 1; i <= nodes; ++i)
+      if (!(read >> i & 1u)) {
+        sinks.append(outputs[i]);
+        ++sink_count;
+      }
+    if (sink_count > 1) return w.walk(merge, sinks, -1, 0);
+    return sinks;
+  }
+};
+
+/// A node of a dag_cell: its control is the set of earlier outputs it reads, its child the op.
+/// Walked and shape-checked by the cell; counted as a node of its own.
+struct dag_node_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::dag_node;
+  template <class C>
+  static constexpr auto count(C& c, const node_info&, const value&, std::int64_t) {
+    return c.child(0);
+  }
+  template <class S>
+  static constexpr void shapes(S&, std::uint32_t, const node_info&, const typename S::ports&,
+                               const value&, std::int64_t, typename S::set&) {}
+  template <class W>
+  static typename W::ports walk(W&, const node_info&, const value&, std::int64_t,
+                                const typename W::ports& in) {
+    return in;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

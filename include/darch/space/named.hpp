@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "darch/core/fixed_string.hpp"
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -26,5 +27,28 @@ struct named {
     return n;
   }
 };
+
+namespace detail {
+
+/// named: its one child, under a label.
+struct named_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::named;
+  template <class C>
+  static constexpr auto count(C& c, const node_info&, const value&, std::int64_t) {
+    return c.child(0);
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value&, std::int64_t, typename S::set& out) {
+    out = s.run(s.child_node(n, 0), in);
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                const typename W::ports& in) {
+    return w.child(n, 0, in);
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

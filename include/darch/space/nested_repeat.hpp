@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -71,5 +72,32 @@ struct nested_repeat {
     return impl::emit(t);
   }
 };
+
+namespace detail {
+
+/// nested_repeat: the child unrolled for its control's value (child k for the k-th value).
+struct nested_repeat_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::nested_repeat;
+  template <class ChildSlots>
+  static constexpr std::uint32_t always_reached(const node_info& n, ChildSlots child) {
+    return reached_by_every_child(n, child);
+  }
+  template <class C>
+  static constexpr auto count(C& c, const node_info&, const value&, std::int64_t index) {
+    return c.child(static_cast<std::uint32_t>(index));
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value&, std::int64_t index, typename S::set& out) {
+    s.add_all(out, s.run(s.child_node(n, static_cast<std::uint32_t>(index)), in));
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t index,
+                                const typename W::ports& in) {
+    return w.child(n, static_cast<std::uint32_t>(index), in);
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -42,5 +43,36 @@ struct optional<M> : detail::optional_impl<flag, M> {};
 
 template <class Flag, class M>
 struct optional<Flag, M> : detail::optional_impl<Flag, M> {};
+
+namespace detail {
+
+/// optional: its child, or nothing (the input passes), as its flag says.
+struct optional_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::optional;
+  static constexpr bool accepts(const node_info&, const value& v) noexcept {
+    return boolean_like(v);
+  }
+  template <class ChildSlots>
+  static constexpr std::uint32_t always_reached(const node_info&, ChildSlots) {
+    return 0;
+  }
+  template <class C>
+  static constexpr auto count(C& c, const node_info&, const value& v, std::int64_t) {
+    return v.integer != 0 ? c.child(0) : c.unit();
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value& v, std::int64_t, typename S::set& out) {
+    if (v.integer != 0) s.add_all(out, s.run(s.child_node(n, 0), in));
+    else s.add(out, in);
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                const typename W::ports& in) {
+    return v.integer != 0 ? w.child(n, 0, in) : in;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

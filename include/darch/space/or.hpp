@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -44,5 +45,38 @@ struct or_ : detail::alternatives<detail::index_domain<sizeof...(Ms)>, Ms...> {}
 
 template <Hyperparameter H, class... Ms>
 struct or_<H, Ms...> : detail::alternatives<H, Ms...> {};
+
+namespace detail {
+
+/// or_: the child its control selects (an index).
+struct alternatives_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::alternatives;
+  static constexpr bool accepts(const node_info& n, const value& v) noexcept {
+    return integer_in(v, 0, static_cast<std::int64_t>(n.child_count) - 1);
+  }
+  template <class ChildSlots>
+  static constexpr std::uint32_t always_reached(const node_info& n, ChildSlots child) {
+    return reached_by_every_child(n, child);
+  }
+  template <class C>
+  static constexpr auto count(C& c, const node_info& n, const value& v, std::int64_t) {
+    // An out-of-range selector is a compile error elsewhere; it counts nothing here.
+    return accepts(n, v) ? c.child(static_cast<std::uint32_t>(v.integer)) : c.zero();
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value& v, std::int64_t, typename S::set& out) {
+    if (accepts(n, v))
+      s.add_all(out, s.run(s.child_node(n, static_cast<std::uint32_t>(v.integer)), in));
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                const typename W::ports& in) {
+    if (!accepts(n, v)) w.reject_selector("darch::or_");
+    return w.child(n, static_cast<std::uint32_t>(v.integer), in);
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

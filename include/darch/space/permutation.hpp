@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "darch/space/detail/permutation.hpp"
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -30,5 +32,36 @@ struct permutation {
     return n;
   }
 };
+
+namespace detail {
+
+/// permutation: its children chained in the order its control ranks (lexicographically).
+struct permutation_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::permutation;
+  template <class C>
+  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
+    return c.children(0, n.child_count);
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value& v, std::int64_t, typename S::set& out) {
+    std::uint32_t order[8]{};
+    nth_permutation(static_cast<std::uint64_t>(v.integer), n.child_count, order);
+    typename S::set x = s.single(in);
+    for (std::uint32_t k = 0; k < n.child_count; ++k) x = s.chain(s.child_node(n, order[k]), x, 1);
+    s.add_all(out, x);
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                const typename W::ports& in) {
+    std::uint32_t order[8]{};
+    nth_permutation(static_cast<std::uint64_t>(v.integer), n.child_count, order);
+    typename W::ports x = in;
+    for (std::uint32_t k = 0; k < n.child_count; ++k) x = w.child(n, order[k], x);
+    return x;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

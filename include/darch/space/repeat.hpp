@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -32,5 +33,34 @@ struct repeat {
     return n;
   }
 };
+
+namespace detail {
+
+/// repeat: `count` fresh copies of its child, chained.
+struct repeat_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::repeat;
+  static constexpr bool accepts(const node_info&, const value& v) noexcept {
+    return integer_in(v, 1, 1024);
+  }
+  template <class C>
+  static constexpr auto count(C& c, const node_info&, const value& v, std::int64_t) {
+    return c.child(0).power(v.integer);
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value& v, std::int64_t, typename S::set& out) {
+    s.add_all(out, s.chain(s.child_node(n, 0), s.single(in), v.integer));
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                const typename W::ports& in) {
+    typename W::ports x = in;
+    for (std::int64_t k = 0; k < v.integer && !w.stopped(); ++k)
+      x = w.walk(w.child_node(n, 0), x, -1, static_cast<std::int32_t>(k));
+    return x;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

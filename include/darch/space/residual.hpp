@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/identity.hpp"
 #include "darch/space/node.hpp"
 
@@ -25,5 +26,31 @@ struct residual {
     return n;
   }
 };
+
+namespace detail {
+
+/// residual: children 0 and 1 side by side on the same input, merged by child 2.
+struct residual_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::residual;
+  template <class C>
+  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
+    return c.children(0, n.child_count);
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value&, std::int64_t, typename S::set& out) {
+    const typename S::set parts[2] = {s.run(s.child_node(n, 0), in), s.run(s.child_node(n, 1), in)};
+    s.merge_all(s.child_node(n, 2), parts, 2, out);
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                const typename W::ports& in) {
+    typename W::ports merged = w.child(n, 0, in);
+    merged.append(w.child(n, 1, in));
+    return w.child(n, 2, merged);
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

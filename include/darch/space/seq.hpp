@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "darch/space/detail/semantics.hpp"
 #include "darch/space/node.hpp"
 
 namespace darch {
@@ -24,5 +25,32 @@ struct seq {
     return n;
   }
 };
+
+namespace detail {
+
+/// seq: its children chained in order.
+struct seq_semantics : semantics_defaults {
+  static constexpr node_kind kind = node_kind::seq;
+  template <class C>
+  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
+    return c.children(0, n.child_count);
+  }
+  template <class S>
+  static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
+                               const value&, std::int64_t, typename S::set& out) {
+    typename S::set x = s.single(in);
+    for (std::uint32_t k = 0; k < n.child_count; ++k) x = s.chain(s.child_node(n, k), x, 1);
+    out = x;
+  }
+  template <class W>
+  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                const typename W::ports& in) {
+    typename W::ports x = in;
+    for (std::uint32_t k = 0; k < n.child_count; ++k) x = w.child(n, k, x);
+    return x;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace darch

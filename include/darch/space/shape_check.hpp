@@ -6,10 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "darch/core/shape.hpp"
 #include "darch/space/count.hpp"
-#include "darch/space/detail/permutation.hpp"
 #include "darch/space/detail/table.hpp"
 
 namespace darch::detail {
@@ -51,7 +51,14 @@ struct shape_set {
   }
 };
 
+/// The shape check at one joint value of the shared names; the combinators' semantics
+/// (detail/semantics.hpp) read it as their context.
 struct shape_checker {
+  using set = shape_set;
+  using ports = port_shapes;
+  static constexpr std::size_t max_ports = detail::max_ports;
+  static constexpr std::uint32_t no_merge = ~0u;  ///< merge_all: join the ports, merge nothing
+
   const table_view& t;
   const shared_point& at;
   std::uint32_t local_shared = 0;  ///< shared slots tried value by value at each op, not jointly
@@ -59,6 +66,22 @@ struct shape_checker {
 
   constexpr bool failed() const noexcept {
     return failure.error != shape_error::none || failure.too_varied || failure.too_many_ports;
+  }
+  constexpr std::uint32_t child_node(const node_info& n, std::uint32_t k) const {
+    return t.child(n, k);
+  }
+  constexpr const node_info& node(std::uint32_t i) const { return t.node(i); }
+  static constexpr shape_set single(const port_shapes& p) {
+    shape_set s;
+    s.insert(p);
+    return s;
+  }
+  constexpr void fail(shape_error error, std::uint32_t at_node) {
+    failure = {error, at_node, false, false};
+  }
+  constexpr void fail_ports(std::uint32_t at_node) {
+    failure.too_many_ports = true;
+    failure.node = at_node;
   }
   constexpr void add(shape_set& out, const port_shapes& p) {
     if (!out.insert(p) && !failed()) failure.too_varied = true;
@@ -146,7 +169,7 @@ struct shape_checker {
           joined.s[joined.n++] = p.s[j];
         }
       }
-      if (merge == ~0u) add(out, joined);
+      if (merge == no_merge) add(out, joined);
       else add_all(out, run(merge, joined));
       std::uint32_t k = 0;
       for (; k < count; ++k) {
@@ -157,161 +180,24 @@ struct shape_checker {
     }
   }
 
+  /// The shapes `node` can produce from `in`: an op's for every value of its free
+  /// hyperparameters, a combinator's from its semantics for every value of its control.
   constexpr shape_set run(std::uint32_t node, const port_shapes& in) {
     shape_set out;
     if (failed()) return out;
     const node_info& n = t.node(node);
-    auto child = [&](std::uint32_t k) { return t.child(n, k); };
-    auto single = [](const port_shapes& p) {
-      shape_set s;
-      s.insert(p);
-      return s;
-    };
-    switch (n.kind) {
-      case node_kind::op: op(node, in, out); break;
-      case node_kind::seq: {
-        shape_set s = single(in);
-        for (std::uint32_t k = 0; k < n.child_count; ++k) s = chain(child(k), s, 1);
-        out = s;
-        break;
-      }
-      case node_kind::named: out = run(child(0), in); break;
-      case node_kind::alternatives:
-        for_control(n, [&](const value& v, std::int64_t) {
-          if (v.integer >= 0 && v.integer < static_cast<std::int64_t>(n.child_count))
-            add_all(out, run(child(static_cast<std::uint32_t>(v.integer)), in));
-        });
-        break;
-      case node_kind::nested_repeat:
-        for_control(n, [&](const value&, std::int64_t i) {
-          add_all(out, run(child(static_cast<std::uint32_t>(i)), in));
-        });
-        break;
-      case node_kind::repeat:
-        for_control(n, [&](const value& v, std::int64_t) {
-          add_all(out, chain(child(0), single(in), v.integer));
-        });
-        break;
-      case node_kind::optional:
-        for_control(n, [&](const value& v, std::int64_t) {
-          if (v.integer != 0) add_all(out, run(child(0), in));
-          else add(out, in);
-        });
-        break;
-      case node_kind::permutation:
-        for_control(n, [&](const value& v, std::int64_t) {
-          std::uint32_t order[8]{};
-          nth_permutation(static_cast<std::uint64_t>(v.integer), n.child_count, order);
-          shape_set s = single(in);
-          for (std::uint32_t k = 0; k < n.child_count; ++k) s = chain(child(order[k]), s, 1);
-          add_all(out, s);
-        });
-        break;
-      case node_kind::residual: {
-        const shape_set parts[2] = {run(child(0), in), run(child(1), in)};
-        merge_all(child(2), parts, 2, out);
-        break;
-      }
-      case node_kind::parallel: {
-        if (n.child_count > max_ports) {
-          failure.too_many_ports = true;
-          failure.node = node;
-          return out;
-        }
-        shape_set parts[max_ports]{};
-        for (std::uint32_t k = 0; k < n.child_count; ++k) {
-          port_shapes mine = in;
-          if (in.n == n.child_count) mine = port_shapes{1, {in.s[k]}};
-          else if (in.n != 1) {
-            failure = {shape_error::wrong_input_count, node, false, false};
-            return out;
-          }
-          parts[k] = run(child(k), mine);
-        }
-        merge_all(~0u, parts, n.child_count, out);
-        break;
-      }
-      case node_kind::split_combine:
-        for_control(n, [&](const value& v, std::int64_t) {
-          if (v.integer > static_cast<std::int64_t>(max_ports)) {
-            failure.too_many_ports = true;
-            failure.node = node;
-            return;
-          }
-          shape_set parts[max_ports]{};
-          const shape_set branch = run(child(0), in);
-          for (std::int64_t k = 0; k < v.integer; ++k) parts[k] = branch;
-          merge_all(child(1), parts, static_cast<std::uint32_t>(v.integer), out);
-        });
-        break;
-      case node_kind::dense_block:
-        for_control(n, [&](const value& v, std::int64_t) { dense_block(n, in, v.integer, out); });
-        break;
-      case node_kind::dag_cell: dag_cell(n, in, out); break;
-      case node_kind::dense_block_tail:
-      case node_kind::dag_node: break;  // walked by their parents
+    if (n.kind == node_kind::op) {
+      op(node, in, out);
+      return out;
     }
-    return out;
-  }
-
-  /// Dense block with n applications; earlier outputs are treated as independent, which can
-  /// only make the check stricter.
-  constexpr void dense_block(const node_info& n, const port_shapes& in, std::int64_t count,
-                             shape_set& out) {
-    if (count + 1 > static_cast<std::int64_t>(max_ports)) {
-      failure.too_many_ports = true;
-      return;
-    }
-    shape_set history[max_ports + 1]{};
-    history[0].insert(in);
-    shape_set latest = history[0];
-    const std::uint32_t apply = t.child(n, 0), merge = t.child(n, 1);
-    const node_info& tail = t.node(t.child(n, 2));
-    for (std::int64_t k = 0; k < count && !failed(); ++k) {
-      history[k + 1] = chain(apply, latest, 1);
-      if (k + 1 < count) {
-        shape_set merged;
-        merge_all(merge, history, static_cast<std::uint32_t>(k + 2), merged);
-        latest = merged;
-      }
-    }
-    for_control(tail, [&](const value& end, std::int64_t) {
-      if (end.integer != 0)
-        merge_all(t.child(tail, 0), history, static_cast<std::uint32_t>(count + 1), out);
-      else add_all(out, history[count]);
+    dispatch_semantics(n.kind, [&]<class K>(std::type_identity<K>) {
+      if (n.param_count == 0) K::shapes(*this, node, n, in, value{}, -1, out);
+      else
+        for_control(n, [&](const value& v, std::int64_t index) {
+          K::shapes(*this, node, n, in, v, index, out);
+        });
     });
-  }
-
-  /// DAG cell; shapes of different nodes are treated as independent (stricter, never looser).
-  constexpr void dag_cell(const node_info& n, const port_shapes& in, shape_set& out) {
-    const std::uint32_t nodes = n.child_count - 1;
-    const std::uint32_t merge = t.child(n, nodes);
-    shape_set node_out[13]{};
-    node_out[0].insert(in);
-    for (std::uint32_t i = 1; i <= nodes && !failed(); ++i) {
-      const node_info& dn = t.node(t.child(n, i - 1));
-      for_control(dn, [&](const value& v, std::int64_t) {
-        shape_set parts[12]{};
-        std::uint32_t count = 0;
-        for (std::uint32_t j = 0; j < i; ++j)
-          if (v.integer >> j & 1) parts[count++] = node_out[j];
-        shape_set inputs;
-        if (count == 1) inputs = parts[0];
-        else merge_all(merge, parts, count, inputs);
-        add_all(node_out[i], chain(t.child(dn, 0), inputs, 1));
-      });
-    }
-    // Which nodes can be sinks depends on the edges; check merging every subset that ends at
-    // the last node (always a sink), which covers each possible set of sinks.
-    for (std::uint32_t mask = 0; mask < (1u << (nodes - 1)) && !failed(); ++mask) {
-      shape_set parts[13]{};
-      std::uint32_t count = 0;
-      for (std::uint32_t j = 1; j < nodes; ++j)
-        if (mask >> (j - 1) & 1u) parts[count++] = node_out[j];
-      parts[count++] = node_out[nodes];
-      if (count == 1) add_all(out, parts[0]);
-      else merge_all(merge, parts, count, out);
-    }
+    return out;
   }
 };
 

@@ -7,11 +7,12 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "darch/arch/detail/ports.hpp"
 #include "darch/space/count.hpp"
-#include "darch/space/detail/permutation.hpp"
+#include "darch/space/detail/combinators.hpp"
 #include "darch/space/detail/table.hpp"
 
 namespace darch::detail {
@@ -43,6 +44,7 @@ template <class V>
 class walker {
  public:
   using ports = typename V::ports;
+  static constexpr bool builds_graph = !std::is_same_v<ports, no_ports>;
 
   walker(const table_view& t, V& visitor) : t_(t), v_(visitor) {}
 
@@ -53,13 +55,51 @@ class walker {
   std::uint32_t assigned_mask() const noexcept { return assigned_; }
   const shared_point& shared_values() const noexcept { return shared_; }
 
- private:
   struct resolved {
     value v;
     std::int64_t index;  // in the domain; -1 when computed
     bool known;
   };
 
+  // ---- what the combinators' semantics walk with (space/detail/semantics.hpp) ----------------
+
+  /// Walks `node` at `position` among its parent's children (-1: the only one) as copy `copy`
+  /// (-1: not a copy), entering and leaving it with the visitor.
+  ports walk(std::uint32_t node, const ports& in, std::int32_t position, std::int32_t copy) {
+    if (stopped_ || !v_.enter(node, position, copy)) return in;
+    ports out = body(node, in);
+    v_.leave(node);
+    return out;
+  }
+  /// Walks child `k` of `n`.
+  ports child(const node_info& n, std::uint32_t k, const ports& in, std::int32_t copy = -1) {
+    const std::int32_t position = n.child_count > 1 ? static_cast<std::int32_t>(k) : -1;
+    return walk(t_.child(n, k), in, position, copy);
+  }
+  std::uint32_t child_node(const node_info& n, std::uint32_t k) const { return t_.child(n, k); }
+  const node_info& node(std::uint32_t i) const { return t_.node(i); }
+  /// For a node its parent walks itself (a dense block's end, a DAG cell's node): enter,
+  /// resolve its control, report it unresolved, leave.
+  bool enter(std::uint32_t node, std::int32_t position, std::int32_t copy) {
+    return v_.enter(node, position, copy);
+  }
+  void leave(std::uint32_t node) { v_.leave(node); }
+  void unresolved(std::uint32_t node) { v_.unresolved(node); }
+  resolved resolve_control(std::uint32_t node) { return resolve(t_.node(node).first_param, node); }
+  /// A control that selects no child (a dependent value out of range).
+  [[noreturn]] static void reject_selector(std::string_view combinator) {
+    throw std::out_of_range(std::string{combinator} +
+                            ": the selecting hyperparameter is out of range");
+  }
+  /// Inputs that fit none of a combinator's branches.
+  [[noreturn]] static void reject_inputs(std::string_view combinator, std::uint32_t inputs,
+                                         std::uint32_t branches) {
+    throw std::invalid_argument(std::string{combinator} + ": got " + std::to_string(inputs) +
+                                " inputs for " + std::to_string(branches) +
+                                " branches; give one input or one per branch");
+  }
+
+ private:
   resolved resolve(std::uint32_t pi, std::uint32_t node) {
     const param_info& p = t_.param(pi);
     switch (p.kind) {
@@ -136,32 +176,28 @@ class walker {
     return i;
   }
 
-  ports walk(std::uint32_t node, const ports& in, std::int32_t position, std::int32_t copy) {
-    if (stopped_ || !v_.enter(node, position, copy)) return in;
-    ports out = body(node, in);
-    v_.leave(node);
-    return out;
-  }
-
-  ports child(const node_info& n, std::uint32_t k, const ports& in, std::int32_t copy = -1) {
-    const std::int32_t position = n.child_count > 1 ? static_cast<std::int32_t>(k) : -1;
-    return walk(t_.child(n, k), in, position, copy);
-  }
-
+  /// An op, or a combinator by its semantics once its control (if any) is resolved.
   ports body(std::uint32_t node, const ports& in) {
     const node_info& n = t_.node(node);
     if (n.kind == node_kind::op) return op(node, n, in);
-    if (n.param_count == 0) return uncontrolled(n, in);
-    const resolved c = resolve(n.first_param, node);
-    if (!c.known) {
-      if (!stopped_) v_.unresolved(node);
-      return in;
+    value control{};
+    std::int64_t index = -1;
+    if (n.param_count != 0) {
+      const resolved c = resolve(n.first_param, node);
+      if (!c.known) {
+        if (!stopped_) v_.unresolved(node);
+        return in;
+      }
+      control = c.v;
+      index = c.index;
     }
-    return controlled(node, n, c, in);
+    return dispatch_semantics(n.kind, [&]<class K>(std::type_identity<K>) -> ports {
+      return K::walk(*this, n, control, index, in);
+    });
   }
 
   ports op(std::uint32_t node, const node_info& n, const ports& in) {
-    if constexpr (!std::is_same_v<ports, no_ports>) {
+    if constexpr (builds_graph) {
       if (n.op->arity >= 0 && in.size() != static_cast<std::uint32_t>(n.op->arity))
         throw std::invalid_argument("darch: op '" + std::string{n.op->name} + "' takes " +
                                     std::to_string(n.op->arity) + " input(s) but gets " +
@@ -175,131 +211,6 @@ class walker {
       values[k] = r.v;
     }
     return ports::of(v_.op(node, values, in));
-  }
-
-  ports uncontrolled(const node_info& n, const ports& in) {
-    switch (n.kind) {
-      case node_kind::seq: {
-        ports x = in;
-        for (std::uint32_t k = 0; k < n.child_count; ++k) x = child(n, k, x);
-        return x;
-      }
-      case node_kind::named: return child(n, 0, in);
-      case node_kind::residual: {
-        ports merged = child(n, 0, in);
-        merged.append(child(n, 1, in));
-        return child(n, 2, merged);
-      }
-      case node_kind::parallel: {
-        if constexpr (!std::is_same_v<ports, no_ports>) {
-          if (in.size() != 1 && in.size() != n.child_count)
-            throw std::invalid_argument("darch::parallel: got " + std::to_string(in.size()) +
-                                        " inputs for " + std::to_string(n.child_count) +
-                                        " branches; give one input or one per branch");
-        }
-        ports out;
-        for (std::uint32_t k = 0; k < n.child_count; ++k) {
-          ports mine = in;
-          if (in.size() > 1) mine = ports::of(in[k]);
-          out.append(child(n, k, mine));
-        }
-        return out;
-      }
-      case node_kind::dag_cell: return dag_cell(n, in);
-      default: return in;
-    }
-  }
-
-  ports controlled(std::uint32_t node, const node_info& n, const resolved& c, const ports& in) {
-    (void)node;
-    switch (n.kind) {
-      case node_kind::alternatives:
-        if (c.v.integer < 0 || c.v.integer >= static_cast<std::int64_t>(n.child_count))
-          throw std::out_of_range("darch::or_: the selecting hyperparameter is out of range");
-        return child(n, static_cast<std::uint32_t>(c.v.integer), in);
-      case node_kind::nested_repeat: return child(n, static_cast<std::uint32_t>(c.index), in);
-      case node_kind::repeat: {
-        ports x = in;
-        for (std::int64_t k = 0; k < c.v.integer && !stopped_; ++k)
-          x = walk(t_.child(n, 0), x, -1, static_cast<std::int32_t>(k));
-        return x;
-      }
-      case node_kind::optional: return c.v.integer != 0 ? child(n, 0, in) : in;
-      case node_kind::permutation: {
-        std::uint32_t order[8]{};
-        nth_permutation(static_cast<std::uint64_t>(c.v.integer), n.child_count, order);
-        ports x = in;
-        for (std::uint32_t k = 0; k < n.child_count; ++k) x = child(n, order[k], x);
-        return x;
-      }
-      case node_kind::split_combine: {
-        ports merged;
-        for (std::int64_t k = 0; k < c.v.integer && !stopped_; ++k)
-          merged.append(walk(t_.child(n, 0), in, 0, static_cast<std::int32_t>(k)));
-        return child(n, 1, merged);
-      }
-      case node_kind::dense_block: return dense_block(n, c.v.integer, in);
-      default: return in;
-    }
-  }
-
-  ports dense_block(const node_info& n, std::int64_t count, const ports& in) {
-    ports history = in, latest = in, last = in;
-    for (std::int64_t k = 0; k < count && !stopped_; ++k) {
-      last = walk(t_.child(n, 0), latest, 0, static_cast<std::int32_t>(k));
-      history.append(last);
-      if (k + 1 < count) latest = walk(t_.child(n, 1), history, 1, static_cast<std::int32_t>(k));
-    }
-    const std::uint32_t tail = t_.child(n, 2);
-    if (stopped_ || !v_.enter(tail, 2, -1)) return last;
-    const node_info& tn = t_.node(tail);
-    const resolved end = resolve(tn.first_param, tail);
-    ports out = last;
-    if (!end.known) {
-      if (!stopped_) v_.unresolved(tail);
-    } else if (end.v.integer != 0) {
-      out = walk(t_.child(tn, 0), history, -1, -1);
-    }
-    v_.leave(tail);
-    return out;
-  }
-
-  ports dag_cell(const node_info& n, const ports& in) {
-    const std::uint32_t nodes = n.child_count - 1;
-    const std::uint32_t merge = t_.child(n, nodes);
-    ports outputs[13]{};
-    outputs[0] = in;
-    std::uint32_t read = 0;  // nodes some later node reads
-    for (std::uint32_t i = 1; i <= nodes && !stopped_; ++i) {
-      const std::uint32_t dn = t_.child(n, i - 1);
-      if (!v_.enter(dn, static_cast<std::int32_t>(i), -1)) continue;  // node#i, as in its inputs
-      const node_info& d = t_.node(dn);
-      const resolved edges = resolve(d.first_param, dn);
-      if (!edges.known) {
-        if (!stopped_) v_.unresolved(dn);
-        v_.leave(dn);
-        continue;
-      }
-      ports inputs;
-      for (std::uint32_t j = 0; j < i; ++j)
-        if (edges.v.integer >> j & 1) {
-          inputs.append(outputs[j]);
-          read |= 1u << j;
-        }
-      if (edges.v.integer & (edges.v.integer - 1))
-        inputs = walk(merge, inputs, -1, static_cast<std::int32_t>(i));
-      outputs[i] = walk(t_.child(d, 0), inputs, -1, -1);
-      v_.leave(dn);
-    }
-    ports sinks;
-    std::uint32_t sink_count = 0;
-    for (std::uint32_t i = 1; i <= nodes; ++i)
-      if (!(read >> i & 1u)) {
-        sinks.append(outputs[i]);
-        ++sink_count;
-      }
-    if (sink_count > 1) return walk(merge, sinks, -1, 0);
-    return sinks;
   }
 
   table_view t_;

@@ -33,6 +33,7 @@ enum class node_kind : std::uint8_t {
   dag_cell,          ///< children: N `dag_node`s, then the combine op
   dag_node,          ///< control = the set of earlier nodes it reads; child 0 chooses its op
   named,             ///< child 0 under a readable name (the label)
+  kinds_end,         ///< not a kind: one past the last (detail/combinators.hpp checks the list)
 };
 
 enum class param_kind : std::uint8_t { constant, anonymous, shared, dependent };
