@@ -60,10 +60,6 @@ void register_cpu_op(std::string_view op, cpu_kernel_factory factory) {
 
 std::vector<std::string> cpu_ops() { return table().names(); }
 
-std::unique_ptr<cpu_kernel> bind_cpu_kernel(const op_step& s) {
-  std::unique_ptr<cpu_kernel> kernel = table().find(s.op)(s);
-  if (!kernel) throw table().no_kernel_returned(s.op);
-  return kernel;
-}
+std::unique_ptr<cpu_kernel> bind_cpu_kernel(const op_step& s) { return table().make(s.op, s); }
 
 }  // namespace darch::exec

@@ -46,9 +46,7 @@ void register_cuda_op(std::string_view op, cuda_kernel_factory factory) {
 std::vector<std::string> cuda_ops() { return table().names(); }
 
 std::unique_ptr<cuda_kernel> bind_cuda_kernel(const op_step& s, const cuda_context& context) {
-  std::unique_ptr<cuda_kernel> kernel = table().find(s.op)(s, context);
-  if (!kernel) throw table().no_kernel_returned(s.op);
-  return kernel;
+  return table().make(s.op, s, context);
 }
 
 void check_kernel(status s, std::string_view what) {

@@ -55,10 +55,15 @@ class kernel_table {
     throw plan_error(no_kernel_message(backend_, op, views) + " (" + how_to_register_ + ")");
   }
 
-  /// The error for a factory of `op` that returned no kernel.
-  [[nodiscard]] plan_error no_kernel_returned(std::string_view op) const {
-    return plan_error("darch::exec: the " + backend_ + " kernel factory of op '" + std::string{op} +
-                      "' returned no kernel");
+  /// The kernel the factory bound to `op` builds from `args`; throws plan_error when `op` has
+  /// no binding or its factory returns no kernel.
+  template <class... Args>
+  auto make(std::string_view op, const Args&... args) const {
+    auto kernel = find(op)(args...);
+    if (!kernel)
+      throw plan_error("darch::exec: the " + backend_ + " kernel factory of op '" +
+                       std::string{op} + "' returned no kernel");
+    return kernel;
   }
 
  private:
