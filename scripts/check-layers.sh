@@ -18,7 +18,8 @@ declare -A rank=(
   [exec]=5
   [train]=6 [log]=6
   [search]=7
-  [darch.hpp]=8
+  [tune]=8
+  [darch.hpp]=9
 )
 
 # The layer of a file, from its path.
