@@ -11,7 +11,7 @@ packages=(
   cmake g++ ninja-build pkg-config git ca-certificates
   # libraries
   libboost-dev libboost-graph-dev librange-v3-dev nlohmann-json3-dev libcli11-dev
-  libopenblas-dev zlib1g-dev
+  libopenblas-dev zlib1g-dev libsqlite3-dev
   # tests, benchmarks, data, tools
   catch2 libbenchmark-dev dataset-fashion-mnist graphviz
   # style checks (scripts/check-style.sh): clang-format 16, as clang-format 14 garbles C++20
