@@ -62,13 +62,13 @@ struct architecture {
     const arch_node& n = graph[v];
     return {params.data() + n.first_param, n.param_count};
   }
-  /// The value of hyperparameter `name` of vertex `v`, or nullptr.
   /// The values alone, contiguous: what an op's shape rule, tensors and flops read.
   std::vector<value> values_of(arch_vertex v) const {
     std::vector<value> out;
     for (const param_value& p : params_of(v)) out.push_back(p.v);
     return out;
   }
+  /// The value of hyperparameter `name` of vertex `v`, or nullptr.
   const value* param(arch_vertex v, std::string_view name) const noexcept {
     return find_param(params_of(v), name);
   }

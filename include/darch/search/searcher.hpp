@@ -33,6 +33,15 @@ inline constexpr double failed_score = -std::numeric_limits<double>::infinity();
 /// A score as searchers compare it: NaN (a diverged run) counts as `failed_score`.
 constexpr double comparable(double score) noexcept { return score != score ? failed_score : score; }
 
+/// Which way an objective improves. Searchers maximise their score; `score_of` turns an
+/// objective into one: a minimised objective (a kernel's time, a loss) is negated.
+enum class direction : std::uint8_t { maximize, minimize };
+
+/// The score to tell for `objective` improving in direction `d`; NaN stays NaN (failed).
+constexpr double score_of(double objective, direction d) noexcept {
+  return d == direction::minimize ? -objective : objective;
+}
+
 /// The ask/tell interface. A searcher is seeded and reproducible: the same seed and the same
 /// sequence of asks and tells give the same proposals. Several proposals may be outstanding at
 /// once (parallel workers), and results may be told in any order.

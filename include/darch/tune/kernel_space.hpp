@@ -3,7 +3,7 @@
 /// Defines `darch::tune::kernel_space`: a kernel's template parameters (tile sizes, unroll
 /// factors, vector widths, threads per block, stages) as a darch space, with constraints between
 /// any of them, and its valid variants enumerated at compile time; `variant<Space, I>` and
-/// `tune::value<"name", V>` give a kernel template its knob values; `compiled_variants` builds
+/// `tune::knob_value<"name", V>` give a kernel template its knob values; `compiled_variants` builds
 /// the ahead-of-time table of every valid variant, and only of those.
 ///
 ///     using tiles = darch::tune::kernel_space<
@@ -15,7 +15,7 @@
 ///
 ///     template <class V> struct scale_rows {
 ///       static void run(float* x, std::int64_t n) {
-///         constexpr auto mr = darch::tune::value<"mr", V>;  // a compile-time constant
+///         constexpr auto mr = darch::tune::knob_value<"mr", V>;  // a compile-time constant
 ///         ...
 ///       }
 ///     };
@@ -26,6 +26,7 @@
 /// the searchers, and every knob is a shared hyperparameter, so constraints relate any of them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -50,14 +51,13 @@ template <fixed_string Name, Domain D>
 struct knob {
   static constexpr auto name = Name;
   using domain = D;
-  static_assert(
-      [] {
-        for (const value& v : D::values)
-          if (v.kind != value_kind::integer && v.kind != value_kind::boolean) return false;
-        return true;
-      }(),
-      "darch::tune::knob: a kernel's knob takes integer or boolean values (they become template "
-      "arguments); use choice<...>, int_range, pow2_range or flag");
+  static_assert(std::ranges::all_of(D::values,
+                                    [](const value& v) {
+                                      return v.kind == value_kind::integer ||
+                                             v.kind == value_kind::boolean;
+                                    }),
+                "darch::tune::knob: a kernel's knob takes integer or boolean values (they become "
+                "template arguments); use choice<...>, int_range, pow2_range or flag");
 };
 
 namespace detail {
@@ -229,16 +229,17 @@ struct variant {
 
 namespace detail {
 template <fixed_string Name, class V>
-constexpr std::int64_t knob_value() {
+constexpr std::int64_t value_of_knob() {
   constexpr std::size_t k = V::space::knob_index(Name);
-  static_assert(k < V::space::knob_count, "darch::tune::value: the kernel space has no such knob");
+  static_assert(k < V::space::knob_count,
+                "darch::tune::knob_value: the kernel space has no such knob");
   return V::values[k];
 }
 }  // namespace detail
 
 /// The value of knob `Name` in variant `V`, a compile-time constant.
 template <fixed_string Name, class V>
-inline constexpr std::int64_t value = detail::knob_value<Name, V>();
+inline constexpr std::int64_t knob_value = detail::value_of_knob<Name, V>();
 
 /// The ahead-of-time table of a kernel template over a space: `Kernel<variant<Space, I>>::run`
 /// for every valid variant I (the only instantiations; the pruned points are never compiled).

@@ -37,8 +37,8 @@ static_assert(toy::pruned == 20);
 
 template <class V>
 struct scale_rows {
-  static constexpr std::int64_t rows = tune::value<"rows", V>;
-  static constexpr std::int64_t unroll = tune::value<"unroll", V>;
+  static constexpr std::int64_t rows = tune::knob_value<"rows", V>;
+  static constexpr std::int64_t unroll = tune::knob_value<"unroll", V>;
   // Were a pruned point ever instantiated, this file would not compile.
   static_assert(unroll <= rows * 2 && rows * unroll <= 16 && unroll != 3,
                 "a pruned variant was instantiated");
@@ -48,7 +48,7 @@ struct scale_rows {
       for (std::int64_t r = b; r < std::min(b + rows, n); r += unroll)
         for (std::int64_t u = 0; u < unroll && r + u < std::min(b + rows, n); ++u)
           x[static_cast<std::size_t>(r + u)] *= factor;
-    return rows * 100 + unroll * 10 + tune::value<"aligned", V>;
+    return rows * 100 + unroll * 10 + tune::knob_value<"aligned", V>;
   }
 };
 
