@@ -74,22 +74,23 @@ measurement summarize(std::vector<double> samples, std::int64_t calls_per_sample
   return m;
 }
 
-measurement measure(const std::function<void()>& call, const measure_options& options) {
+measurement measure_samples(const std::function<double(std::int64_t calls)>& sample,
+                            const measure_options& options, const std::function<void()>& flush) {
   check(options);
   const double limit = options.time_limit.count();
   const auto start = clock::now();
-  // One call, timed: the time limit, and how many calls make a sample.
-  const auto timed_call = [&] {
-    const auto t0 = clock::now();
-    call();
-    const double t = elapsed(t0, clock::now());
-    if (t > limit)
-      throw timing_error("darch::tune::measure: one call took " + std::to_string(t) +
-                         " s, beyond the time limit of " + std::to_string(limit) + " s");
-    return t;
+  const auto over_limit = [&](double t) {
+    throw timing_error("darch::tune::measure: one call took " + std::to_string(t) +
+                       " s, beyond the time limit of " + std::to_string(limit) + " s");
   };
-  double first = timed_call();
-  for (int i = 1; i < options.warmup; ++i) first = std::min(first, timed_call());
+  // Single calls first: the warm-up, the time limit, and how many calls make a sample.
+  double first = sample(1);
+  if (first > limit) over_limit(first);
+  for (int i = 1; i < options.warmup; ++i) {
+    const double t = sample(1);
+    if (t > limit) over_limit(t);
+    first = std::min(first, t);
+  }
   const double min_sample = options.min_sample.count();
   const std::int64_t calls =
       first >= min_sample
@@ -98,27 +99,33 @@ measurement measure(const std::function<void()>& call, const measure_options& op
 
   std::vector<double> samples;
   samples.reserve(static_cast<std::size_t>(options.max_repetitions));
-  measurement m;
   while (static_cast<int>(samples.size()) < options.max_repetitions) {
-    if (options.flush_cache) flush_caches();
-    const auto t0 = clock::now();
-    for (std::int64_t c = 0; c < calls; ++c) call();
-    const double t = elapsed(t0, clock::now());
-    if (calls == 1 && t > limit)
-      throw timing_error("darch::tune::measure: one call took " + std::to_string(t) +
-                         " s, beyond the time limit of " + std::to_string(limit) + " s");
+    if (options.flush_cache && flush) flush();
+    const double t = sample(calls);
+    if (calls == 1 && t > limit) over_limit(t);
     samples.push_back(t / static_cast<double>(calls));
     if (static_cast<int>(samples.size()) < options.min_repetitions) continue;
-    m = summarize(samples, calls);
+    const measurement m = summarize(samples, calls);
     if (m.spread <= options.target_spread) {
-      m.converged = true;
-      return m;
+      measurement done = m;
+      done.converged = true;
+      return done;
     }
     if (elapsed(start, clock::now()) >= options.budget.count()) break;
   }
-  m = summarize(std::move(samples), calls);
+  measurement m = summarize(std::move(samples), calls);
   m.converged = m.spread <= options.target_spread;
   return m;
+}
+
+measurement measure(const std::function<void()>& call, const measure_options& options) {
+  return measure_samples(
+      [&](std::int64_t calls) {
+        const auto t0 = clock::now();
+        for (std::int64_t c = 0; c < calls; ++c) call();
+        return elapsed(t0, clock::now());
+      },
+      options, &flush_caches);
 }
 
 double harness_overhead() {

@@ -53,6 +53,13 @@ class timing_error : public std::runtime_error {
 /// whatever `call` throws; throws std::invalid_argument for options out of range.
 measurement measure(const std::function<void()>& call, const measure_options& options = {});
 
+/// The harness with the caller's clock: `sample(calls)` makes `calls` calls and returns the
+/// seconds they took (the CPU's steady clock in measure(); CUDA events in measure_cuda), and
+/// `flush` (if any) evicts the caches when options.flush_cache asks. Same rules as measure().
+measurement measure_samples(const std::function<double(std::int64_t calls)>& sample,
+                            const measure_options& options,
+                            const std::function<void()>& flush = {});
+
 /// Statistics of per-call sample times (seconds), as measure() reports them.
 measurement summarize(std::vector<double> samples, std::int64_t calls_per_sample);
 
