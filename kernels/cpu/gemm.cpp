@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// @file
 /// The GEMM dispatch of detail/gemm.hpp: the CPU check, DARCH_GEMM, the OpenBLAS path, and the
-/// avx512 path's thread count and packing buffer (its kernels are in gemm_avx512.cpp).
+/// avx512 path's thread count and packing buffer (its kernels are in gemm_avx512.cpp); and the
+/// public entry to the avx512 path's configurations (darch/kernels/cpu/gemm.hpp).
 #include "detail/gemm.hpp"
 
 #include <cblas.h>
@@ -15,6 +16,8 @@
 #include <memory>
 #include <new>
 
+#include "darch/kernels/cpu/gemm.hpp"
+#include "darch/kernels/cpu/gemm_variants.hpp"
 #include "detail/threading.hpp"
 
 namespace darch::kernels::cpu::detail {
@@ -106,12 +109,17 @@ void sgemm_openblas(const gemm_problem& p) noexcept {
 }
 
 void sgemm_avx512(const gemm_problem& p, int threads) noexcept {
+  sgemm_avx512(p, threads, avx512_gemm_default_config);
+}
+
+void sgemm_avx512(const gemm_problem& p, int threads, std::size_t config) noexcept {
   if (p.m <= 0 || p.n <= 0) return;
   if (threads <= 0) {
     const bool worth_it = p.m * p.n * std::max<std::int64_t>(p.k, 1) >= parallel_min_madds;
     threads = worth_it && !omp_in_parallel() && threads_beside_blas() ? omp_get_max_threads() : 1;
   }
-  sgemm_avx512_packed(p, threads, packing_buffer(avx512_gemm_workspace_floats(p, threads)));
+  sgemm_avx512_packed(p, threads, packing_buffer(avx512_gemm_workspace_floats(p, threads, config)),
+                      config);
 }
 
 void sgemm(const gemm_problem& p) noexcept {
@@ -120,3 +128,36 @@ void sgemm(const gemm_problem& p) noexcept {
 }
 
 }  // namespace darch::kernels::cpu::detail
+
+namespace darch::kernels::cpu {
+
+bool avx512_gemm_supported() noexcept { return detail::avx512_gemm_supported(); }
+
+status sgemm_avx512_config(const sgemm_args& args, std::size_t config, int threads) noexcept {
+  if (!detail::avx512_gemm_supported()) return status::unavailable;
+  const std::int64_t m = args.m, n = args.n, k = args.k;
+  if (config >= avx512_gemm_config_count || m < 0 || n < 0 || k < 0)
+    return status::invalid_argument;
+  if (m == 0 || n == 0) return status::success;
+  if (args.c == nullptr || args.ldc < n) return status::invalid_argument;
+  if (k > 0 && (args.a == nullptr || args.b == nullptr || args.lda < (args.trans_a ? m : k) ||
+                args.ldb < (args.trans_b ? k : n)))
+    return status::invalid_argument;
+  detail::sgemm_avx512({.trans_a = args.trans_a,
+                        .trans_b = args.trans_b,
+                        .m = m,
+                        .n = n,
+                        .k = k,
+                        .alpha = args.alpha,
+                        .a = args.a,
+                        .lda = args.lda,
+                        .b = args.b,
+                        .ldb = args.ldb,
+                        .beta = args.beta,
+                        .c = args.c,
+                        .ldc = args.ldc},
+                       threads, config);
+  return status::success;
+}
+
+}  // namespace darch::kernels::cpu

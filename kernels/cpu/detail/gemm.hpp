@@ -10,17 +10,20 @@
 ///   6x64 register-blocked AVX-512 micro-kernel, threaded with OpenMP. Chosen automatically
 ///   where the CPU has AVX-512 F/VL/BW/DQ. It exists because OpenBLAS is held to its AVX2
 ///   kernels on the machines this runs on (OPENBLAS_CORETYPE=Haswell), half of the FMA width
-///   the CPUs have.
+///   the CPUs have. 6x64 with k blocks of up to 128 is its default configuration: every one in
+///   darch/kernels/cpu/gemm_variants.hpp is compiled, for the tuner to choose from
+///   (sgemm_avx512_config, darch/kernels/cpu/gemm.hpp).
 ///
 /// DARCH_GEMM=openblas or =avx512 forces a path (read at each call, like DARCH_KERNEL_THREADS);
 /// `avx512` on a CPU without it falls back to OpenBLAS. Any other value is reported once on
 /// stderr and ignored.
 ///
 /// Results of the avx512 path do not depend on the thread count: threads own disjoint tiles of
-/// C and every element sums over k in the same order (blocks of k of a size fixed by k alone).
-/// Either path, beta == 0 never reads C (it may hold NaN or garbage), and k == 0 scales C by
-/// beta. This header is self-contained and declares only: the AVX-512 translation unit
-/// includes it, so it must not define inline functions that other translation units would share.
+/// C and every element sums over k in the same order (blocks of k of a size fixed by k and the
+/// configuration alone). Either path, beta == 0 never reads C (it may hold NaN or garbage), and
+/// k == 0 scales C by beta. This header is self-contained and declares only: the AVX-512
+/// translation unit includes it, so it must not define inline functions that other translation
+/// units would share.
 #pragma once
 
 #include <cstddef>
@@ -70,6 +73,9 @@ void sgemm(const gemm_problem& p) noexcept;
 /// avx512_gemm_supported(); `threads` <= 0 means "as sgemm would choose".
 void sgemm_openblas(const gemm_problem& p) noexcept;
 void sgemm_avx512(const gemm_problem& p, int threads = 0) noexcept;
+/// sgemm_avx512 in configuration `config` (an index into avx512_gemm_configs, which it must
+/// be: sgemm_avx512_config in darch/kernels/cpu/gemm.hpp checks it for callers outside).
+void sgemm_avx512(const gemm_problem& p, int threads, std::size_t config) noexcept;
 
 // ---- between gemm.cpp and gemm_avx512.cpp ---------------------------------------------------
 
@@ -80,5 +86,16 @@ std::size_t avx512_gemm_workspace_floats(const gemm_problem& p, int threads) noe
 /// `workspace` (avx512_gemm_workspace_floats floats, 64-byte aligned). Defined in
 /// gemm_avx512.cpp, the only translation unit built with AVX-512 enabled.
 void sgemm_avx512_packed(const gemm_problem& p, int threads, float* workspace) noexcept;
+
+/// avx512_gemm_workspace_floats and sgemm_avx512_packed for configuration `config` (an index
+/// into avx512_gemm_configs, darch/kernels/cpu/gemm_variants.hpp); the plain ones use
+/// avx512_gemm_default_config. Each configuration's results do not depend on the thread count;
+/// two configurations may sum over k in different orders. A `config` past the list is the
+/// caller's error (checked by sgemm_avx512_config, gemm.hpp): it computes nothing and needs no
+/// workspace.
+std::size_t avx512_gemm_workspace_floats(const gemm_problem& p, int threads,
+                                         std::size_t config) noexcept;
+void sgemm_avx512_packed(const gemm_problem& p, int threads, float* workspace,
+                         std::size_t config) noexcept;
 
 }  // namespace darch::kernels::cpu::detail
