@@ -35,6 +35,10 @@ foreach(component IN LISTS darch_components)
     DESTINATION "${DARCH_INSTALL_CMAKEDIR}")
 endforeach()
 
+if(TARGET darch_tune)  # the command-line tool, not part of any exported component
+  install(TARGETS darch_tune RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+endif()
+
 configure_package_config_file(cmake/darchConfig.cmake.in
   "${PROJECT_BINARY_DIR}/darchConfig.cmake"
   INSTALL_DESTINATION "${DARCH_INSTALL_CMAKEDIR}")

@@ -133,30 +133,48 @@ namespace darch::kernels::cpu {
 
 bool avx512_gemm_supported() noexcept { return detail::avx512_gemm_supported(); }
 
+namespace {
+
+/// The problem `args` describes, or nothing when its arguments are out of range.
+bool valid(const sgemm_args& args) noexcept {
+  const std::int64_t m = args.m, n = args.n, k = args.k;
+  if (m < 0 || n < 0 || k < 0) return false;
+  if (m == 0 || n == 0) return true;
+  if (args.c == nullptr || args.ldc < n) return false;
+  return k == 0 || (args.a != nullptr && args.b != nullptr && args.lda >= (args.trans_a ? m : k) &&
+                    args.ldb >= (args.trans_b ? k : n));
+}
+
+detail::gemm_problem problem_of(const sgemm_args& args) noexcept {
+  return {.trans_a = args.trans_a,
+          .trans_b = args.trans_b,
+          .m = args.m,
+          .n = args.n,
+          .k = args.k,
+          .alpha = args.alpha,
+          .a = args.a,
+          .lda = args.lda,
+          .b = args.b,
+          .ldb = args.ldb,
+          .beta = args.beta,
+          .c = args.c,
+          .ldc = args.ldc};
+}
+
+}  // namespace
+
 status sgemm_avx512_config(const sgemm_args& args, std::size_t config, int threads) noexcept {
   if (!detail::avx512_gemm_supported()) return status::unavailable;
-  const std::int64_t m = args.m, n = args.n, k = args.k;
-  if (config >= avx512_gemm_config_count || m < 0 || n < 0 || k < 0)
-    return status::invalid_argument;
-  if (m == 0 || n == 0) return status::success;
-  if (args.c == nullptr || args.ldc < n) return status::invalid_argument;
-  if (k > 0 && (args.a == nullptr || args.b == nullptr || args.lda < (args.trans_a ? m : k) ||
-                args.ldb < (args.trans_b ? k : n)))
-    return status::invalid_argument;
-  detail::sgemm_avx512({.trans_a = args.trans_a,
-                        .trans_b = args.trans_b,
-                        .m = m,
-                        .n = n,
-                        .k = k,
-                        .alpha = args.alpha,
-                        .a = args.a,
-                        .lda = args.lda,
-                        .b = args.b,
-                        .ldb = args.ldb,
-                        .beta = args.beta,
-                        .c = args.c,
-                        .ldc = args.ldc},
-                       threads, config);
+  if (config >= avx512_gemm_config_count || !valid(args)) return status::invalid_argument;
+  if (args.m == 0 || args.n == 0) return status::success;
+  detail::sgemm_avx512(problem_of(args), threads, config);
+  return status::success;
+}
+
+status sgemm_openblas(const sgemm_args& args) noexcept {
+  if (!valid(args)) return status::invalid_argument;
+  if (args.m == 0 || args.n == 0) return status::success;
+  detail::sgemm_openblas(problem_of(args));
   return status::success;
 }
 

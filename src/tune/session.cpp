@@ -24,6 +24,7 @@ class session {
   }
 
   bool may_measure() const { return out_.measured < options_.max_measurements; }
+  bool stopped() const { return stopped_; }
 
   /// The record of variant `i`: stored, or measured now (nullopt when the measurement budget is
   /// spent and the database does not have it).
@@ -53,6 +54,7 @@ class session {
     out_.records.push_back(r);
     ++(reused ? out_.reused : out_.measured);
     if (options_.progress) options_.progress(r, reused);
+    if (options_.stop_when && options_.stop_when(r)) stopped_ = true;
   }
 
   results_db& db_;
@@ -61,6 +63,7 @@ class session {
   const kernel_problem& problem_;
   const tuning_options& options_;
   tuning_outcome out_;
+  bool stopped_ = false;
 };
 
 /// The knob values an assignment of a kernel space selects: its one op's hyperparameters.
@@ -95,7 +98,7 @@ tuning_outcome tune_kernel(results_db& db, tuning_key key, const space_view& spa
                            const kernel_problem& problem, const tuning_options& options) {
   session s(db, std::move(key), space, problem, options);
   // Past the measurement budget the loop goes on: stored variants still count, for free.
-  for (std::size_t i = 0; i < space.size; ++i) (void)s.visit(i);
+  for (std::size_t i = 0; i < space.size && !s.stopped(); ++i) (void)s.visit(i);
   return std::move(s).finish();
 }
 
@@ -105,7 +108,8 @@ tuning_outcome tune_kernel(results_db& db, tuning_key key, const space_view& spa
   session s(db, std::move(key), space, problem, options);
   const std::size_t max_proposals =
       options.max_proposals > 0 ? options.max_proposals : 10 * std::max<std::size_t>(space.size, 1);
-  for (std::size_t asked = 0; asked < max_proposals && !searcher.exhausted(); ++asked) {
+  for (std::size_t asked = 0; asked < max_proposals && !searcher.exhausted() && !s.stopped();
+       ++asked) {
     const std::optional<search::proposal> p = searcher.ask();
     if (!p) break;  // nothing outstanding here: every proposal is told before the next ask
     const std::vector<std::int64_t> values = knob_values(space, p->arch);

@@ -62,6 +62,8 @@ struct tuning_options {
   std::size_t max_proposals = 0;
   /// Called after each variant, measured (`reused` false) or read from the database.
   std::function<void(const variant_record&, bool reused)> progress;
+  /// Stop as soon as this returns true for a variant's record (e.g. fast enough).
+  std::function<bool(const variant_record&)> stop_when;
 };
 
 struct tuning_outcome {

@@ -44,4 +44,9 @@ bool avx512_gemm_supported() noexcept;
 /// null pointer a non-empty product needs, or a leading dimension below the row length.
 status sgemm_avx512_config(const sgemm_args& args, std::size_t config, int threads = 0) noexcept;
 
+/// The same product by OpenBLAS's cblas_sgemm (on OpenBLAS's threads): the reference the tuner
+/// checks darch's variants against, and the peer its benchmarks compare with. Returns
+/// status::invalid_argument (computing nothing) for the arguments sgemm_avx512_config refuses.
+status sgemm_openblas(const sgemm_args& args) noexcept;
+
 }  // namespace darch::kernels::cpu

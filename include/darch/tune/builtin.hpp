@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+/// @file
+/// Declares the kernels darch can tune out of the box (what `darch-tune` lists): each with its
+/// kernel space, the sizes its problems have, its default variant, and how to prepare a problem
+/// (inputs and a reference output from an independent implementation).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "darch/tune/problem.hpp"
+#include "darch/tune/session.hpp"
+
+namespace darch::tune {
+
+struct tunable_kernel {
+  std::string name;         ///< "cpu.gemm"
+  std::string description;  ///< one line
+  space_view space;
+  std::vector<std::string> sizes;  ///< the problem's size names, e.g. m, n, k
+  std::vector<std::string>
+      attributes;                   ///< optional attributes and their meaning, "layout=nn|nt|tn|tt"
+  std::size_t default_variant = 0;  ///< the hand-picked configuration the library runs today
+  /// Why it cannot run on this machine (empty: it can).
+  std::function<std::string()> unavailable;
+  /// A problem of these sizes, with its inputs, output and reference; the returned problem owns
+  /// them. Throws std::invalid_argument naming a missing, unknown or unusable size or attribute.
+  std::function<kernel_problem(const problem_key&)> prepare;
+};
+
+/// Every built-in tunable kernel.
+const std::vector<tunable_kernel>& builtin_kernels();
+
+/// The built-in kernel called `name`; throws std::invalid_argument listing the known names.
+const tunable_kernel& builtin_kernel(std::string_view name);
+
+}  // namespace darch::tune
