@@ -20,6 +20,7 @@ declare -A rank=(
   [search]=7
   [tune]=8
   [darch.hpp]=9
+  [tools]=10
 )
 
 # The layer of a file, from its path.

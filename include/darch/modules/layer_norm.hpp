@@ -20,6 +20,7 @@ namespace darch {
 struct layer_norm {
   static constexpr std::string_view name = "layer_norm";
   using params = darch::params<>;
+  static constexpr float epsilon = 1e-5f;  ///< the variance's, in every backend
   static constexpr op_tensors tensors(const shape* in, std::size_t, const shape&,
                                       const value*) noexcept {
     return op_tensors{}.param({in[0].elements(), tensor_init::ones}).param({in[0].elements()});

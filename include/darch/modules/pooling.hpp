@@ -89,6 +89,10 @@ struct flatten {
 struct batch_norm {
   static constexpr std::string_view name = "batch_norm";
   using params = darch::params<>;
+  /// What every backend computes with: the variance's epsilon, and the weight of the batch's
+  /// statistics in the running ones.
+  static constexpr float epsilon = 1e-5f;
+  static constexpr float momentum = 0.1f;
   /// Scale (one) and shift (zero) per channel; running mean (zero) and variance (one).
   static constexpr op_tensors tensors(const shape* in, std::size_t, const shape&,
                                       const value*) noexcept {

@@ -159,19 +159,11 @@ struct dag_cell_semantics : semantics_defaults {
 
 /// A node of a dag_cell: its control is the set of earlier outputs it reads, its child the op.
 /// Walked and shape-checked by the cell; counted as a node of its own.
-struct dag_node_semantics : semantics_defaults {
+struct dag_node_semantics : walked_by_parent {
   static constexpr node_kind kind = node_kind::dag_node;
   template <class C>
   static constexpr auto count(C& c, const node_info&, const value&, std::int64_t) {
     return c.child(0);
-  }
-  template <class S>
-  static constexpr void shapes(S&, std::uint32_t, const node_info&, const typename S::ports&,
-                               const value&, std::int64_t, typename S::set&) {}
-  template <class W>
-  static typename W::ports walk(W&, const node_info&, const value&, std::int64_t,
-                                const typename W::ports& in) {
-    return in;
   }
 };
 

@@ -123,7 +123,7 @@ struct dense_block_semantics : semantics_defaults {
 
 /// The `end` of a dense_block: whether its last output is merged too. Walked and shape-checked by
 /// the block; counted as a node of its own.
-struct dense_block_tail_semantics : semantics_defaults {
+struct dense_block_tail_semantics : walked_by_parent {
   static constexpr node_kind kind = node_kind::dense_block_tail;
   static constexpr bool accepts(const node_info&, const value& v) noexcept {
     return boolean_like(v);
@@ -135,14 +135,6 @@ struct dense_block_tail_semantics : semantics_defaults {
   template <class C>
   static constexpr auto count(C& c, const node_info&, const value& v, std::int64_t) {
     return v.integer != 0 ? c.child(0) : c.unit();
-  }
-  template <class S>
-  static constexpr void shapes(S&, std::uint32_t, const node_info&, const typename S::ports&,
-                               const value&, std::int64_t, typename S::set&) {}
-  template <class W>
-  static typename W::ports walk(W&, const node_info&, const value&, std::int64_t,
-                                const typename W::ports& in) {
-    return in;
   }
 };
 

@@ -10,6 +10,8 @@
 #include "darch/exec/plan_error.hpp"
 #include "darch/kernels/cpu/layers.hpp"
 #include "darch/kernels/cpu/registry.hpp"
+#include "darch/modules/layer_norm.hpp"
+#include "darch/modules/pooling.hpp"
 
 namespace darch::exec::cpu_builtin {
 namespace {
@@ -110,7 +112,7 @@ class conv2d_kernel final : public cpu_kernel {
   std::vector<float> z_;
 };
 
-/// Batch norm over channels (images) or features (flat), epsilon 1e-5, momentum 0.1.
+/// Batch norm over channels (images) or features (flat), with the op's epsilon and momentum.
 class batch_norm_kernel final : public cpu_kernel {
  public:
   explicit batch_norm_kernel(const op_step& s)
@@ -134,8 +136,8 @@ class batch_norm_kernel final : public cpu_kernel {
     return {.batch = batch,
             .c = c_,
             .spatial = spatial_,
-            .epsilon = 1e-5f,
-            .momentum = 0.1f,
+            .epsilon = darch::batch_norm::epsilon,
+            .momentum = darch::batch_norm::momentum,
             .training = training,
             .x = x,
             .gamma = params,
@@ -151,7 +153,7 @@ class batch_norm_kernel final : public cpu_kernel {
   std::vector<float> dx_;
 };
 
-/// Layer norm over each sample's features, epsilon 1e-5: the same function in training and
+/// Layer norm over each sample's features, with the op's epsilon: the same function in training and
 /// inference.
 class layer_norm_kernel final : public cpu_kernel {
  public:
@@ -169,6 +171,7 @@ class layer_norm_kernel final : public cpu_kernel {
                           bool training) {
     return {.batch = batch,
             .n = n_,
+            .epsilon = darch::layer_norm::epsilon,
             .x = x,
             .gamma = params,
             .beta = params + n_,

@@ -13,6 +13,8 @@
 #include "darch/kernels/cpu/registry.hpp"
 #include "darch/kernels/cuda/dnn.hpp"
 #include "darch/kernels/cuda/registry.hpp"
+#include "darch/modules/layer_norm.hpp"
+#include "darch/modules/pooling.hpp"
 
 namespace darch::exec::cuda_builtin {
 namespace {
@@ -167,7 +169,7 @@ class pool_kernel final : public cuda_kernel {
   std::unique_ptr<cu::pool_op> pool_;
 };
 
-/// Batch norm on cuDNN (epsilon 1e-5, momentum 0.1, as on the CPU); gamma, beta [c] are its
+/// Batch norm on cuDNN (the op's epsilon and momentum, as on the CPU); gamma, beta [c] are its
 /// parameters, the running mean and variance [c] its state.
 class batch_norm_kernel final : public cuda_kernel {
  public:
@@ -197,8 +199,8 @@ class batch_norm_kernel final : public cuda_kernel {
     return {.batch = batch,
             .c = channels_,
             .spatial = spatial_,
-            .epsilon = 1e-5f,
-            .momentum = 0.1f,
+            .epsilon = darch::batch_norm::epsilon,
+            .momentum = darch::batch_norm::momentum,
             .training = training,
             .x = x,
             .gamma = params,
@@ -215,7 +217,7 @@ class batch_norm_kernel final : public cuda_kernel {
   float* inv_std_ = nullptr;  ///< 1 / its standard deviation [c]
 };
 
-/// Layer norm over each sample's features (epsilon 1e-5, statistics kept in training only).
+/// Layer norm over each sample's features (the op's epsilon; statistics kept in training only).
 class layer_norm_kernel final : public cuda_kernel {
  public:
   layer_norm_kernel(const op_step& s, const cuda_context& c)
@@ -239,7 +241,7 @@ class layer_norm_kernel final : public cuda_kernel {
                             const float* params) const {
     return {.batch = batch,
             .n = features_,
-            .epsilon = 1e-5f,
+            .epsilon = darch::layer_norm::epsilon,
             .x = x,
             .gamma = params,
             .beta = params + features_,

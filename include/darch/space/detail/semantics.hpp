@@ -43,6 +43,19 @@ struct semantics_defaults {
   }
 };
 
+/// A node that its parent walks and shape-checks itself (a dense block's end, a DAG cell's node):
+/// the interpreters never reach it on their own, so it produces nothing and passes its input.
+struct walked_by_parent : semantics_defaults {
+  template <class S>
+  static constexpr void shapes(S&, std::uint32_t, const node_info&, const typename S::ports&,
+                               const value&, std::int64_t, typename S::set&) {}
+  template <class W>
+  static typename W::ports walk(W&, const node_info&, const value&, std::int64_t,
+                                const typename W::ports& in) {
+    return in;
+  }
+};
+
 /// A control that takes integers in [lo, hi].
 constexpr bool integer_in(const value& v, std::int64_t lo, std::int64_t hi) noexcept {
   return v.kind == value_kind::integer && v.integer >= lo && v.integer <= hi;
