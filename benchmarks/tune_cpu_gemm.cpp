@@ -124,7 +124,7 @@ int main(int argc, char** argv) try {
   app.add_option("--db", db_path, "results database (default: a fresh temporary file)");
   CLI11_PARSE(app, argc, argv);
 
-  const tune::tunable_kernel& kernel = tune::builtin_kernel("cpu.gemm");
+  const tune::tunable_kernel kernel = tune::builtin_kernel("cpu.gemm");
   if (const std::string why = kernel.unavailable(); !why.empty()) {
     std::fprintf(stderr, "darch_bench_tune_cpu_gemm: %s\n", why.c_str());
     return 2;

@@ -74,7 +74,7 @@ int main(int argc, char** argv) try {
   app.add_option("--budget", budget, "seconds per variant at most")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  const tune::tunable_kernel& gemm = tune::builtin_kernel("cpu.gemm");
+  const tune::tunable_kernel gemm = tune::builtin_kernel("cpu.gemm");
   if (const std::string why = gemm.unavailable(); !why.empty()) {
     std::printf("cpu.gemm cannot run here (%s): nothing to tune\n", why.c_str());
     return 0;

@@ -32,7 +32,7 @@ set -u -o pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 carry="${DARCH_GPU_CARRY:-$root/build/gpu-carry}"
 binaries=(darch_tests_cuda darch_bench_cuda_gemm darch_bench_cuda_train_step
-          darch_example_search_fashion_mnist)
+          darch_example_search_fashion_mnist darch_tune)
 
 if [[ "${1:-}" == "--prepare" ]]; then
   set -e
@@ -50,6 +50,7 @@ if [[ "${1:-}" == "--prepare" ]]; then
   cp "$build/tests/darch_tests_cuda" "$build/benchmarks/darch_bench_cuda_gemm" \
      "$build/benchmarks/darch_bench_cuda_train_step" \
      "$build/examples/darch_example_search_fashion_mnist" "$stage/"
+  cp "$build/darch-tune" "$stage/darch_tune"
   # Shared libraries outside the C/C++ runtime that every Linux image has; cuDNN is found on
   # the GPU machine (PyTorch's copy), never carried (it is ~1 GB).
   for bin in "${binaries[@]}"; do
@@ -253,6 +254,17 @@ PY
 fi
 
 if ((quick == 0)); then
+
+# The TF32 GEMM's 40 tuning configurations (darch::tune's cuda.gemm) on the README MLP's forward
+# shapes and 4096^3: the tuned best against the default configuration, in GFLOP/s (torch.matmul
+# above is the cuBLAS figure for the same shapes).
+step "kernel tuning: darch-tune tune cuda.gemm (40 configurations, CUDA events)"
+for problem in m=128,n=512,k=784 m=128,n=512,k=512 m=1024,n=1024,k=1024 m=4096,n=4096,k=4096; do
+  timeout 60 "$bin/darch_tune" tune cuda.gemm --problem "$problem,layout=nt" --budget 0.2 \
+    --db "$work/tune.sqlite" --top 5 2>&1 | tee -a "$work/tune.txt" | tail -9
+  rc=${PIPESTATUS[0]}
+  [[ $rc -eq 0 ]] || failed+=("darch-tune cuda.gemm $problem (exit $rc)")
+done
 
 step "end to end: random search on Fashion-MNIST, --backend cuda, 1 epoch per architecture, 1 minute"
 timeout 120 "$bin/darch_example_search_fashion_mnist" --backend cuda --searcher random \

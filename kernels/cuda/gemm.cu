@@ -15,6 +15,7 @@
 #include "detail/common.cuh"
 #include "detail/gemm.cuh"
 #include "detail/gemm_sm90a.hpp"
+#include "detail/gemm_variants.cuh"
 
 namespace darch::kernels::cuda {
 namespace {
@@ -153,20 +154,7 @@ gemm_plan plan_for(const gemm_args& g) {
 
 // ---- launching one instantiation ----------------------------------------------------------------
 
-template <class Cfg, major MajorA, major MajorB, activation_kind Act>
-cudaError_t launch(const detail::gemm_params& p, cudaStream_t stream) {
-  constexpr int bytes = detail::smem_bytes<Cfg, MajorA, MajorB>;
-  auto* kernel = &detail::gemm_kernel<Cfg, MajorA, MajorB, Act>;
-  // Above 48 KiB of dynamic shared memory a kernel must opt in, once (per device: darch uses
-  // one device per process).
-  static const cudaError_t opted_in =
-      cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
-  if (opted_in != cudaSuccess) return opted_in;
-  const dim3 grid(static_cast<unsigned>((p.n + Cfg::bn - 1) / Cfg::bn),
-                  static_cast<unsigned>((p.m + Cfg::bm - 1) / Cfg::bm));
-  kernel<<<grid, Cfg::threads, bytes, stream>>>(p);
-  return cudaGetLastError();
-}
+using detail::launch;
 
 template <class Cfg, activation_kind Act>
 cudaError_t launch_tf32(bool a_k_major, bool b_k_major, const detail::gemm_params& p,
@@ -346,11 +334,30 @@ status gemm_bf16(const gemm_bf16_args& g, void* stream) noexcept {
                                       static_cast<cudaStream_t>(stream)));
 }
 
+status gemm_tf32_config(const gemm_args& g, std::size_t config, void* stream) noexcept {
+  if (config >= cuda_gemm_config_count || g.m < 0 || g.n < 0 || g.k < 0 ||
+      g.precision != math::tf32 || g.trans_a || !g.trans_b ||
+      g.activation != activation_kind::identity || g.bias != nullptr || g.z != nullptr)
+    return status::invalid_argument;
+  if (g.m == 0 || g.n == 0) return status::success;
+  if (g.c == nullptr || g.ldc < g.n) return status::invalid_argument;
+  if (g.k > 0 && (g.a == nullptr || g.b == nullptr || g.lda < g.k || g.ldb < g.k ||
+                  !aligned16(g.a, g.lda) || !aligned16(g.b, g.ldb)))
+    return status::invalid_argument;
+  if ((g.m + 63) / 64 > max_grid_y) return status::invalid_argument;  // the smallest bm is 64
+  const detail::gemm_params p{g.m, g.n, g.k, g.a, g.lda, g.b, g.ldb, nullptr, nullptr, g.c, g.ldc};
+  auto* const s = static_cast<cudaStream_t>(stream);
+  return detail::to_status(config < detail::first_half
+                               ? detail::launch_tuning_variant_first_half(config, p, s)
+                               : detail::launch_tuning_variant_second_half(config, p, s));
+}
+
 std::size_t gemm_kernel_instantiations() noexcept {
   // Per tile (large, small): TF32 4 layout pairs x 5 activations, BF16 1 layout pair x 5;
-  // copies: 3; the Hopper kernels (sm90a/gemm_sm90a.cu).
+  // copies: 3; the Hopper kernels (sm90a/gemm_sm90a.cu); the tuning configurations
+  // (gemm_variants_{0,1}.cu).
   return 2 * (4 * std::size(ops::all_activation_kinds) + std::size(ops::all_activation_kinds)) + 3 +
-         detail::sm90a::kernel_instantiations();
+         detail::sm90a::kernel_instantiations() + cuda_gemm_config_count;
 }
 
 }  // namespace darch::kernels::cuda

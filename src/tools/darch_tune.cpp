@@ -69,11 +69,9 @@ void progress_bar(std::size_t done, std::size_t total, std::size_t reused) {
   std::fflush(stderr);
 }
 
-const tune::tunable_kernel& usable(const std::string& name) {
-  const tune::tunable_kernel& k = tune::builtin_kernel(name);
+void check_usable(const tune::tunable_kernel& k) {
   if (const std::string why = k.unavailable(); !why.empty())
-    throw std::runtime_error(name + " cannot run here: " + why);
-  return k;
+    throw std::runtime_error(k.name + " cannot run here: " + why);
 }
 
 }  // namespace
@@ -137,7 +135,7 @@ int main(int argc, char** argv) try {
     return 0;
   }
 
-  const tune::tunable_kernel& k = tune::builtin_kernel(kernel);
+  const tune::tunable_kernel k = tune::builtin_kernel(kernel);
   const tune::problem_key problem = tune::problem_key::parse(problem_text);
   tune::tuning_key key = tune::key_here(k.name, problem.text());
   key.space = k.space.fingerprint;
@@ -164,7 +162,7 @@ int main(int argc, char** argv) try {
   }
 
   // tune
-  (void)usable(k.name);
+  check_usable(k);
   const tune::kernel_problem prepared = k.prepare(problem);
   tune::tuning_options options;
   options.measure.budget = tune::seconds{budget};

@@ -22,7 +22,7 @@ variant_result measure_one(std::size_t i, const kernel_problem& problem,
         return r;
       }
     }
-    r.time = measure([&] { problem.run(i); }, options);
+    r.time = problem.time ? problem.time(i, options) : measure([&] { problem.run(i); }, options);
   } catch (const timing_error& e) {
     r.failure = std::string("time limit: ") + e.what();
     return r;

@@ -31,10 +31,15 @@ struct tunable_kernel {
   std::function<kernel_problem(const problem_key&)> prepare;
 };
 
-/// Every built-in tunable kernel.
-const std::vector<tunable_kernel>& builtin_kernels();
+/// Every tunable kernel: the built-ins of darch::runtime (cpu.gemm), those of darch::cuda when a
+/// program links it (cuda.gemm), and the registered ones.
+std::vector<tunable_kernel> builtin_kernels();
 
-/// The built-in kernel called `name`; throws std::invalid_argument listing the known names.
-const tunable_kernel& builtin_kernel(std::string_view name);
+/// The tunable kernel called `name`; throws std::invalid_argument listing the known names.
+tunable_kernel builtin_kernel(std::string_view name);
+
+/// Adds `kernel` to the list (replacing one of the same name). Thread-safe; darch::cuda
+/// registers its kernels at static initialisation.
+void register_tunable_kernel(tunable_kernel kernel);
 
 }  // namespace darch::tune

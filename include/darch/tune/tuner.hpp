@@ -26,6 +26,9 @@ struct kernel_problem {
   std::function<validation(std::size_t variant)> check;
   /// Floating-point operations of one run, for GFLOP/s (0: not reported).
   double flops = 0.0;
+  /// Times variant `i` with `options` instead of the CPU harness (measure of `run`): work on a
+  /// device is timed there (measure_cuda), not by the host's clock around its launches.
+  std::function<measurement(std::size_t variant, const measure_options& options)> time;
 };
 
 /// What measuring one variant gave.

@@ -33,6 +33,7 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -333,5 +334,32 @@ __global__ void __launch_bounds__(Cfg::threads, 1) gemm_kernel(const gemm_params
     }
   }
 }
+
+// ---- launching one instantiation ----------------------------------------------------------------
+
+/// Launches gemm_kernel<Cfg, MajorA, MajorB, Act> over the whole product on `stream`.
+template <class Cfg, major MajorA, major MajorB, ops::activation_kind Act>
+cudaError_t launch(const gemm_params& p, cudaStream_t stream) {
+  constexpr int bytes = smem_bytes<Cfg, MajorA, MajorB>;
+  auto* kernel = &gemm_kernel<Cfg, MajorA, MajorB, Act>;
+  // Above 48 KiB of dynamic shared memory a kernel must opt in, once (per device: darch uses
+  // one device per process).
+  static const cudaError_t opted_in =
+      cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
+  if (opted_in != cudaSuccess) return opted_in;
+  const dim3 grid(static_cast<unsigned>((p.n + Cfg::bn - 1) / Cfg::bn),
+                  static_cast<unsigned>((p.m + Cfg::bm - 1) / Cfg::bm));
+  kernel<<<grid, Cfg::threads, bytes, stream>>>(p);
+  return cudaGetLastError();
+}
+
+/// The tuning configurations (darch/kernels/cuda/gemm_variants.hpp), TF32, both operands
+/// k-major, no activation: configuration `i` launched. The two translation units
+/// gemm_variants_{0,1}.cu each compile half of them (two cores build them side by side);
+/// an index outside a half gives cudaErrorInvalidValue.
+cudaError_t launch_tuning_variant_first_half(std::size_t i, const gemm_params& p,
+                                             cudaStream_t stream) noexcept;
+cudaError_t launch_tuning_variant_second_half(std::size_t i, const gemm_params& p,
+                                              cudaStream_t stream) noexcept;
 
 }  // namespace darch::kernels::cuda::detail

@@ -83,6 +83,15 @@ struct gemm_args {
   std::size_t workspace_bytes = 0;
 };
 
+/// The TF32 GEMM kernel in tuning configuration `config` (an index into cuda_gemm_configs,
+/// gemm_variants.hpp) on the dense layer's forward layout: c [m, n] = a [m, k] b^T, b stored
+/// [n, k] (trans_a false, trans_b true), no bias, pre-activation or activation, both operands
+/// 16-byte chunkable (16-byte aligned, lda and ldb multiples of 4). For the tuner (darch::tune's
+/// cuda.gemm); gemm() runs cuda_gemm_default_config for large products. Returns
+/// status::invalid_argument for anything else (a config past the list included), computing
+/// nothing; status::device_error if the launch fails.
+status gemm_tf32_config(const gemm_args& a, std::size_t config, void* stream = nullptr) noexcept;
+
 /// Bytes of workspace `gemm(a)` needs for these sizes, layouts, pointers and precision.
 std::size_t gemm_workspace_bytes(const gemm_args& a) noexcept;
 status gemm(const gemm_args& a, void* stream = nullptr) noexcept;
