@@ -162,7 +162,7 @@ int main(int argc, char** argv) try {
   std::vector<exhaustive> done;
   for (const gemm_shape& s : shapes) {
     const tune::problem_key problem = problem_of(s);
-    tune::tuning_key key = tune::key_here(kernel.name, problem.text());
+    const tune::tuning_key key = tune::key_for(kernel, problem);
     const tune::tuning_outcome out =
         tune::tune_kernel(db, key, kernel.space, kernel.prepare(problem), options);
     if (!out.best) throw std::runtime_error(std::string("no valid variant for ") + s.role);
@@ -178,7 +178,6 @@ int main(int argc, char** argv) try {
                 oblas / best, flops / best * 1e-9 / peak * 100.0);
     std::printf("%-26s %lld x %lld x %lld, layout %s\n", "", static_cast<long long>(s.m),
                 static_cast<long long>(s.n), static_cast<long long>(s.k), s.layout);
-    key.space = kernel.space.fingerprint;
     done.push_back({key, best});
   }
 

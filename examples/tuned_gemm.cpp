@@ -87,7 +87,7 @@ int main(int argc, char** argv) try {
 
   // 1. Tune (a no-op when the database has this machine's results for the problem).
   const tune::problem_key tuned = dense_forward(128);
-  tune::tuning_key key = tune::key_here(gemm.name, tuned.text());
+  const tune::tuning_key key = tune::key_for(gemm, tuned);
   tune::tuning_options options;
   options.measure.budget = tune::seconds{budget};
   const tune::tuning_outcome out =
@@ -98,7 +98,6 @@ int main(int argc, char** argv) try {
               out.best ? out.best->median_seconds * 1e6 : 0.0);
 
   // 2. Tuned dispatch, for the tuned problem and for one never tuned.
-  key.space = gemm.space.fingerprint;
   for (const std::int64_t batch : {128, 192}) {
     tune::tuning_key wanted = key;
     wanted.problem = dense_forward(batch).text();

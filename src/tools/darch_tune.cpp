@@ -137,8 +137,7 @@ int main(int argc, char** argv) try {
 
   const tune::tunable_kernel k = tune::builtin_kernel(kernel);
   const tune::problem_key problem = tune::problem_key::parse(problem_text);
-  tune::tuning_key key = tune::key_here(k.name, problem.text());
-  key.space = k.space.fingerprint;
+  const tune::tuning_key key = tune::key_for(k, problem);
   tune::results_db db(db_path);
 
   if (choose->parsed()) {

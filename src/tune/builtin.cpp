@@ -46,6 +46,13 @@ tunable_kernel builtin_kernel(std::string_view name) {
                               "\" (known: " + known + ")");
 }
 
+tuning_key key_for(const tunable_kernel& kernel, const problem_key& problem) {
+  tuning_key key = key_here(kernel.name, problem.text());
+  if (kernel.device) key.device = kernel.device();
+  key.space = kernel.space.fingerprint;
+  return key;
+}
+
 void register_tunable_kernel(tunable_kernel kernel) {
   registry& r = kernels();
   const std::lock_guard lock(r.mutex);

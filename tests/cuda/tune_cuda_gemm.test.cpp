@@ -19,7 +19,7 @@ TEST_CASE("cuda.gemm: every configuration right, the best no slower than the def
   const testing::temp_folder dir("tune-cuda-gemm");
   tune::results_db db(dir.path / "results.sqlite");
   const tune::problem_key problem = tune::problem_key::parse("k=200,layout=nt,m=300,n=260");
-  const tune::tuning_key key = tune::key_here(k.name, problem.text());
+  const tune::tuning_key key = tune::key_for(k, problem);
   tune::tuning_options o;
   o.measure.budget = tune::seconds{0.05};
   const tune::tuning_outcome out = tune::tune_kernel(db, key, k.space, k.prepare(problem), o);

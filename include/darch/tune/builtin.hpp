@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "darch/tune/environment.hpp"
 #include "darch/tune/problem.hpp"
 #include "darch/tune/session.hpp"
 
@@ -26,10 +27,17 @@ struct tunable_kernel {
   std::size_t default_variant = 0;  ///< the hand-picked configuration the library runs today
   /// Why it cannot run on this machine (empty: it can).
   std::function<std::string()> unavailable;
+  /// What its results are keyed by as the device: the CPU (cpu_description(), when empty) or,
+  /// for a GPU kernel, the GPU's name, compute capability, SM count and clocks.
+  std::function<std::string()> device;
   /// A problem of these sizes, with its inputs, output and reference; the returned problem owns
   /// them. Throws std::invalid_argument naming a missing, unknown or unusable size or attribute.
   std::function<kernel_problem(const problem_key&)> prepare;
 };
+
+/// A results-database key for `kernel` on `problem` measured here: key_here with the kernel's
+/// own device description.
+tuning_key key_for(const tunable_kernel& kernel, const problem_key& problem);
 
 /// Every tunable kernel: the built-ins of darch::runtime (cpu.gemm), those of darch::cuda when a
 /// program links it (cuda.gemm), and the registered ones.

@@ -169,6 +169,23 @@ kernel_problem prepare(const problem_key& p) {
   return problem;
 }
 
+/// "NVIDIA H100 80GB HBM3, sm_90, 132 SMs, 1980 MHz, memory 2619 MHz": what a GPU result is
+/// keyed by.
+std::string gpu_description() {
+  int device = 0;
+  cudaDeviceProp prop{};
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
+  int clock = 0, memory_clock = 0;
+  (void)cudaDeviceGetAttribute(&clock, cudaDevAttrClockRate, device);
+  (void)cudaDeviceGetAttribute(&memory_clock, cudaDevAttrMemoryClockRate, device);
+  (void)cudaGetLastError();
+  return std::string(prop.name) + ", sm_" + std::to_string(prop.major) +
+         std::to_string(prop.minor) + ", " + std::to_string(prop.multiProcessorCount) + " SMs, " +
+         std::to_string(clock / 1000) + " MHz, memory " + std::to_string(memory_clock / 1000) +
+         " MHz";
+}
+
 tunable_kernel cuda_gemm_kernel() {
   return {.name = "cuda.gemm",
           .description =
@@ -182,6 +199,7 @@ tunable_kernel cuda_gemm_kernel() {
             const exec::cuda_availability& cuda = exec::cuda_status();
             return cuda.available ? std::string{} : cuda.reason;
           },
+          .device = gpu_description,
           .prepare = prepare};
 }
 

@@ -128,6 +128,7 @@ tunable_kernel cpu_gemm_kernel() {
                        ? std::string{}
                        : "this CPU lacks AVX-512 F/VL/BW/DQ, which darch's GEMM needs";
           },
+          .device = {},  // the CPU: cpu_description()
           .prepare = prepare};
 }
 
