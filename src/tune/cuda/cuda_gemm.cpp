@@ -88,10 +88,12 @@ kernel_problem prepare(const problem_key& p) {
                                   " (its sizes: m, n, k)");
   for (const auto& [name, v] : p.attributes)
     if (!(name == "layout" && v == "nt") && !(name == "type" && v == "tf32"))
-      throw std::invalid_argument(
-          "darch::tune: cuda.gemm takes layout=nt and type=tf32 only "
-          "(got " +
-          name + "=" + v + ")");
+      throw std::invalid_argument(std::string("darch::tune: cuda.gemm takes layout=nt and "
+                                              "type=tf32 only (got ")
+                                      .append(name)
+                                      .append("=")
+                                      .append(v)
+                                      .append(")"));
   const std::int64_t m = size_of(p, "m"), n = size_of(p, "n"), k = size_of(p, "k");
   if (k % 4 != 0)
     throw std::invalid_argument(
