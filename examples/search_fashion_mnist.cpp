@@ -222,6 +222,35 @@ int run(const settings& s) {
 
 }  // namespace
 
+/// A numeric option's range, checked on the text before CLI11 converts it (so that "-1" is not
+/// read as 2^64 - 1 by an unsigned option, nor "nan" accepted as a time): the error names the
+/// value and the accepted range in one line.
+CLI::Validator in_range(double lo, double hi, bool integer, bool open_low = false) {
+  const auto text_of = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.16g", x);  // 2^53 in full, 0.9 as 0.9
+    return std::string(buf);
+  };
+  const std::string range = std::string(open_low ? "(" : "[") + text_of(lo) + ", " + text_of(hi) +
+                            "]" + (integer ? ", an integer" : "");
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double v = 0.0;
+        std::size_t used = 0;
+        try {
+          v = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        const bool whole = used == text.size() && used > 0;
+        if (!whole || !std::isfinite(v) || v < lo || (open_low && v == lo) || v > hi ||
+            (integer && v != std::floor(v)))
+          return "value " + text + " is outside " + range;
+        return {};
+      },
+      "in " + range);
+}
+
 int main(int argc, char** argv) {
   CLI::App app{
       "Architecture search over the README space on Fashion-MNIST (CPU or CUDA), logged and "
@@ -236,21 +265,27 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--evaluations", s.evaluations,
                  "stop after this many evaluations, those in the log included (0: no limit)")
+      ->check(in_range(0, 1e9, true))
       ->capture_default_str();
   app.add_option("--minutes", s.minutes,
                  "stop proposing after this many minutes of this run (0: no limit)")
+      ->check(in_range(0, 1e6, false))
       ->capture_default_str();
   app.add_option(
          "--epochs", s.epochs,
          "epochs per evaluation (per unit of budget for hyperband and friends); fractions allowed")
+      ->check(in_range(0, 1000, false, true))
       ->capture_default_str();
   app.add_option("--max-steps", s.max_steps,
                  "at most this many optimizer steps per evaluation (0: no limit)")
+      ->check(in_range(0, 1e12, true))
       ->capture_default_str();
   app.add_option("--per-evaluation-seconds", s.per_evaluation_seconds,
                  "time limit of one evaluation; one that hits it is logged as timeout (0: none)")
+      ->check(in_range(0, 1e7, false))
       ->capture_default_str();
   app.add_option("--seed", s.seed, "seed of the searcher, the split and the training runs")
+      ->check(in_range(0, 9007199254740992.0, true))  // 2^53: exact as a JSON number in the log
       ->capture_default_str();
   app.add_option("--log", s.log_root, "folder of search logs")->capture_default_str();
   app.add_option("--name", s.name,
@@ -265,19 +300,27 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"tf32", "bf16"}))
       ->capture_default_str();
   app.add_option("--threads", s.threads, "CPU threads for training (0: all)")
+      ->check(in_range(0, 1024, true))
       ->capture_default_str();
   app.add_option("--workers", s.workers,
                  "evaluations run in parallel (threads are split between them)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(in_range(1, 256, true))
+      ->capture_default_str();
   app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")
       ->capture_default_str();
   app.add_option("--validation", s.validation,
                  "fraction of the training set held out to score architectures")
+      ->check(in_range(0, 0.9, false, true))
       ->capture_default_str();
-  app.add_option("--batch", s.batch, "mini-batch size")->capture_default_str();
-  app.add_option("--lr", s.learning_rate, "Adam's learning rate")->capture_default_str();
-  app.add_option("--top", s.top, "rows of the final leaderboard")->capture_default_str();
+  app.add_option("--batch", s.batch, "mini-batch size")
+      ->check(in_range(1, 65536, true))
+      ->capture_default_str();
+  app.add_option("--lr", s.learning_rate, "Adam's learning rate")
+      ->check(in_range(0, 10, false, true))
+      ->capture_default_str();
+  app.add_option("--top", s.top, "rows of the final leaderboard")
+      ->check(in_range(0, 1e6, true))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
     return run(s);
