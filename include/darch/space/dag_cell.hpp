@@ -78,10 +78,6 @@ namespace detail {
 /// sinks (the outputs no node reads).
 struct dag_cell_semantics : semantics_defaults {
   static constexpr node_kind kind = node_kind::dag_cell;
-  template <class C>
-  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
-    return c.children(0, n.child_count);
-  }
   /// Shapes of different nodes are treated as independent (stricter, never looser).
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
@@ -159,12 +155,8 @@ struct dag_cell_semantics : semantics_defaults {
 
 /// A node of a dag_cell: its control is the set of earlier outputs it reads, its child the op.
 /// Walked and shape-checked by the cell; counted as a node of its own.
-struct dag_node_semantics : walked_by_parent {
+struct dag_node_semantics : walked_by_parent<> {
   static constexpr node_kind kind = node_kind::dag_node;
-  template <class C>
-  static constexpr auto count(C& c, const node_info&, const value&, std::int64_t) {
-    return c.child(0);
-  }
 };
 
 }  // namespace detail

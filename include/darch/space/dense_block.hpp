@@ -123,19 +123,8 @@ struct dense_block_semantics : semantics_defaults {
 
 /// The `end` of a dense_block: whether its last output is merged too. Walked and shape-checked by
 /// the block; counted as a node of its own.
-struct dense_block_tail_semantics : walked_by_parent {
+struct dense_block_tail_semantics : walked_by_parent<flag_gated_child> {
   static constexpr node_kind kind = node_kind::dense_block_tail;
-  static constexpr bool accepts(const node_info&, const value& v) noexcept {
-    return boolean_like(v);
-  }
-  template <class ChildSlots>
-  static constexpr std::uint32_t always_reached(const node_info&, ChildSlots) {
-    return 0;
-  }
-  template <class C>
-  static constexpr auto count(C& c, const node_info&, const value& v, std::int64_t) {
-    return v.integer != 0 ? c.child(0) : c.unit();
-  }
 };
 
 }  // namespace detail

@@ -33,10 +33,6 @@ namespace detail {
 /// named: its one child, under a label.
 struct named_semantics : semantics_defaults {
   static constexpr node_kind kind = node_kind::named;
-  template <class C>
-  static constexpr auto count(C& c, const node_info&, const value&, std::int64_t) {
-    return c.child(0);
-  }
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
                                const value&, std::int64_t, typename S::set& out) {

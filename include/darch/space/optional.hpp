@@ -47,19 +47,8 @@ struct optional<Flag, M> : detail::optional_impl<Flag, M> {};
 namespace detail {
 
 /// optional: its child, or nothing (the input passes), as its flag says.
-struct optional_semantics : semantics_defaults {
+struct optional_semantics : flag_gated_child {
   static constexpr node_kind kind = node_kind::optional;
-  static constexpr bool accepts(const node_info&, const value& v) noexcept {
-    return boolean_like(v);
-  }
-  template <class ChildSlots>
-  static constexpr std::uint32_t always_reached(const node_info&, ChildSlots) {
-    return 0;
-  }
-  template <class C>
-  static constexpr auto count(C& c, const node_info&, const value& v, std::int64_t) {
-    return v.integer != 0 ? c.child(0) : c.unit();
-  }
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
                                const value& v, std::int64_t, typename S::set& out) {

@@ -35,10 +35,6 @@ namespace detail {
 /// their outputs are its ports, in order.
 struct parallel_semantics : semantics_defaults {
   static constexpr node_kind kind = node_kind::parallel;
-  template <class C>
-  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
-    return c.children(0, n.child_count);
-  }
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t node, const node_info& n,
                                const typename S::ports& in, const value&, std::int64_t,

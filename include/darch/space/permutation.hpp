@@ -38,10 +38,6 @@ namespace detail {
 /// permutation: its children chained in the order its control ranks (lexicographically).
 struct permutation_semantics : semantics_defaults {
   static constexpr node_kind kind = node_kind::permutation;
-  template <class C>
-  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
-    return c.children(0, n.child_count);
-  }
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
                                const value& v, std::int64_t, typename S::set& out) {

@@ -32,10 +32,6 @@ namespace detail {
 /// residual: children 0 and 1 side by side on the same input, merged by child 2.
 struct residual_semantics : semantics_defaults {
   static constexpr node_kind kind = node_kind::residual;
-  template <class C>
-  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
-    return c.children(0, n.child_count);
-  }
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
                                const value&, std::int64_t, typename S::set& out) {

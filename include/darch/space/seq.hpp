@@ -31,10 +31,6 @@ namespace detail {
 /// seq: its children chained in order.
 struct seq_semantics : semantics_defaults {
   static constexpr node_kind kind = node_kind::seq;
-  template <class C>
-  static constexpr auto count(C& c, const node_info& n, const value&, std::int64_t) {
-    return c.children(0, n.child_count);
-  }
   template <class S>
   static constexpr void shapes(S& s, std::uint32_t, const node_info& n, const typename S::ports& in,
                                const value&, std::int64_t, typename S::set& out) {
