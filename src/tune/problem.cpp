@@ -2,6 +2,7 @@
 // Problem keys (include/darch/tune/problem.hpp).
 #include "darch/tune/problem.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -66,6 +67,25 @@ problem_key problem_key::parse(std::string_view text) {
     at = end + 1;
   }
   return p;
+}
+
+void problem_key::require_sizes(std::initializer_list<std::string_view> names,
+                                std::string_view kernel) const {
+  std::string listed;
+  for (const std::string_view name : names) {
+    if (!listed.empty()) listed += ", ";
+    listed += name;
+  }
+  const auto refuse = [&](std::string_view what, std::string_view name, std::string_view tail) {
+    std::string message = "darch::tune: ";
+    message.append(kernel).append(what).append(name).append(tail);
+    throw std::invalid_argument(message);
+  };
+  for (const auto& [name, size] : sizes)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      refuse(" has no size ", name, " (its sizes: " + listed + ")");
+  for (const std::string_view name : names)
+    if (!sizes.contains(name)) refuse(" needs size ", name, " (got " + text() + ")");
 }
 
 double problem_key::distance(const problem_key& other) const {

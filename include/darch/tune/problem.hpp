@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ struct problem_key {
   /// that is not positive where a name says it is a size: the fields whose value starts with a
   /// digit or a '-' are sizes).
   static problem_key parse(std::string_view text);
+
+  /// Throws std::invalid_argument, naming `kernel`, unless the sizes are exactly `names`: "needs
+  /// size k" for a missing one, "has no size q (its sizes: m, n, k)" for an unknown one.
+  void require_sizes(std::initializer_list<std::string_view> names, std::string_view kernel) const;
+
+  /// Size `name` (present: require_sizes first).
+  std::int64_t size(std::string_view name) const { return sizes.find(name)->second; }
 
   /// How far `other` is from this problem: the sum over sizes of |log2(mine / theirs)|, or
   /// infinity when the attributes or the size names differ (a kernel tuned for another type or

@@ -23,6 +23,8 @@
 #include "darch/tune/cuda_gemm.hpp"
 #include "darch/tune/measure_cuda.hpp"
 
+#include "cuda_check.hpp"
+
 namespace darch::tune {
 namespace {
 
@@ -44,10 +46,7 @@ static_assert(cuda_gemm_space::variants[cu::cuda_gemm_default_config] ==
               cuda_gemm_space::point{128, 128, 2, 4, 3});
 
 void check(cudaError_t e, const char* call) {
-  if (e == cudaSuccess) return;
-  (void)cudaGetLastError();
-  throw std::runtime_error(std::string("darch::tune: cuda.gemm: ") + call +
-                           " failed: " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
+  detail::check_cuda(e, "darch::tune: cuda.gemm", call);
 }
 
 /// Device memory freed when the last problem holding it goes.
@@ -73,19 +72,8 @@ struct gemm_data {
   }
 };
 
-std::int64_t size_of(const problem_key& p, const char* name) {
-  const auto it = p.sizes.find(name);
-  if (it == p.sizes.end())
-    throw std::invalid_argument("darch::tune: cuda.gemm needs size " + std::string(name) +
-                                " (got " + p.text() + ")");
-  return it->second;
-}
-
 kernel_problem prepare(const problem_key& p) {
-  for (const auto& [name, size] : p.sizes)
-    if (name != "m" && name != "n" && name != "k")
-      throw std::invalid_argument("darch::tune: cuda.gemm has no size " + name +
-                                  " (its sizes: m, n, k)");
+  p.require_sizes({"m", "n", "k"}, "cuda.gemm");
   for (const auto& [name, v] : p.attributes)
     if (!(name == "layout" && v == "nt") && !(name == "type" && v == "tf32"))
       throw std::invalid_argument(std::string("darch::tune: cuda.gemm takes layout=nt and "
@@ -94,7 +82,7 @@ kernel_problem prepare(const problem_key& p) {
                                       .append("=")
                                       .append(v)
                                       .append(")"));
-  const std::int64_t m = size_of(p, "m"), n = size_of(p, "n"), k = size_of(p, "k");
+  const std::int64_t m = p.size("m"), n = p.size("n"), k = p.size("k");
   if (k % 4 != 0)
     throw std::invalid_argument(
         "darch::tune: cuda.gemm needs k to be a multiple of 4 (16-byte "

@@ -8,14 +8,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "cuda_check.hpp"
+
 namespace darch::tune {
 namespace {
 
 void check(cudaError_t e, const char* call) {
-  if (e == cudaSuccess) return;
-  (void)cudaGetLastError();
-  throw std::runtime_error(std::string("darch::tune::measure_cuda: ") + call +
-                           " failed: " + cudaGetErrorName(e) + ": " + cudaGetErrorString(e));
+  detail::check_cuda(e, "darch::tune::measure_cuda", call);
 }
 
 /// Two events, destroyed with the measurement.

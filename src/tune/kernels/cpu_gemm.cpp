@@ -41,19 +41,8 @@ struct gemm_data {
   std::vector<float> a, b, c, reference;
 };
 
-std::int64_t size_of(const problem_key& p, const char* name) {
-  const auto it = p.sizes.find(name);
-  if (it == p.sizes.end())
-    throw std::invalid_argument("darch::tune: cpu.gemm needs size " + std::string(name) + " (got " +
-                                p.text() + ")");
-  return it->second;
-}
-
 kernel_problem prepare(const problem_key& p) {
-  for (const auto& [name, size] : p.sizes)
-    if (name != "m" && name != "n" && name != "k")
-      throw std::invalid_argument("darch::tune: cpu.gemm has no size " + name +
-                                  " (its sizes: m, n, k)");
+  p.require_sizes({"m", "n", "k"}, "cpu.gemm");
   std::string layout = "nn";
   for (const auto& [name, v] : p.attributes) {
     if (name == "layout") layout = v;
@@ -67,7 +56,7 @@ kernel_problem prepare(const problem_key& p) {
       (layout[1] != 'n' && layout[1] != 't'))
     throw std::invalid_argument("darch::tune: cpu.gemm layout \"" + layout +
                                 "\": give nn, nt, tn or tt (op(A), op(B))");
-  const std::int64_t m = size_of(p, "m"), n = size_of(p, "n"), kk = size_of(p, "k");
+  const std::int64_t m = p.size("m"), n = p.size("n"), kk = p.size("k");
   if (m * n > (std::int64_t{1} << 28) || m * kk > (std::int64_t{1} << 28) ||
       kk * n > (std::int64_t{1} << 28))
     throw std::invalid_argument("darch::tune: cpu.gemm problem " + p.text() +
