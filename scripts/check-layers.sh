@@ -16,7 +16,7 @@ declare -A rank=(
   [spaces]=3
   [arch]=4 [kernels]=4
   [exec]=5
-  [train]=6 [log]=6
+  [train]=6 [log]=6 [fixed]=6
   [search]=7
   [tune]=8
   [darch.hpp]=9

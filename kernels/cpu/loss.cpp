@@ -43,4 +43,16 @@ double softmax_cross_entropy(std::int64_t batch, std::int64_t classes, const flo
   return total * inv_batch;
 }
 
+void softmax_rows(std::int64_t batch, std::int64_t classes, const float* scores,
+                  float* probabilities) noexcept {
+  for (i64 r = 0; r < batch; ++r) {
+    const float* row = scores + r * classes;
+    float* p = probabilities + r * classes;
+    const float top = *std::max_element(row, row + classes);
+    double sum = 0.0;
+    for (i64 j = 0; j < classes; ++j) sum += (p[j] = std::exp(row[j] - top));
+    for (i64 j = 0; j < classes; ++j) p[j] = static_cast<float>(p[j] / sum);
+  }
+}
+
 }  // namespace darch::kernels::cpu

@@ -113,8 +113,8 @@ struct dag_cell_semantics : semantics_defaults {
     }
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                          const typename W::ports& in) {
     using ports = typename W::ports;
     const std::uint32_t nodes = n.child_count - 1;
     const std::uint32_t merge = w.child_node(n, nodes);

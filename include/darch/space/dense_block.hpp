@@ -95,8 +95,8 @@ struct dense_block_semantics : semantics_defaults {
     });
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                          const typename W::ports& in) {
     const std::int64_t count = v.integer;
     typename W::ports history = in, latest = in, last = in;
     for (std::int64_t k = 0; k < count && !w.stopped(); ++k) {

@@ -39,8 +39,8 @@ struct named_semantics : semantics_defaults {
     out = s.run(s.child_node(n, 0), in);
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                          const typename W::ports& in) {
     return w.child(n, 0, in);
   }
 };

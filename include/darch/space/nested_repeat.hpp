@@ -92,8 +92,8 @@ struct nested_repeat_semantics : semantics_defaults {
     s.add_all(out, s.run(s.child_node(n, static_cast<std::uint32_t>(index)), in));
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t index,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value&,
+                                          std::int64_t index, const typename W::ports& in) {
     return w.child(n, static_cast<std::uint32_t>(index), in);
   }
 };

@@ -56,8 +56,8 @@ struct optional_semantics : flag_gated_child {
     else s.add(out, in);
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                          const typename W::ports& in) {
     return v.integer != 0 ? w.child(n, 0, in) : in;
   }
 };

@@ -70,8 +70,8 @@ struct alternatives_semantics : semantics_defaults {
       s.add_all(out, s.run(s.child_node(n, static_cast<std::uint32_t>(v.integer)), in));
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                          const typename W::ports& in) {
     if (!accepts(n, v)) w.reject_selector("darch::or_");
     return w.child(n, static_cast<std::uint32_t>(v.integer), in);
   }

@@ -56,8 +56,8 @@ struct parallel_semantics : semantics_defaults {
     s.merge_all(S::no_merge, parts, n.child_count, out);
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                          const typename W::ports& in) {
     if constexpr (W::builds_graph) {
       if (in.size() != 1 && in.size() != n.child_count)
         w.reject_inputs("darch::parallel", in.size(), n.child_count);

@@ -48,8 +48,8 @@ struct permutation_semantics : semantics_defaults {
     s.add_all(out, x);
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                          const typename W::ports& in) {
     std::uint32_t order[8]{};
     nth_permutation(static_cast<std::uint64_t>(v.integer), n.child_count, order);
     typename W::ports x = in;

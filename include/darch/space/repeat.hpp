@@ -52,8 +52,8 @@ struct repeat_semantics : semantics_defaults {
     s.add_all(out, s.chain(s.child_node(n, 0), s.single(in), v.integer));
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                          const typename W::ports& in) {
     typename W::ports x = in;
     for (std::int64_t k = 0; k < v.integer && !w.stopped(); ++k)
       x = w.walk(w.child_node(n, 0), x, -1, static_cast<std::int32_t>(k));

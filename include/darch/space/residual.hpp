@@ -39,8 +39,8 @@ struct residual_semantics : semantics_defaults {
     s.merge_all(s.child_node(n, 2), parts, 2, out);
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                          const typename W::ports& in) {
     typename W::ports merged = w.child(n, 0, in);
     merged.append(w.child(n, 1, in));
     return w.child(n, 2, merged);

@@ -39,8 +39,8 @@ struct seq_semantics : semantics_defaults {
     out = x;
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value&, std::int64_t,
+                                          const typename W::ports& in) {
     typename W::ports x = in;
     for (std::uint32_t k = 0; k < n.child_count; ++k) x = w.child(n, k, x);
     return x;

@@ -60,8 +60,8 @@ struct split_combine_semantics : semantics_defaults {
     s.merge_all(s.child_node(n, 1), parts, static_cast<std::uint32_t>(v.integer), out);
   }
   template <class W>
-  static typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W& w, const node_info& n, const value& v, std::int64_t,
+                                          const typename W::ports& in) {
     typename W::ports merged;
     for (std::int64_t k = 0; k < v.integer && !w.stopped(); ++k)
       merged.append(w.walk(w.child_node(n, 0), in, 0, static_cast<std::int32_t>(k)));

@@ -215,18 +215,9 @@ void network::predict(const float* images, std::int64_t batch, float* probabilit
   m.images = images;
   m.y = m.inference_y;
   m.forward(batch, false, 0);
-  const float* scores = m.y[m.last];
-  const std::int64_t c = m.classes;
-  // Softmax of the scores (also right for a head that already applied one: it is the logits'
-  // softmax here, since the head ran its logits variant).
-  for (std::int64_t i = 0; i < batch; ++i) {
-    const float* row = scores + i * c;
-    float* p = probabilities + i * c;
-    const float top = *std::max_element(row, row + c);
-    double sum = 0.0;
-    for (std::int64_t j = 0; j < c; ++j) sum += (p[j] = std::exp(row[j] - top));
-    for (std::int64_t j = 0; j < c; ++j) p[j] = static_cast<float>(p[j] / sum);
-  }
+  // The softmax of the scores (also right for a head that already applied one: it is the
+  // logits' softmax here, since the head ran its logits variant).
+  kernels::cpu::softmax_rows(batch, m.classes, m.y[m.last], probabilities);
 }
 
 std::span<float> network::parameters() noexcept { return impl_->params; }

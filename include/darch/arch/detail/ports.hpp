@@ -14,16 +14,16 @@ struct port_list {
   std::uint32_t n = 0;
   std::int32_t ids[capacity]{};
 
-  std::uint32_t size() const noexcept { return n; }
-  std::int32_t operator[](std::uint32_t i) const noexcept { return ids[i]; }
-  void push(std::int32_t id) {
+  constexpr std::uint32_t size() const noexcept { return n; }
+  constexpr std::int32_t operator[](std::uint32_t i) const noexcept { return ids[i]; }
+  constexpr void push(std::int32_t id) {
     if (n == capacity) throw std::length_error("darch: more than 64 ports meet at one op");
     ids[n++] = id;
   }
-  void append(const port_list& o) {
+  constexpr void append(const port_list& o) {
     for (std::uint32_t i = 0; i < o.n; ++i) push(o.ids[i]);
   }
-  static port_list of(std::int32_t id) {
+  static constexpr port_list of(std::int32_t id) {
     port_list p;
     p.push(id);
     return p;
@@ -32,11 +32,11 @@ struct port_list {
 
 /// The port list of a walk that builds nothing: every operation is free.
 struct no_ports {
-  std::uint32_t size() const noexcept { return 0; }
-  std::int32_t operator[](std::uint32_t) const noexcept { return -1; }
-  void push(std::int32_t) noexcept {}
-  void append(const no_ports&) noexcept {}
-  static no_ports of(std::int32_t) noexcept { return {}; }
+  constexpr std::uint32_t size() const noexcept { return 0; }
+  constexpr std::int32_t operator[](std::uint32_t) const noexcept { return -1; }
+  constexpr void push(std::int32_t) noexcept {}
+  constexpr void append(const no_ports&) noexcept {}
+  static constexpr no_ports of(std::int32_t) noexcept { return {}; }
 };
 
 }  // namespace darch::detail

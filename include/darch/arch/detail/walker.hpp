@@ -46,14 +46,16 @@ class walker {
   using ports = typename V::ports;
   static constexpr bool builds_graph = !std::is_same_v<ports, no_ports>;
 
-  walker(const table_view& t, V& visitor) : t_(t), v_(visitor) {}
+  constexpr walker(const table_view& t, V& visitor) : t_(t), v_(visitor) {}
 
-  ports run(const ports& input) { return walk(t_.root, input, -1, -1); }
+  constexpr ports run(const ports& input) { return walk(t_.root, input, -1, -1); }
 
-  bool stopped() const noexcept { return stopped_; }
-  bool shared_assigned(std::uint32_t slot) const noexcept { return assigned_ >> slot & 1u; }
-  std::uint32_t assigned_mask() const noexcept { return assigned_; }
-  const shared_point& shared_values() const noexcept { return shared_; }
+  constexpr bool stopped() const noexcept { return stopped_; }
+  constexpr bool shared_assigned(std::uint32_t slot) const noexcept {
+    return assigned_ >> slot & 1u;
+  }
+  constexpr std::uint32_t assigned_mask() const noexcept { return assigned_; }
+  constexpr const shared_point& shared_values() const noexcept { return shared_; }
 
   struct resolved {
     value v;
@@ -65,27 +67,33 @@ class walker {
 
   /// Walks `node` at `position` among its parent's children (-1: the only one) as copy `copy`
   /// (-1: not a copy), entering and leaving it with the visitor.
-  ports walk(std::uint32_t node, const ports& in, std::int32_t position, std::int32_t copy) {
+  constexpr ports walk(std::uint32_t node, const ports& in, std::int32_t position,
+                       std::int32_t copy) {
     if (stopped_ || !v_.enter(node, position, copy)) return in;
     ports out = body(node, in);
     v_.leave(node);
     return out;
   }
   /// Walks child `k` of `n`.
-  ports child(const node_info& n, std::uint32_t k, const ports& in, std::int32_t copy = -1) {
+  constexpr ports child(const node_info& n, std::uint32_t k, const ports& in,
+                        std::int32_t copy = -1) {
     const std::int32_t position = n.child_count > 1 ? static_cast<std::int32_t>(k) : -1;
     return walk(t_.child(n, k), in, position, copy);
   }
-  std::uint32_t child_node(const node_info& n, std::uint32_t k) const { return t_.child(n, k); }
+  constexpr std::uint32_t child_node(const node_info& n, std::uint32_t k) const {
+    return t_.child(n, k);
+  }
   const node_info& node(std::uint32_t i) const { return t_.node(i); }
   /// For a node its parent walks itself (a dense block's end, a DAG cell's node): enter,
   /// resolve its control, report it unresolved, leave.
-  bool enter(std::uint32_t node, std::int32_t position, std::int32_t copy) {
+  constexpr bool enter(std::uint32_t node, std::int32_t position, std::int32_t copy) {
     return v_.enter(node, position, copy);
   }
-  void leave(std::uint32_t node) { v_.leave(node); }
-  void unresolved(std::uint32_t node) { v_.unresolved(node); }
-  resolved resolve_control(std::uint32_t node) { return resolve(t_.node(node).first_param, node); }
+  constexpr void leave(std::uint32_t node) { v_.leave(node); }
+  constexpr void unresolved(std::uint32_t node) { v_.unresolved(node); }
+  constexpr resolved resolve_control(std::uint32_t node) {
+    return resolve(t_.node(node).first_param, node);
+  }
   /// A control that selects no child (a dependent value out of range).
   [[noreturn]] static void reject_selector(std::string_view combinator) {
     throw std::out_of_range(std::string{combinator} +
@@ -100,7 +108,7 @@ class walker {
   }
 
  private:
-  resolved resolve(std::uint32_t pi, std::uint32_t node) {
+  constexpr resolved resolve(std::uint32_t pi, std::uint32_t node) {
     const param_info& p = t_.param(pi);
     switch (p.kind) {
       case param_kind::constant: return {t_.domain_value(p.domain, 0), 0, true};
@@ -153,14 +161,14 @@ class walker {
   }
 
   /// A shared name with a one-value domain is a constant: assigned, never asked.
-  resolved assign_constant(std::uint32_t s) {
+  constexpr resolved assign_constant(std::uint32_t s) {
     shared_.values[s] = t_.domain_value(t_.shared[s].domain, 0);
     shared_.index[s] = 0;
     assigned_ |= 1u << s;
     return {shared_.values[s], 0, true};
   }
 
-  resolved accept(std::uint32_t domain, std::uint32_t k) {
+  constexpr resolved accept(std::uint32_t domain, std::uint32_t k) {
     if (k == stop_walk) {
       stopped_ = true;
       return {{}, -1, false};
@@ -170,14 +178,14 @@ class walker {
   }
 
   /// A param that stands for shared slot `s` (to name the decision of a dependent's parent).
-  std::uint32_t first_param_of_slot(std::uint32_t s) const noexcept {
+  constexpr std::uint32_t first_param_of_slot(std::uint32_t s) const noexcept {
     std::uint32_t i = 0;
     while (!(t_.params[i].kind == param_kind::shared && t_.params[i].shared_slot == s)) ++i;
     return i;
   }
 
   /// An op, or a combinator by its semantics once its control (if any) is resolved.
-  ports body(std::uint32_t node, const ports& in) {
+  constexpr ports body(std::uint32_t node, const ports& in) {
     const node_info& n = t_.node(node);
     if (n.kind == node_kind::op) return op(node, n, in);
     value control{};
@@ -196,7 +204,7 @@ class walker {
     });
   }
 
-  ports op(std::uint32_t node, const node_info& n, const ports& in) {
+  constexpr ports op(std::uint32_t node, const node_info& n, const ports& in) {
     if constexpr (builds_graph) {
       if (n.op->arity >= 0 && in.size() != static_cast<std::uint32_t>(n.op->arity))
         throw std::invalid_argument("darch: op '" + std::string{n.op->name} + "' takes " +

@@ -183,4 +183,9 @@ double softmax_cross_entropy(std::int64_t batch, std::int64_t classes, const flo
                              const std::int32_t* labels, float* probabilities,
                              float* dlogits) noexcept;
 
+/// The row-wise softmax of `scores` [batch, classes] into `probabilities` (inference: what
+/// every CPU executor's predict returns).
+void softmax_rows(std::int64_t batch, std::int64_t classes, const float* scores,
+                  float* probabilities) noexcept;
+
 }  // namespace darch::kernels::cpu

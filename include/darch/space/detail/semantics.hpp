@@ -84,8 +84,8 @@ struct walked_by_parent : Base {
   static constexpr void shapes(S&, std::uint32_t, const node_info&, const typename S::ports&,
                                const value&, std::int64_t, typename S::set&) {}
   template <class W>
-  static typename W::ports walk(W&, const node_info&, const value&, std::int64_t,
-                                const typename W::ports& in) {
+  static constexpr typename W::ports walk(W&, const node_info&, const value&, std::int64_t,
+                                          const typename W::ports& in) {
     return in;
   }
 };
