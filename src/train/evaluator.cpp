@@ -7,6 +7,8 @@
 #include <cmath>
 #include <exception>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,6 +54,18 @@ shape input_shape(const architecture& arch, const dataset& data) {
   return image;
 }
 
+/// The declared input shape, checked against the images it will read.
+shape declared_input(const shape& input, const dataset& data) {
+  const std::int64_t sample = data.channels * data.height * data.width;
+  if (input.elements() != sample)
+    throw std::invalid_argument(
+        "darch::train::evaluate: the network's input has " + std::to_string(input.elements()) +
+        " elements per sample but the images have " + std::to_string(sample) + " (" +
+        std::to_string(data.channels) + "x" + std::to_string(data.height) + "x" +
+        std::to_string(data.width) + ")");
+  return input;
+}
+
 }  // namespace
 
 std::string_view name(evaluation_status s) noexcept {
@@ -69,7 +83,8 @@ metrics evaluate(const architecture& arch, const dataset& train, const dataset& 
   try {
     out.backend = exec::resolve_backend(config.backend);
     exec::set_cpu_threads(config.threads);
-    const shape input = input_shape(arch, train);
+    const shape input =
+        config.input.rank != 0 ? declared_input(config.input, train) : input_shape(arch, train);
     const std::unique_ptr<exec::executor> net =
         exec::make_executor(out.backend, arch, input, train.classes,
                             {.seed = config.seed,

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "darch/core/fixed_string.hpp"
+#include "darch/core/shape.hpp"
 #include "darch/space/constraint.hpp"
 #include "darch/space/count.hpp"
 #include "darch/space/input_shape.hpp"
@@ -398,5 +399,12 @@ inline constexpr std::uint64_t space_size = detail::checked_u64_size<S>();
 /// The same count in 128 bits; 2^128 - 1 means "at least that many" (it saturates).
 template <class S>
 inline constexpr uint128 space_size_wide = compiled_space<S>::size;
+
+/// The per-sample input shape space `S` declares with `with_input_shape` ({n} or {c, h, w}), or
+/// a shape of rank 0 when it declares none. Read from the type alone, without building the
+/// table: a program that feeds the space data checks the data against it.
+template <class S>
+inline constexpr shape input_shape_of =
+    detail::space_parts<S>::has_input ? detail::space_parts<S>::input.s[0] : shape{};
 
 }  // namespace darch

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "darch/arch/graph.hpp"
+#include "darch/core/shape.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/exec/executor.hpp"
 #include "darch/train/dataset.hpp"
@@ -38,6 +39,11 @@ struct evaluation_config {
   exec::backend_kind backend = exec::backend_kind::cpu;
   /// CUDA only: the dense layers' tensor-core math.
   exec::precision precision = exec::precision::tf32;
+  /// The per-sample shape the network reads, when the space declares one (`input_shape_of<S>`):
+  /// {c * h * w} or {c, h, w} of the datasets' images. Rank 0 (the default): the images' shape,
+  /// flattened when the first op needs flat input (which misses a flat space that starts with,
+  /// say, a dropout).
+  shape input{};
 };
 
 enum class evaluation_status : std::uint8_t {
@@ -64,8 +70,9 @@ struct metrics {
 };
 
 /// Trains `arch` on `train` and reports accuracies on `validation` and `test` (either may be
-/// empty). The architecture's input is the datasets' image shape ({c, h, w}, or {c*h*w} when
-/// the space starts with a dense layer) and its output must be `train.classes` scores.
+/// empty). The architecture's input is `config.input` when given (an evaluation whose input has
+/// not the images' size fails, saying so), else the datasets' image shape ({c, h, w}, or {c*h*w}
+/// when the space starts with a dense layer); its output must be `train.classes` scores.
 /// It trains through the executor of the chosen backend (exec/executor.hpp); where the executor
 /// enqueues steps without waiting (CUDA), their losses are read back every `drain_interval()`
 /// steps and at the end of each epoch, and the first NaN or infinite loss still gives

@@ -88,3 +88,24 @@ TEST_CASE("evaluator: an architecture that cannot run is a failed result", "[tra
   CHECK(m.status == train::evaluation_status::failed);
   CHECK_THAT(m.message, Catch::Matchers::Contains("2 classes"));
 }
+
+TEST_CASE("evaluator: a declared input shape is used as declared, and checked", "[train]") {
+  // Flat input, but the first op (dropout) takes images too: without the declaration the
+  // evaluator feeds the images' {1, 1, 8} and the dense layer after it cannot take them.
+  using S = with_input_shape<seq<dropout<choice<0.1>>, dense<choice<2>, softmax>>, 8>;
+  static_assert(input_shape_of<S> == shape::flat(8));
+  static_assert(input_shape_of<seq<dense<choice<2>, softmax>>>.rank == 0);
+  train::evaluation_config c;
+  c.limit.max_steps = 2;
+  const train::metrics inferred = train::evaluate(first_architecture<S>(), blobs(64, 1), {}, {}, c);
+  CHECK(inferred.status == train::evaluation_status::failed);
+  c.input = input_shape_of<S>;
+  const train::metrics declared = train::evaluate(first_architecture<S>(), blobs(64, 1), {}, {}, c);
+  INFO(declared.message);
+  CHECK(declared.status == train::evaluation_status::ok);
+  c.input = shape::flat(9);
+  const train::metrics wrong = train::evaluate(first_architecture<S>(), blobs(64, 1), {}, {}, c);
+  CHECK(wrong.status == train::evaluation_status::failed);
+  CHECK_THAT(wrong.message,
+             Catch::Matchers::Contains("9 elements per sample but the images have 8"));
+}
