@@ -67,40 +67,90 @@ struct enumerating_visitor {
   }
 };
 
-/// Every assignment of a space in lexicographic order, handed to `emit(choices, length)`:
-/// a walk completes the current prefix with zeros, then the last decision that can grow grows.
-/// Returns false when an assignment is longer than max_visit_decisions.
-template <class Emit>
-constexpr bool enumerate_assignments(const table_view& t, Emit&& emit) {
-  std::array<std::uint32_t, max_visit_decisions> current{}, sizes{};
+/// Where an enumeration of a space's assignments stands: the last assignment made (the next
+/// one grows its last decision that can grow) and how much of it is kept.
+struct enumeration_cursor {
+  std::array<std::uint32_t, max_visit_decisions> current{};
   std::size_t prefix = 0;
-  while (true) {
-    enumerating_visitor v{&t, &current, &sizes, prefix};
+  bool done = false;
+  bool overflow = false;  ///< an assignment longer than max_visit_decisions
+};
+
+/// Up to `limit` more assignments of a space, in lexicographic order, handed to
+/// `emit(choices, length)`: a walk completes the current prefix with zeros, then the last
+/// decision that can grow grows. Returns the cursor after them.
+template <class Emit>
+constexpr enumeration_cursor enumerate_from(const table_view& t, enumeration_cursor c,
+                                            std::size_t limit, Emit&& emit) {
+  std::array<std::uint32_t, max_visit_decisions> sizes{};
+  for (std::size_t made = 0; made < limit && !c.done;) {
+    enumerating_visitor v{&t, &c.current, &sizes, c.prefix};
     walker<enumerating_visitor> w(t, v);
     w.run({});
-    if (v.overflow) return false;
+    if (v.overflow) {
+      c.done = c.overflow = true;
+      break;
+    }
     const std::size_t length = v.next;
-    if (constraints_hold(t, w.assigned_mask(), w.shared_values())) emit(current, length);
+    if (constraints_hold(t, w.assigned_mask(), w.shared_values())) {
+      emit(c.current, length);
+      ++made;
+    }
     std::size_t i = length;
-    while (i > 0 && current[i - 1] + 1 >= sizes[i - 1]) --i;
-    if (i == 0) return true;
-    ++current[i - 1];
-    prefix = i;
+    while (i > 0 && c.current[i - 1] + 1 >= sizes[i - 1]) --i;
+    if (i == 0) c.done = true;
+    else {
+      ++c.current[i - 1];
+      c.prefix = i;
+    }
   }
+  return c;
 }
+
+/// Assignments per constant evaluation: each chunk is its own evaluation, so that the compiler's
+/// per-evaluation step limit (-fconstexpr-ops-limit, 2^25 by default) bounds a chunk's walks,
+/// not the whole space's.
+inline constexpr std::size_t visit_chunk = 128;
+
+/// Up to visit_chunk assignments, each padded to max_visit_decisions.
+struct enumeration_chunk {
+  std::array<std::uint32_t, visit_chunk * max_visit_decisions> choices{};
+  std::array<std::uint32_t, visit_chunk> length{};
+  std::size_t count = 0, total = 0;
+  enumeration_cursor next{};
+};
+
+/// Chunk `C` of the enumeration of `Space`, starting where chunk C - 1 stopped.
+template <class Space, std::size_t C>
+struct chunk_of {
+  static constexpr enumeration_cursor start = [] {
+    if constexpr (C == 0) return enumeration_cursor{};
+    else return chunk_of<Space, C - 1>::chunk.next;
+  }();
+  static constexpr enumeration_chunk chunk = [] {
+    enumeration_chunk k{};
+    k.next = enumerate_from(table_view_of<Space>(), start, visit_chunk,
+                            [&](const auto& c, std::size_t length) {
+                              for (std::size_t d = 0; d < length; ++d)
+                                k.choices[k.count * max_visit_decisions + d] = c[d];
+                              k.length[k.count++] = static_cast<std::uint32_t>(length);
+                              k.total += length;
+                            });
+    return k;
+  }();
+};
 
 struct enumeration_size {
   std::size_t count = 0, total = 0;
   bool fits = true;
 };
 
-template <class Space>
-constexpr enumeration_size enumeration_size_of() {
+template <class Space, std::size_t... C>
+constexpr enumeration_size enumeration_size_of(std::index_sequence<C...>) {
   enumeration_size r;
-  r.fits = enumerate_assignments(table_view_of<Space>(), [&](const auto&, std::size_t length) {
-    ++r.count;
-    r.total += length;
-  });
+  ((r.count += chunk_of<Space, C>::chunk.count, r.total += chunk_of<Space, C>::chunk.total,
+    r.fits = r.fits && !chunk_of<Space, C>::chunk.next.overflow),
+   ...);
   return r;
 }
 
@@ -111,14 +161,18 @@ struct enumeration {
   std::array<std::uint32_t, Total + 1> choices{};
 };
 
-template <class Space, enumeration_size Size>
-constexpr auto enumerate() {
+template <class Space, enumeration_size Size, std::size_t... C>
+constexpr auto enumerate(std::index_sequence<C...>) {
   enumeration<Size.count, Size.total> e{};
   std::size_t n = 0, at = 0;
-  enumerate_assignments(table_view_of<Space>(), [&](const auto& c, std::size_t length) {
-    e.offset[n++] = static_cast<std::uint32_t>(at);
-    for (std::size_t k = 0; k < length; ++k) e.choices[at++] = c[k];
-  });
+  const auto append = [&](const enumeration_chunk& k) {
+    for (std::size_t i = 0; i < k.count; ++i) {
+      e.offset[n++] = static_cast<std::uint32_t>(at);
+      for (std::size_t d = 0; d < k.length[i]; ++d)
+        e.choices[at++] = k.choices[i * max_visit_decisions + d];
+    }
+  };
+  (append(chunk_of<Space, C>::chunk), ...);
   e.offset[n] = static_cast<std::uint32_t>(at);
   return e;
 }
@@ -137,10 +191,14 @@ template <class Space>
 struct visit_table {
   static_assert(detail::evaluated(compiled_space<Space>::ok));
   static constexpr bool small = compiled_space<Space>::size <= uint128{max_visit_architectures};
-  static constexpr enumeration_size size =
-      small ? enumeration_size_of<Space>() : enumeration_size{0, 0, true};
+  using chunks =
+      std::make_index_sequence<small ? (static_cast<std::size_t>(compiled_space<Space>::size) +
+                                        visit_chunk - 1) /
+                                           visit_chunk
+                                     : 0>;
+  static constexpr enumeration_size size = enumeration_size_of<Space>(chunks{});
   static_assert(detail::evaluated(check_visitable<size.fits, small>::ok));
-  static constexpr auto all = enumerate<Space, size>();
+  static constexpr auto all = enumerate<Space, size>(chunks{});
 
   /// Architecture `I` as a type.
   template <std::size_t I>

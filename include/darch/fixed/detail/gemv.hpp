@@ -28,10 +28,15 @@ inline bool gemv_supported() noexcept {
   return ok;
 }
 
-/// act(sum of the lanes + bias).
+/// act(sum of the lanes + bias). The lanes are added through memory, as a tree: GCC 12's
+/// _mm512_reduce_add_ps trips -Wuninitialized in its own header.
 template <ops::activation_kind Act>
 [[gnu::target("avx512f,avx512dq,fma")]] inline float gemv_output(__m512 sum, float bias) noexcept {
-  return ops::activation<Act>::forward(_mm512_reduce_add_ps(sum) + bias);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, sum);
+  for (std::size_t width = 8; width > 0; width /= 2)
+    for (std::size_t i = 0; i < width; ++i) lanes[i] += lanes[i + width];
+  return ops::activation<Act>::forward(lanes[0] + bias);
 }
 
 /// R samples (1..4), four outputs at a time; the tail of `In` through a masked load.
