@@ -15,9 +15,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "darch/arch/decisions.hpp"
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
+#include "darch/arch/value_of.hpp"
 #include "darch/space.hpp"
 #include "darch/space/space_ref.hpp"
 #include "darch/spaces/readme_mlp.hpp"
@@ -46,16 +46,6 @@ static std::string with_commas(std::uint64_t n) {
   return out;
 }
 
-static std::string format(const darch::value& v) {
-  switch (v.kind) {
-    case darch::value_kind::real: return std::to_string(v.real).substr(0, 3);
-    case darch::value_kind::text:
-    case darch::value_kind::type: return std::string{v.text};
-    case darch::value_kind::boolean: return v.integer ? "true" : "false";
-    default: return std::to_string(v.integer);
-  }
-}
-
 int main(int argc, char** argv) {
   const std::uint64_t seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
   constexpr darch::space_ref space = darch::space_of<readme::space>();
@@ -66,10 +56,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 3; ++i) {
     const darch::assignment a = darch::sample(space, gen);
     std::printf("\narchitecture %d (seed %" PRIu64 "):\n  decisions:", i + 1, seed);
-    const auto decisions = darch::describe(space, a);
-    for (std::size_t k = 0; k < decisions.size(); ++k)
-      std::printf(" %s=%s", decisions[k].name.c_str(),
-                  format(decisions[k].domain[a.choices[k]]).c_str());
+    for (const auto& [name, value] : darch::values_of(space, a))
+      std::printf(" %s=%s", name.c_str(), darch::to_string(value).c_str());
     std::printf("\n  ops:");
     const darch::architecture arch = darch::materialize(space, a);
     for (auto v : arch.vertices()) {
@@ -78,7 +66,7 @@ int main(int argc, char** argv) {
       std::printf(" %.*s(", static_cast<int>(n.op.size()), n.op.data());
       const char* separator = "";
       for (const darch::param_value& p : arch.params_of(v)) {
-        std::printf("%s%s", separator, format(p.v).c_str());
+        std::printf("%s%s", separator, darch::to_string(p.v).c_str());
         separator = ", ";
       }
       std::printf(")");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "darch/arch/json.hpp"
+#include "darch/arch/value_of.hpp"
 #include "darch/space/detail/table.hpp"
 
 namespace darch {
@@ -30,10 +31,7 @@ std::string domain_text(const detail::table_view& t, std::uint32_t domain) {
       out += ", ... (" + std::to_string(d.size) + " values)";
       break;
     }
-    const value& v = t.domain_value(domain, k);
-    out += (k ? ", " : "") + (v.kind == value_kind::type || v.kind == value_kind::text
-                                  ? std::string{v.text}
-                                  : to_json(v).dump());
+    out += (k ? ", " : "") + to_string(t.domain_value(domain, k));
   }
   return out + "}";
 }

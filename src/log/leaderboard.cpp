@@ -14,7 +14,7 @@
 #include <range/v3/view/take.hpp>
 
 #include "darch/arch/decisions.hpp"
-#include "darch/arch/json.hpp"
+#include "darch/arch/value_of.hpp"
 #include "darch/log/views.hpp"
 
 namespace darch {
@@ -42,8 +42,7 @@ std::string short_architecture(space_ref space, const assignment& a, std::size_t
     if (!out.empty()) out += ' ';
     out += name;
     out += '=';
-    const nlohmann::json v = to_json(named[i].domain[a.choices[i]]);
-    out += v.is_string() ? v.get<std::string>() : v.dump();
+    out += to_string(named[i].domain[a.choices[i]]);
     if (width != 0 && out.size() > width) break;
   }
   if (width != 0 && out.size() > width) {
