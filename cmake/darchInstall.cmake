@@ -49,4 +49,6 @@ install(FILES
   "${PROJECT_BINARY_DIR}/darchConfig.cmake"
   "${PROJECT_BINARY_DIR}/darchConfigVersion.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/FindCUDNN.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/darchSearchExecutable.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/darch_search_main.cpp.in"
   DESTINATION "${DARCH_INSTALL_CMAKEDIR}")

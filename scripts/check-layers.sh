@@ -18,7 +18,7 @@ declare -A rank=(
   [exec]=5
   [train]=6 [log]=6 [fixed]=6
   [search]=7
-  [tune]=8
+  [tune]=8 [app]=8
   [darch.hpp]=9
   [tools]=10
 )

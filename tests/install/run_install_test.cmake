@@ -2,6 +2,8 @@
 # Driver of the install.* tests (cmake -P); see CMakeLists.txt beside it. COMPONENTS and HIDDEN
 # are comma-separated: the components the consumer asks for, and the packages hidden from its
 # configure step (CMAKE_DISABLE_FIND_PACKAGE_<name>, and no CUDA toolkit on any search path).
+# CHECK, if set, is a script in the consumer's folder that replaces the default last step (run
+# the built darch_*consumer): it is included here, with run() and these variables at hand.
 cmake_minimum_required(VERSION 3.25)
 
 function(run step)
@@ -36,6 +38,10 @@ elseif(CUDA_ROOT)
 endif()
 run("configure the consumer (${COMPONENTS}; hidden: ${HIDDEN})" "${CMAKE_COMMAND}" ${configure_args})
 run("build the consumer" "${CMAKE_COMMAND}" --build "${CONSUMER_BUILD}")
-file(GLOB consumer_exe "${CONSUMER_BUILD}/darch_*consumer")
-run("run the consumer" ${consumer_exe})
-message(STATUS "${last_output}")
+if(CHECK)
+  include("${CONSUMER_SOURCE}/${CHECK}")
+else()
+  file(GLOB consumer_exe "${CONSUMER_BUILD}/darch_*consumer")
+  run("run the consumer" ${consumer_exe})
+  message(STATUS "${last_output}")
+endif()

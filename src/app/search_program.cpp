@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
-// The flagship: an architecture search over the README space on Fashion-MNIST, on the CPU or a
-// CUDA GPU (--backend; auto picks the GPU when one is usable), with every evaluation logged
-// (DeepArchitect's folder layout) and resumable: kill it at any moment, rerun the same command, and
-// it goes on where it stopped without losing or repeating a finished evaluation.
+// The search program of every generated search binary and of the flagship: an architecture
+// search over one space on Fashion-MNIST, on the CPU or a CUDA GPU (--backend; auto picks the
+// GPU when one is usable), with every evaluation logged (DeepArchitect's folder layout) and
+// resumable: kill it at any moment, rerun the same command, and it goes on where it stopped
+// without losing or repeating a finished evaluation. Only the space differs between binaries,
+// and it reaches this file as a space_ref: nothing here is compiled per space.
 //
-//   darch_example_search_fashion_mnist                      # SMBO for ~5 minutes on 2 cores
-//   darch_example_search_fashion_mnist --searcher evolution --minutes 30 --log runs
-//   darch_example_search_fashion_mnist --searcher hyperband --epochs 0.25   # budgets in epochs
-//   darch_example_search_fashion_mnist --evaluations 10 --epochs 1 --searcher random
-//   darch_example_search_fashion_mnist --backend cuda --workers 4 --minutes 10
+//   <binary>                                        # SMBO for ~5 minutes on 2 cores
+//   <binary> --searcher evolution --minutes 30 --log runs
+//   <binary> --searcher hyperband --epochs 0.25     # budgets in epochs
+//   <binary> --evaluations 10 --epochs 1 --searcher random
+//   <binary> --backend cuda --workers 4 --minutes 10
+#include "darch/app/search_program.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +20,8 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,17 +35,19 @@
 #include "darch/log/search_log.hpp"
 #include "darch/search/registry.hpp"
 #include "darch/search/run.hpp"
-#include "darch/space/space_ref.hpp"
-#include "darch/spaces/readme_mlp.hpp"
 #include "darch/train/dataset.hpp"
 #include "darch/train/evaluator.hpp"
 #include "darch/train/idx.hpp"
 
+namespace darch::app {
 namespace {
 
 namespace fs = std::filesystem;
-using darch::search::proposal;
-using darch::search::trial_context;
+using search::proposal;
+using search::trial_context;
+
+/// Fashion-MNIST's images, whatever the space makes of them.
+constexpr shape fashion_mnist_images = shape::image(1, 28, 28);
 
 /// Everything the command line sets.
 struct settings {
@@ -55,11 +63,11 @@ struct settings {
   std::string name;
   bool restart = false;
   std::string backend = "auto";
-  darch::exec::backend_kind resolved_backend = darch::exec::backend_kind::cpu;  ///< from `backend`
+  exec::backend_kind resolved_backend = exec::backend_kind::cpu;  ///< from `backend`
   std::string precision = "tf32";
   int threads = 0;
   std::size_t workers = 1;
-  std::string data_dir = darch::train::default_fashion_mnist_dir().string();
+  std::string data_dir = train::default_fashion_mnist_dir().string();
   double validation = 0.1;
   std::int64_t batch = 128;
   double learning_rate = 1e-3;
@@ -76,37 +84,68 @@ std::string clock_text(double seconds) {
   return buf;
 }
 
+/// "[784]", "[1, 28, 28]", as the messages show shapes.
+std::string shape_text(const shape& s) {
+  std::string out = "[";
+  for (std::int32_t i = 0; i < s.rank; ++i) out += (i ? ", " : "") + std::to_string(s.dims[i]);
+  return out + "]";
+}
+
+/// Refuses, before anything is read or written, a space that cannot read Fashion-MNIST: its
+/// declared input must be the images ({1, 28, 28}) or the images flattened ({784}).
+void check_input_shape(const search_program& program) {
+  const shape& in = program.input;
+  if (in == fashion_mnist_images || in == shape::flat(fashion_mnist_images.elements())) return;
+  if (in.rank == 0)
+    throw std::invalid_argument(
+        "the space declares no input shape, so its shapes were never checked against "
+        "Fashion-MNIST's " +
+        shape_text(fashion_mnist_images) +
+        " images; declare darch::with_input_shape<..., 784> or <..., 1, 28, 28>");
+  throw std::invalid_argument("the space takes input " + shape_text(in) +
+                              " but Fashion-MNIST images are " + shape_text(fashion_mnist_images) +
+                              "; declare darch::with_input_shape<..., 784> or <..., 1, 28, 28>");
+}
+
+/// The data set's images must be Fashion-MNIST's size: another IDX data set in --data would
+/// fail every evaluation one by one instead.
+void check_images(const train::dataset& d, const std::string& what, const std::string& dir) {
+  if (d.channels == 1 && d.height == 28 && d.width == 28) return;
+  throw std::invalid_argument("the " + what + " images in " + dir + " are " +
+                              shape_text(shape::image(d.channels, d.height, d.width)) +
+                              ", not Fashion-MNIST's " + shape_text(fashion_mnist_images));
+}
+
 /// Trains a proposal for `budget x epochs` epochs (fractions of an epoch become steps) and
 /// scores it by validation accuracy.
-darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
-                                    const trial_context& context, const settings& s,
-                                    const darch::train::dataset& train,
-                                    const darch::train::dataset& validation,
-                                    const darch::train::dataset& test) {
-  darch::train::evaluation_config config;
+trial_result train_and_score(const search_program& program, const proposal& p,
+                             const trial_context& context, const settings& s,
+                             const train::dataset& train_set, const train::dataset& validation,
+                             const train::dataset& test) {
+  train::evaluation_config config;
   config.batch_size = s.batch;
   config.optimizer.learning_rate = s.learning_rate;
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
   config.backend = s.resolved_backend;
-  config.precision =
-      s.precision == "bf16" ? darch::exec::precision::bf16 : darch::exec::precision::tf32;
+  config.precision = s.precision == "bf16" ? exec::precision::bf16 : exec::precision::tf32;
   config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
+  config.input = program.input;  // as declared, checked by the compiler for every architecture
   const double epochs = p.budget * s.epochs;
-  const auto steps_per_epoch = (train.count + s.batch - 1) / s.batch;
+  const auto steps_per_epoch = (train_set.count + s.batch - 1) / s.batch;
   config.limit.epochs = static_cast<std::int64_t>(std::ceil(epochs));
   config.limit.max_steps =
       static_cast<std::int64_t>(std::ceil(epochs * static_cast<double>(steps_per_epoch)));
   if (s.max_steps > 0) config.limit.max_steps = std::min(config.limit.max_steps, s.max_steps);
   if (context.time_limit_seconds > 0) config.limit.max_seconds = context.time_limit_seconds;
 
-  const darch::architecture arch = darch::materialize(space, p.arch);
+  const architecture arch = materialize(program.space, p.arch);
   {  // the architecture's drawing, beside its results
     std::ofstream dot(context.eval_data / "architecture.dot");
-    darch::write_dot(dot, arch);
+    write_dot(dot, arch);
   }
-  const darch::train::metrics m = darch::train::evaluate(arch, train, validation, test, config);
+  const train::metrics m = train::evaluate(arch, train_set, validation, test, config);
 
-  darch::trial_result r;  // seconds left at 0: the driver logs the evaluation's wall time
+  trial_result r;  // seconds left at 0: the driver logs the evaluation's wall time
   r.metrics = {{"validation_accuracy", m.validation_accuracy},
                {"test_accuracy", m.test_accuracy},
                {"final_loss", m.final_loss},
@@ -117,39 +156,48 @@ darch::trial_result train_and_score(darch::space_ref space, const proposal& p,
                {"steps", m.steps},
                {"epochs", m.epochs}};
   switch (m.status) {
-    case darch::train::evaluation_status::ok:
+    case train::evaluation_status::ok:
       r.score = m.validation_accuracy;
       // Stopped by the time limit before its budget: recorded, but not ranked.
       r.status = config.limit.max_seconds > 0 && m.steps < config.limit.max_steps &&
                          m.train_seconds >= config.limit.max_seconds
-                     ? darch::trial_status::timeout
-                     : darch::trial_status::ok;
+                     ? trial_status::timeout
+                     : trial_status::ok;
       break;
-    case darch::train::evaluation_status::diverged:
-      r.status = darch::trial_status::diverged;
+    case train::evaluation_status::diverged:
+      r.status = trial_status::diverged;
       r.metrics["diverged_at_step"] = m.diverged_at_step;
       break;
-    case darch::train::evaluation_status::failed:
-      r.status = darch::trial_status::failed;
+    case train::evaluation_status::failed:
+      r.status = trial_status::failed;
       r.error = m.message;
       break;
   }
   return r;
 }
 
-int run(const settings& s) {
-  constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp_784>();
+int run(const search_program& program, const settings& s) {
+  const space_ref space = program.space;
+  check_input_shape(program);
 
   // The backend, resolved once: `cuda` without a usable device is an error naming the reason;
   // `auto` takes the GPU when there is one and says once why it runs on the CPU otherwise.
   settings resolved = s;
-  resolved.resolved_backend = darch::exec::resolve_backend(darch::exec::parse_backend(s.backend));
+  resolved.resolved_backend = exec::resolve_backend(exec::parse_backend(s.backend));
 
   const nlohmann::json options = nlohmann::json::parse(s.searcher_options, nullptr, false);
   if (options.is_discarded())
     throw std::invalid_argument("--searcher-options is not valid JSON: " + s.searcher_options);
-  std::unique_ptr<darch::search::searcher> searcher =
-      darch::search::make_searcher(s.searcher, space, s.seed, options);
+  std::unique_ptr<search::searcher> searcher =
+      search::make_searcher(s.searcher, space, s.seed, options);
+
+  // The data before the log: a wrong --data leaves no empty search behind.
+  std::printf("loading Fashion-MNIST from %s\n", s.data_dir.c_str());
+  std::fflush(stdout);
+  const train::train_test data = train::load_fashion_mnist(s.data_dir);
+  check_images(data.train, "training", s.data_dir);
+  check_images(data.test, "test", s.data_dir);
+  const train::train_test parts = train::split(data.train, s.validation, s.seed);
 
   const std::string name = s.name.empty() ? s.searcher + "-seed" + std::to_string(s.seed) : s.name;
   const fs::path folder = fs::path(s.log_root) / name;
@@ -160,7 +208,7 @@ int run(const settings& s) {
                                "not deleting it");
     fs::remove_all(folder);
   }
-  darch::search_description description;
+  search_description description;
   description.searcher = std::string{searcher->name()};
   description.searcher_options = options;
   description.seed = s.seed;
@@ -168,59 +216,54 @@ int run(const settings& s) {
       {"dataset", "fashion-mnist"},       {"validation_fraction", s.validation},
       {"epochs_per_budget", s.epochs},    {"batch", s.batch},
       {"learning_rate", s.learning_rate}, {"max_steps", s.max_steps}};
-  darch::search_log log(s.log_root, name, space, description);
+  search_log log(s.log_root, name, space, description);
 
-  std::printf("loading Fashion-MNIST from %s\n", s.data_dir.c_str());
-  const darch::train::train_test data = darch::train::load_fashion_mnist(s.data_dir);
-  const darch::train::train_test parts = darch::train::split(data.train, s.validation, s.seed);
   std::printf(
-      "search %s: %s over the README space (%llu architectures), %lld train / %lld "
-      "validation / %lld test images, %.3g epoch(s) per unit of budget\n",
+      "search %s: %s over %s (%llu architectures), %lld train / %lld validation / %lld test "
+      "images, %.3g epoch(s) per unit of budget\n",
       log.folder().string().c_str(), description.searcher.c_str(),
-      static_cast<unsigned long long>(space.size()), static_cast<long long>(parts.train.count),
-      static_cast<long long>(parts.test.count), static_cast<long long>(data.test.count), s.epochs);
+      std::string{program.title}.c_str(), static_cast<unsigned long long>(space.size()),
+      static_cast<long long>(parts.train.count), static_cast<long long>(parts.test.count),
+      static_cast<long long>(data.test.count), s.epochs);
 
-  darch::search::run_options run;
+  search::run_options run;
   run.max_evaluations = s.evaluations;
   run.max_seconds = s.minutes * 60.0;
   run.per_evaluation_seconds = s.per_evaluation_seconds;
   run.workers = s.workers;
-  run.on_progress = [&](const darch::search::progress_info& p) {
-    const darch::evaluation_record record = log.read(p.id);
+  run.on_progress = [&](const search::progress_info& p) {
+    const evaluation_record record = log.read(p.id);
     const std::string total = p.total ? std::to_string(p.total) : std::string{"-"};
     std::printf(
         "[%4zu/%s] x%-4llu %-8s val %.4f test %.4f %6.1fs | elapsed %s, ETA %s | best "
         "%.4f | %s\n",
         p.done, total.c_str(), static_cast<unsigned long long>(p.id),
-        std::string{darch::to_string(p.result.status)}.c_str(),
+        std::string{to_string(p.result.status)}.c_str(),
         p.result.has_score() ? p.result.score : 0.0, p.result.metrics.value("test_accuracy", 0.0),
         p.result.seconds, clock_text(p.elapsed_seconds).c_str(), clock_text(p.eta_seconds).c_str(),
         p.best_score == p.best_score ? p.best_score : 0.0,
-        darch::short_architecture(space, record.config->arch, 60).c_str());
+        short_architecture(space, record.config->arch, 60).c_str());
     std::fflush(stdout);
   };
-  const darch::search::run_summary summary = darch::search::run_search(
+  const search::run_summary summary = search::run_search(
       space, *searcher,
       [&](const proposal& p, const trial_context& context) {
-        return train_and_score(space, p, context, resolved, parts.train, parts.test, data.test);
+        return train_and_score(program, p, context, resolved, parts.train, parts.test, data.test);
       },
       log, run);
 
   std::printf(
       "\nstopped: %s after %s; %zu evaluated, %zu replayed from the log, %zu redone, %zu "
       "not ok\n",
-      std::string{darch::search::to_string(summary.stopped)}.c_str(),
-      clock_text(summary.seconds).c_str(), summary.evaluated, summary.replayed, summary.redone,
-      summary.failed);
-  const darch::search_contents contents = log.read_all();
-  const std::vector<darch::evaluation_record> best = darch::best_evaluations(contents, s.top);
+      std::string{search::to_string(summary.stopped)}.c_str(), clock_text(summary.seconds).c_str(),
+      summary.evaluated, summary.replayed, summary.redone, summary.failed);
+  const search_contents contents = log.read_all();
+  const std::vector<evaluation_record> best = best_evaluations(contents, s.top);
   std::printf(
       "leaderboard (validation accuracy; test accuracy in %s/evaluations/x<id>/results.json):\n%s",
-      log.folder().string().c_str(), darch::leaderboard_table(space, best).c_str());
+      log.folder().string().c_str(), leaderboard_table(space, best).c_str());
   return 0;
 }
-
-}  // namespace
 
 /// A numeric option's range, checked on the text before CLI11 converts it (so that "-1" is not
 /// read as 2^64 - 1 by an unsigned option, nor "nan" accepted as a time): the error names the
@@ -251,13 +294,10 @@ CLI::Validator in_range(double lo, double hi, bool integer, bool open_low = fals
       "in " + range);
 }
 
-int main(int argc, char** argv) {
-  CLI::App app{
-      "Architecture search over the README space on Fashion-MNIST (CPU or CUDA), logged and "
-      "resumable: rerun the same command to continue a stopped search"};
-  settings s;
+/// The flagship's command line, every option's default and range (docs/flagship-search.md).
+void add_options(CLI::App& app, settings& s) {
   std::string searchers;
-  for (const auto n : darch::search::searcher_names())
+  for (const auto n : search::searcher_names())
     searchers += (searchers.empty() ? "" : ", ") + std::string{n};
   app.add_option("--searcher", s.searcher, "one of: " + searchers)->capture_default_str();
   app.add_option("--searcher-options", s.searcher_options,
@@ -321,11 +361,27 @@ int main(int argc, char** argv) {
   app.add_option("--top", s.top, "rows of the final leaderboard")
       ->check(in_range(0, 1e6, true))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+}
+
+}  // namespace
+
+int search_main(const search_program& program, int argc, char** argv) {
   try {
-    return run(s);
+    CLI::App app{"Architecture search over " + std::string{program.title} +
+                 " on Fashion-MNIST (CPU or CUDA), logged and resumable: rerun the same command "
+                 "to continue a stopped search"};
+    settings s;
+    add_options(app, s);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e);  // --help prints and returns 0; a bad option one line and non-zero
+    }
+    return run(program, s);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
 }
+
+}  // namespace darch::app
