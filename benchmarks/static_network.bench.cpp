@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// Google Benchmark: an exported architecture run as a static network (fixed/static_network.hpp)
+// against the run-time CPU executor on the same architecture, same weights, same run:
+//   predict at 1 and 128 samples (inference latency), and a training step at 128 samples.
+// The architecture is the README space's {2 cells: dense 512 sigmoid + dropout 0.7, dense 1024
+// sigmoid; dense 10 softmax}, 784 inputs (0.94 M parameters). Threads: OMP_NUM_THREADS (the
+// executor's GEMMs use them; the static network's matrix-vector path runs on one).
+//   darch_bench_static_network --benchmark_repetitions=5 --benchmark_report_aggregates_only
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "darch/arch/graph.hpp"
+#include "darch/core/random.hpp"
+#include "darch/exec/executor.hpp"
+#include "darch/fixed/static_network.hpp"
+#include "darch/spaces/readme_mlp.hpp"
+
+namespace {
+
+using best = darch::fixed_architecture<darch::spaces::readme_mlp_784,
+                                       darch::choices<1, 1, 1, 1, 2, 2, 0>>;
+constexpr std::int64_t max_batch = 128;
+
+struct inputs {
+  std::vector<float> images = std::vector<float>(784 * max_batch);
+  std::vector<std::int32_t> labels = std::vector<std::int32_t>(max_batch);
+  std::vector<float> probabilities = std::vector<float>(10 * max_batch);
+  inputs() {
+    darch::rng gen(3);
+    for (float& x : images) x = static_cast<float>(gen.uniform());
+    for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(i % 10);
+  }
+};
+
+std::unique_ptr<darch::exec::executor> make_executor() {
+  return darch::exec::make_cpu_executor(darch::materialize(best::space(), best::to_assignment()),
+                                        best::input_shape, 10, {.seed = 1});
+}
+
+void predict_static(benchmark::State& state) {
+  const std::int64_t batch = state.range(0);
+  inputs in;
+  darch::static_network<best> net(1);
+  for (auto _ : state) {
+    net.predict(in.images.data(), batch, in.probabilities.data());
+    benchmark::DoNotOptimize(in.probabilities.data());
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
+void predict_executor(benchmark::State& state) {
+  const std::int64_t batch = state.range(0);
+  inputs in;
+  auto net = make_executor();
+  for (auto _ : state) {
+    net->predict(in.images.data(), batch, in.probabilities.data());
+    benchmark::DoNotOptimize(in.probabilities.data());
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
+void train_static(benchmark::State& state) {
+  inputs in;
+  darch::static_network<best> net(1);
+  std::uint64_t step = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(net.train_step(in.images.data(), in.labels.data(), max_batch, step++));
+  state.SetItemsProcessed(state.iterations() * max_batch);
+}
+
+void train_executor(benchmark::State& state) {
+  inputs in;
+  auto net = make_executor();
+  std::uint64_t step = 0;
+  for (auto _ : state) {
+    net->train_step(in.images.data(), in.labels.data(), max_batch, step++);
+    benchmark::DoNotOptimize(net->drain_losses());
+  }
+  state.SetItemsProcessed(state.iterations() * max_batch);
+}
+
+}  // namespace
+
+BENCHMARK(predict_static)->Arg(1)->Arg(128)->Unit(benchmark::kMicrosecond);
+BENCHMARK(predict_executor)->Arg(1)->Arg(128)->Unit(benchmark::kMicrosecond);
+BENCHMARK(train_static)->Unit(benchmark::kMicrosecond);
+BENCHMARK(train_executor)->Unit(benchmark::kMicrosecond);
