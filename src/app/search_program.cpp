@@ -9,7 +9,7 @@
 //   <binary>                                        # SMBO for ~5 minutes on 2 cores
 //   <binary> --searcher evolution --minutes 30 --log runs
 //   <binary> --searcher hyperband --epochs 0.25     # budgets in epochs
-//   <binary> --evaluations 10 --epochs 1 --searcher random
+//   <binary> --evaluations 10 --epochs 1 --searcher random --export best.hpp
 //   <binary> --backend cuda --workers 4 --minutes 10
 #include "darch/app/search_program.hpp"
 
@@ -29,10 +29,15 @@
 #include <nlohmann/json.hpp>
 
 #include "darch/arch/dot.hpp"
+#include "darch/arch/export.hpp"
 #include "darch/arch/graph.hpp"
+#include "darch/arch/sample.hpp"
+#include "darch/core/random.hpp"
 #include "darch/exec/backend.hpp"
+#include "darch/log/atomic_file.hpp"
 #include "darch/log/leaderboard.hpp"
 #include "darch/log/search_log.hpp"
+#include "darch/log/space_fingerprint.hpp"
 #include "darch/search/registry.hpp"
 #include "darch/search/run.hpp"
 #include "darch/train/dataset.hpp"
@@ -72,6 +77,7 @@ struct settings {
   std::int64_t batch = 128;
   double learning_rate = 1e-3;
   std::size_t top = 10;
+  std::string export_path;  ///< --export: where the best architecture goes, as a C++ header
 };
 
 std::string clock_text(double seconds) {
@@ -114,6 +120,42 @@ void check_images(const train::dataset& d, const std::string& what, const std::s
   throw std::invalid_argument("the " + what + " images in " + dir + " are " +
                               shape_text(shape::image(d.channels, d.height, d.width)) +
                               ", not Fashion-MNIST's " + shape_text(fashion_mnist_images));
+}
+
+/// How --export names the space and the architecture in the header it writes.
+export_names names_for_export(const search_program& program) {
+  return {.space_type = std::string{program.space_type},
+          .space_header = std::string{program.space_header},
+          .fingerprint = space_fingerprint_hex(program.space)};
+}
+
+/// Refuses, before the search, an --export the search's end could not honour: a folder that does
+/// not exist, or a space whose names cannot be written as a header (export_cpp checks them; any
+/// architecture of the space will do).
+void check_export(const search_program& program, const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent))
+    throw std::invalid_argument("--export " + path + ": the folder " + parent.string() +
+                                " does not exist");
+  rng gen(0);
+  try {
+    (void)export_cpp(program.space, sample(program.space, gen), names_for_export(program));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("--export cannot name this space: " + std::string{e.what()});
+  }
+}
+
+/// Writes the best ok evaluation of the log as a header naming it as a static type.
+void export_best(const search_program& program, const search_contents& contents,
+                 const std::string& path) {
+  const std::vector<evaluation_record> best = best_evaluations(contents, 1);
+  if (best.empty())
+    throw std::runtime_error("--export: no evaluation in " + contents.folder.string() +
+                             " finished ok; nothing to export");
+  const evaluation_record& r = best.front();
+  write_file_atomically(path, export_cpp(program.space, r.config->arch, names_for_export(program)));
+  std::printf("exported x%llu (validation accuracy %.4f) to %s as `architecture`\n",
+              static_cast<unsigned long long>(r.id), r.results->score, path.c_str());
 }
 
 /// Trains a proposal for `budget x epochs` epochs (fractions of an epoch become steps) and
@@ -179,6 +221,7 @@ trial_result train_and_score(const search_program& program, const proposal& p,
 int run(const search_program& program, const settings& s) {
   const space_ref space = program.space;
   check_input_shape(program);
+  if (!s.export_path.empty()) check_export(program, s.export_path);
 
   // The backend, resolved once: `cuda` without a usable device is an error naming the reason;
   // `auto` takes the GPU when there is one and says once why it runs on the CPU otherwise.
@@ -262,6 +305,7 @@ int run(const search_program& program, const settings& s) {
   std::printf(
       "leaderboard (validation accuracy; test accuracy in %s/evaluations/x<id>/results.json):\n%s",
       log.folder().string().c_str(), leaderboard_table(space, best).c_str());
+  if (!s.export_path.empty()) export_best(program, contents, s.export_path);
   return 0;
 }
 
@@ -361,6 +405,10 @@ void add_options(CLI::App& app, settings& s) {
   app.add_option("--top", s.top, "rows of the final leaderboard")
       ->check(in_range(0, 1e6, true))
       ->capture_default_str();
+  app.add_option("--export", s.export_path,
+                 "after the search, write the best architecture as a C++ header naming it as a "
+                 "static type (darch::fixed_architecture); rerun a finished search with it to "
+                 "export only");
 }
 
 }  // namespace

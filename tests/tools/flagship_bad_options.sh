@@ -42,4 +42,11 @@ check --minutes nan
 check --top -1
 for v in -1 0 nan; do check --lr "$v"; done
 check --per-evaluation-seconds -2
+# --export into a folder that does not exist is refused up front too, not after the search.
+if out=$("$tool" --log logs --data /nonexistent --export /nonexistent/best.hpp 2>&1); then
+  fail "--export into a missing folder was accepted"
+fi
+grep -q -- '--export /nonexistent/best.hpp: the folder /nonexistent does not exist' <<< "$out" ||
+  fail "--export into a missing folder: the message does not say so: $out"
+[[ ! -e logs ]] || fail "--export into a missing folder: the log folder was created"
 echo "flagship: every out-of-range option refused, nothing created"
