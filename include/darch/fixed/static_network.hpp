@@ -7,9 +7,10 @@
 /// nothing is looked up at run time. It computes what the run-time CPU executor
 /// (exec/executor.hpp) computes for the same architecture: the same parameter layout and
 /// initial values for a seed, the same kernels for training (so a training step gives the same
-/// parameters), and in inference, below `static_gemv_max_batch` samples, a dense layer of
-/// compile-time size as a matrix-vector product instead of a GEMM (the same values up to
-/// float rounding).
+/// parameters: the layers are the run-time engine's own, exec/detail/cpu_layers.hpp, with
+/// constant geometry), and in inference, up to `exec::detail::gemv_max_batch` samples, a dense
+/// layer of compile-time size as a matrix-vector product instead of a GEMM (the same values up
+/// to float rounding).
 ///
 ///     using best = darch::fixed_architecture<my_space, darch::choices<1, 0, 2>>;
 ///     darch::static_network<best> net(/*seed=*/1);
@@ -21,6 +22,7 @@
 /// `darch::static_op<"name">` (fixed/static_op.hpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -28,6 +30,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -87,38 +90,39 @@ struct static_layout {
   }
 };
 
-/// The compile-time facts of op `K` of architecture `A` that its static kernels read.
+/// The compile-time facts of op `K` of architecture `A`: the geometry its layer reads (the
+/// interface of exec/detail/cpu_layers.hpp's `runtime_geometry`, every answer a constant).
 template <class A, std::size_t K>
 struct static_site {
+  static constexpr bool is_static = true;
   static constexpr std::size_t id = K + 1;  ///< its step number (0 is the input)
   static constexpr const fixed_op& op = A::graph.ops[K];
   static constexpr std::string_view name = op.info->name;
-  static constexpr std::size_t input_count = op.input_count;
-  static constexpr std::uint32_t producer(std::size_t port) {
+  static constexpr bool is_head = A::graph.output == id;
+
+  static constexpr std::size_t input_count() noexcept { return op.input_count; }
+  static constexpr std::uint32_t producer(std::size_t port) noexcept {
     return A::graph.inputs[op.first_input + port];
   }
-  static constexpr shape input(std::size_t port) { return A::shapes[producer(port)]; }
-  static constexpr shape out = A::shapes[id];
-  static constexpr std::int64_t per_sample = out.elements();
-  static constexpr bool is_head = A::graph.output == id;
+  static constexpr shape input(std::size_t port) noexcept { return A::shapes[producer(port)]; }
+  static constexpr shape output() noexcept { return A::shapes[id]; }
+  static constexpr std::int64_t per_sample() noexcept { return output().elements(); }
   /// The kernel variant; a softmax head runs its logits variant (its softmax is in the loss).
-  static constexpr std::uint32_t variant =
-      is_head ? op.info->logits_variant(op.variant) : op.variant;
-  static constexpr std::size_t param_floats =
-      A::layout.param_offset[id] - A::layout.param_offset[K];
-  static constexpr std::size_t state_floats =
-      A::layout.state_offset[id] - A::layout.state_offset[K];
-  static constexpr const op_tensors& tensors = A::layout.tensors[K];
-  /// The value of hyperparameter `key` (a compile error when the op has none of that name).
-  static constexpr value param(std::string_view key) {
+  static constexpr std::uint32_t variant() noexcept {
+    return is_head ? op.info->logits_variant(op.variant) : op.variant;
+  }
+  static constexpr const op_tensors& tensors() noexcept { return A::layout.tensors[K]; }
+  /// The value of hyperparameter `key`; a value-initialised one when the op has none.
+  static constexpr value param(std::string_view key) noexcept {
     for (std::uint32_t i = 0; i < op.value_count; ++i)
       if (A::graph.names[op.first_value + i] == key) return A::graph.values[op.first_value + i];
-    throw std::logic_error("static_site::param: no such hyperparameter");
+    return value{};
   }
-  static constexpr bool has_param(std::string_view key) {
+  static constexpr std::int64_t integer(std::string_view key, std::int64_t otherwise) noexcept {
     for (std::uint32_t i = 0; i < op.value_count; ++i)
-      if (A::graph.names[op.first_value + i] == key) return true;
-    return false;
+      if (A::graph.names[op.first_value + i] == key)
+        return A::graph.values[op.first_value + i].integer;
+    return otherwise;
   }
 };
 
@@ -127,9 +131,28 @@ struct static_facts : A {
   static constexpr static_layout<A> layout = static_layout<A>::make();
 };
 
+template <class Site>
+using static_layer = typename static_op_of<Site>::template layer<Site>;
+
+/// A layer of site `Site`: built from the site (the built-in layers) or by default (a user's).
+template <class Site>
+static_layer<Site> make_layer() {
+  if constexpr (std::is_constructible_v<static_layer<Site>, Site>)
+    return static_layer<Site>(Site{});
+  else return static_layer<Site>{};
+}
+
 template <class F, std::size_t... K>
-auto make_layers(std::index_sequence<K...>) -> boost::hana::tuple<
-    typename static_op_of<static_site<F, K>>::template layer<static_site<F, K>>...>;
+auto make_layers(std::index_sequence<K...>) {
+  return boost::hana::make_tuple(make_layer<static_site<F, K>>()...);
+}
+
+/// The floats of shared workspace layer `L` needs for `batch` samples (0 when it says nothing).
+template <class L>
+std::size_t workspace_of(const L& layer, std::int64_t batch) {
+  if constexpr (requires { layer.workspace_floats(batch); }) return layer.workspace_floats(batch);
+  else return 0;
+}
 
 template <bool HasShapes, std::size_t Outputs, bool FlatHead>
 struct check_static_network {
@@ -222,10 +245,10 @@ class static_network {
     float* head_dy = dy_of<head>();
     float* dlogits = facts::layout.consumers[head] == 1
                          ? head_dy
-                         : detail::grown(loss_gradient_, batch * classes);
+                         : exec::detail::at_least(loss_gradient_, batch * classes);
     const double loss = kernels::cpu::softmax_cross_entropy(
         batch, classes, training_.y[head].data(), labels,
-        detail::grown(probabilities_, batch * classes), dlogits);
+        exec::detail::at_least(probabilities_, batch * classes), dlogits);
     if (facts::layout.consumers[head] > 1) add_to(head_dy, dlogits, batch * classes);
     backward(images, batch, std::make_index_sequence<ops>{});
     return loss;
@@ -253,9 +276,20 @@ class static_network {
   template <std::size_t K>
   using site = detail::static_site<facts, K>;
 
+  /// The shared workspace: the most any layer needs for `batch` samples (conv2d's im2col
+  /// columns, dense's dz), one buffer for all, as the run-time engine has.
+  void reserve_workspace(std::int64_t batch) {
+    std::size_t need = 0;
+    boost::hana::for_each(layers_, [&](const auto& layer) {
+      need = std::max(need, detail::workspace_of(layer, batch));
+    });
+    if (workspace_.size() < need) workspace_.resize(need);
+  }
+
   void reserve_training(std::int64_t batch) {
     if (batch <= training_.capacity) return;
     training_.capacity = batch;
+    reserve_workspace(batch);
     for (std::uint32_t id = 1; id <= ops; ++id) {
       training_.y[id].resize(static_cast<std::size_t>(batch * site_per_sample(id)));
       dy_[id].resize(static_cast<std::size_t>(batch * site_per_sample(id)));
@@ -265,6 +299,7 @@ class static_network {
   void reserve_inference(std::int64_t batch) {
     if (batch <= inference_.capacity) return;
     inference_.capacity = batch;
+    reserve_workspace(batch);
     for (std::uint32_t id = 1; id <= ops; ++id)
       if (facts::layout.owner[id] == id)
         inference_.y[id].resize(static_cast<std::size_t>(batch * site_per_sample(id)));
@@ -286,11 +321,12 @@ class static_network {
       using S = site<K>;
       static_pass<S> p;
       p.batch = batch;
-      for (std::size_t j = 0; j < S::input_count; ++j)
+      for (std::size_t j = 0; j < S::input_count(); ++j)
         p.x[j] = S::producer(j) == 0 ? images : y_of(b, S::producer(j), training);
       p.y = y_of(b, S::id, training);
       p.params = params_.data() + facts::layout.param_offset[K];
       p.state = state_.data() + facts::layout.state_offset[K];
+      p.workspace = workspace_.data();
       p.training = training;
       p.seed = seed * 0x9e3779b97f4a7c15ull + S::id;
       boost::hana::at_c<K>(layers_).forward(p);
@@ -318,22 +354,23 @@ class static_network {
     using S = site<K>;
     static_backward_pass<S> p;
     p.batch = batch;
-    for (std::size_t j = 0; j < S::input_count; ++j) {
+    for (std::size_t j = 0; j < S::input_count(); ++j) {
       const std::uint32_t q = S::producer(j);
       p.x[j] = q == 0 ? images : training_.y[q].data();
       // One consumer: its gradient is written in place; several: a port buffer, then added.
       p.dx[j] = q == 0 ? nullptr
                 : facts::layout.consumers[q] == 1
                     ? dy_[q].data()
-                    : detail::grown(port_gradients_[j], batch * site_per_sample(q));
+                    : exec::detail::at_least(port_gradients_[j], batch * site_per_sample(q));
     }
     p.y = training_.y[S::id].data();
     p.dy = dy_[S::id].data();
     p.params = params_.data() + facts::layout.param_offset[K];
     p.grads = grads_.data() + facts::layout.param_offset[K];
     p.state = state_.data() + facts::layout.state_offset[K];
+    p.workspace = workspace_.data();
     boost::hana::at_c<K>(layers_).backward(p);
-    for (std::size_t j = 0; j < S::input_count; ++j) {
+    for (std::size_t j = 0; j < S::input_count(); ++j) {
       const std::uint32_t q = S::producer(j);
       if (q != 0 && facts::layout.consumers[q] > 1)
         add_to(dy_[q].data(), p.dx[j], batch * site_per_sample(q));
@@ -348,8 +385,9 @@ class static_network {
     return boost::hana::make_tuple(std::integral_constant<std::size_t, K>{}...);
   }(std::make_index_sequence<ops>{});
 
-  decltype(detail::make_layers<facts>(std::make_index_sequence<ops>{})) layers_{};
-  std::vector<float> params_, grads_, state_;
+  decltype(detail::make_layers<facts>(std::make_index_sequence<ops>{})) layers_ =
+      detail::make_layers<facts>(std::make_index_sequence<ops>{});
+  std::vector<float> params_, grads_, state_, workspace_;
   std::vector<std::uint8_t> decay_;
   exec::optimizer optimizer_;
   buffers training_, inference_;

@@ -10,11 +10,14 @@
 ///       };
 ///     };
 ///
-/// where `Site` holds the occurrence's constants: `Site::input(port)` and `Site::out` (shapes),
-/// `Site::per_sample`, `Site::variant`, `Site::param("name")` (a `value`),
-/// `Site::input_count`, `Site::tensors` (what the op owns, in the run-time executors' layout).
-/// Kernels follow the CPU kernels' conventions (kernels/cpu/layers.hpp): row-major, batch first;
-/// backward overwrites dx (null: not needed), dw and db.
+/// where `Site` holds the occurrence's constants, all `static constexpr` functions:
+/// `input(port)` and `output()` (shapes), `input_count()`, `per_sample()`, `variant()`,
+/// `param("name")` (a `value`), `integer("name", otherwise)`, `tensors()` (what the op owns, in
+/// the run-time executors' layout). A layer is built from its `Site` when it has such a
+/// constructor, by default otherwise; it may add `std::size_t workspace_floats(batch)`, the
+/// floats of the network's shared workspace it uses. Kernels follow the CPU kernels'
+/// conventions (kernels/cpu/layers.hpp): row-major, batch first; backward overwrites dx (null:
+/// not needed), dw and db. The built-in ops' layers are exec/detail/cpu_layers.hpp's.
 #pragma once
 
 #include <array>
@@ -34,10 +37,11 @@ struct static_op {};
 template <class Site>
 struct static_pass {
   std::int64_t batch = 0;
-  std::array<const float*, Site::input_count> x{};  ///< its inputs, in port order
+  std::array<const float*, Site::input_count()> x{};  ///< its inputs, in port order
   float* y = nullptr;  ///< its output (in inference, for an in-place op, it may equal x[0])
   const float* params = nullptr;  ///< its parameters, in the op's tensor order
   float* state = nullptr;         ///< its state (running statistics)
+  float* workspace = nullptr;     ///< the shared workspace (workspace_floats(batch) floats)
   bool training = false;
   std::uint64_t seed = 0;  ///< the dropout masks' seed for this op and step
 };
@@ -46,13 +50,14 @@ struct static_pass {
 template <class Site>
 struct static_backward_pass {
   std::int64_t batch = 0;
-  std::array<const float*, Site::input_count> x{};
+  std::array<const float*, Site::input_count()> x{};
   const float* y = nullptr;
   const float* dy = nullptr;
-  std::array<float*, Site::input_count> dx{};  ///< null where no gradient is needed
+  std::array<float*, Site::input_count()> dx{};  ///< null where no gradient is needed
   const float* params = nullptr;
   float* grads = nullptr;  ///< written, not accumulated
   float* state = nullptr;
+  float* workspace = nullptr;
 };
 
 namespace detail {

@@ -19,7 +19,15 @@
 #define DARCH_STATIC_GEMV 0
 #endif
 
-namespace darch::detail {
+namespace darch::exec::detail {
+
+/// The per-element activation of a dense variant (linear .. gelu = 0 .. 4).
+constexpr ops::activation_kind gemv_activation(std::uint32_t variant) noexcept {
+  constexpr ops::activation_kind kinds[] = {
+      ops::activation_kind::identity, ops::activation_kind::relu, ops::activation_kind::sigmoid,
+      ops::activation_kind::tanh, ops::activation_kind::gelu};
+  return kinds[variant < 5 ? variant : 0];
+}
 
 #if DARCH_STATIC_GEMV
 
@@ -121,4 +129,4 @@ bool gemv(std::int64_t, const float*, const float*, const float*, float*) noexce
 
 #endif
 
-}  // namespace darch::detail
+}  // namespace darch::exec::detail
