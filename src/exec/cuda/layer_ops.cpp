@@ -3,7 +3,7 @@
 // GEMMs), conv2d, max and average pooling, batch norm (cuDNN) and layer norm (darch's kernels).
 // Each binds a step of the plan to the kernels of include/darch/kernels/cuda with the parameter
 // layout the op's description declares (weights then bias; gamma then beta), as the CPU's
-// kernels in src/exec/cpu/layer_ops.cpp do.
+// layers in include/darch/exec/detail/cpu_layers.hpp do.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The CUDA backend's built-in kernels for the ops without parameters: global average pooling,
 // dropout, the standalone activations, flatten and identity (their input's buffer), add and
-// concat. As the CPU's in src/exec/cpu/shape_ops.cpp, and equal to them bit for bit where
+// concat. As the CPU layers in exec/detail/cpu_layers.hpp, and equal to them bit for bit where
 // include/darch/kernels/cuda/layers.hpp says so.
 #include <cstddef>
 #include <cstdint>
