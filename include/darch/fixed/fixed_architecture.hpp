@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "darch/arch/assignment.hpp"
@@ -52,7 +53,7 @@ struct fixed_op {
   const op_info* info = nullptr;
   std::uint32_t space_node = 0;
   std::uint32_t variant = 0;
-  std::uint32_t first_value = 0, value_count = 0;  ///< into fixed_graph::values and ::names
+  std::uint32_t first_value = 0, value_count = 0;  ///< into fixed_graph::values and ::params
   std::uint32_t first_input = 0, input_count = 0;  ///< into fixed_graph::inputs
 };
 
@@ -130,8 +131,8 @@ template <std::size_t Ops, std::size_t Values, std::size_t Inputs>
 struct fixed_graph {
   std::array<fixed_op, Ops + 1> ops{};  // + 1: no zero-sized arrays
   std::array<value, Values + 1> values{};
-  std::array<std::string_view, Values + 1> names{};  ///< the hyperparameters' names
-  std::array<std::uint32_t, Inputs + 1> inputs{};    ///< producer ids, in port order
+  std::array<param_value, Values + 1> params{};    ///< the same values with their names
+  std::array<std::uint32_t, Inputs + 1> inputs{};  ///< producer ids, in port order
   std::size_t op_count = 0, value_count = 0, input_count = 0;
   std::uint32_t output = 0;  ///< the producer of the (first) output
 
@@ -145,7 +146,7 @@ struct fixed_graph {
     op.first_value = static_cast<std::uint32_t>(value_count);
     op.value_count = n.param_count;
     for (std::uint32_t k = 0; k < n.param_count; ++k) {
-      names[value_count] = t.param(n.first_param + k).name;
+      params[value_count] = {t.param(n.first_param + k).name, v[k]};
       values[value_count++] = v[k];
     }
     op.first_input = static_cast<std::uint32_t>(input_count);
@@ -256,15 +257,17 @@ struct fixed_architecture<Space, choices<C...>> {
   static constexpr space_ref space() noexcept { return space_of<Space>(); }
   /// The assignment as a run-time value.
   static darch::assignment to_assignment() { return {{C...}}; }
-  /// Op `k`'s name, hyperparameter `name`'s value (nullptr when it has none of that name).
+  /// Op `k`'s name.
   static constexpr std::string_view op_name(std::size_t k) noexcept {
     return graph.ops[k].info->name;
   }
+  /// Op `k`'s hyperparameters, in the op's declaration order (as architecture::params_of).
+  static constexpr std::span<const param_value> params_of(std::size_t k) noexcept {
+    return {graph.params.data() + graph.ops[k].first_value, graph.ops[k].value_count};
+  }
+  /// Op `k`'s hyperparameter `name`, or nullptr when it has none of that name.
   static constexpr const value* param(std::size_t k, std::string_view name) noexcept {
-    const detail::fixed_op& op = graph.ops[k];
-    for (std::uint32_t i = 0; i < op.value_count; ++i)
-      if (graph.names[op.first_value + i] == name) return &graph.values[op.first_value + i];
-    return nullptr;
+    return find_param(params_of(k), name);
   }
 };
 

@@ -114,15 +114,11 @@ struct static_site {
   static constexpr const op_tensors& tensors() noexcept { return A::layout.tensors[K]; }
   /// The value of hyperparameter `key`; a value-initialised one when the op has none.
   static constexpr value param(std::string_view key) noexcept {
-    for (std::uint32_t i = 0; i < op.value_count; ++i)
-      if (A::graph.names[op.first_value + i] == key) return A::graph.values[op.first_value + i];
-    return value{};
+    const value* v = A::param(K, key);
+    return v ? *v : value{};
   }
   static constexpr std::int64_t integer(std::string_view key, std::int64_t otherwise) noexcept {
-    for (std::uint32_t i = 0; i < op.value_count; ++i)
-      if (A::graph.names[op.first_value + i] == key)
-        return A::graph.values[op.first_value + i].integer;
-    return otherwise;
+    return param_integer(A::params_of(K), key, otherwise);
   }
 };
 

@@ -66,11 +66,9 @@ std::vector<std::string> static_ops() {
   for (std::size_t k = 0; k < A::op_count; ++k) {
     const detail::fixed_op& op = A::graph.ops[k];
     std::string s{op.info->name};
-    for (std::uint32_t i = 0; i < op.value_count; ++i) {
-      const value& v = A::graph.values[op.first_value + i];
-      s += " " + std::string{A::graph.names[op.first_value + i]} + "=" + std::to_string(v.integer) +
-           "/" + std::to_string(v.real) + "/" + std::string{v.text};
-    }
+    for (const param_value& p : A::params_of(k))
+      s += " " + std::string{p.name} + "=" + std::to_string(p.v.integer) + "/" +
+           std::to_string(p.v.real) + "/" + std::string{p.v.text};
     s += " <-";
     for (std::uint32_t p = 0; p < op.input_count; ++p)
       s += " " + std::to_string(A::graph.inputs[op.first_input + p]);
