@@ -14,3 +14,18 @@
 #else
 #include <catch2/catch.hpp>
 #endif
+
+#include <string>
+
+namespace darch::test {
+
+/// A substring matcher for REQUIRE_THROWS_WITH and CHECK_THAT, in Catch2 2.13 and 3.x.
+inline auto has(const std::string& text) {
+#if defined(DARCH_CATCH2_V3)
+  return Catch::Matchers::ContainsSubstring(text);
+#else
+  return Catch::Matchers::Contains(text);
+#endif
+}
+
+}  // namespace darch::test

@@ -21,14 +21,7 @@ using darch::assignment;
 using darch::assignment_error;
 using darch::export_names;
 
-/// A substring matcher for REQUIRE_THROWS_WITH, in Catch2 2.13 and 3.x.
-auto has(const std::string& text) {
-#if defined(DARCH_CATCH2_V3)
-  return Catch::Matchers::ContainsSubstring(text);
-#else
-  return Catch::Matchers::Contains(text);
-#endif
-}
+using darch::test::has;
 
 bool contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;

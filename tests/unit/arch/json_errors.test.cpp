@@ -38,14 +38,7 @@ using constrained_space =
                            repeat<shared<"d", choice<1, 2, 3>>, dropout<choice<0.1, 0.5>>>>,
                        darch::constraint<small, "w", "d">>;
 
-/// A substring matcher for REQUIRE_THROWS_WITH, in Catch2 2.13 and 3.x.
-auto has(const std::string& text) {
-#if defined(DARCH_CATCH2_V3)
-  return Catch::Matchers::ContainsSubstring(text);
-#else
-  return Catch::Matchers::Contains(text);
-#endif
-}
+using darch::test::has;
 
 // count 2; cell 0: 1024, relu, dropout 0.5; cell 1: 256, dropout 0.2.
 const assignment example{{1, 2, 0, 1, 1, 0, 1, 0}};

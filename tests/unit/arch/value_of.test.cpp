@@ -20,14 +20,7 @@ using darch::assignment;
 using darch::assignment_error;
 using darch::value;
 
-/// A substring matcher for REQUIRE_THROWS_WITH, in Catch2 2.13 and 3.x.
-auto has(const std::string& text) {
-#if defined(DARCH_CATCH2_V3)
-  return Catch::Matchers::ContainsSubstring(text);
-#else
-  return Catch::Matchers::Contains(text);
-#endif
-}
+using darch::test::has;
 
 /// The message of the assignment_error that `f` throws ("" if it throws none).
 template <class F>

@@ -39,13 +39,7 @@ using darch::repeat;
 using darch::seq;
 using darch::shared;
 
-auto has(const std::string& text) {
-#if defined(DARCH_CATCH2_V3)
-  return Catch::Matchers::ContainsSubstring(text);
-#else
-  return Catch::Matchers::Contains(text);
-#endif
-}
+using darch::test::has;
 
 using w_shared = shared<"w", choice<8, 16, 32>>;
 using d_shared = shared<"d", choice<1, 2, 3>>;

@@ -31,14 +31,7 @@ namespace fs = std::filesystem;
 namespace train = darch::train;
 using bytes = std::vector<unsigned char>;
 
-/// A substring matcher for REQUIRE_THROWS_WITH, in Catch2 2.13 and 3.x.
-auto has(const std::string& text) {
-#if defined(DARCH_CATCH2_V3)
-  return Catch::Matchers::ContainsSubstring(text);
-#else
-  return Catch::Matchers::Contains(text);
-#endif
-}
+using darch::test::has;
 
 /// `expr` throws a darch::train::data_error whose message matches `matcher`.
 #define REQUIRE_DATA_ERROR(expr, matcher)              \
