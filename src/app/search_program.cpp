@@ -78,6 +78,7 @@ struct settings {
   double learning_rate = 1e-3;
   std::size_t top = 10;
   std::string export_path;  ///< --export: where the best architecture goes, as a C++ header
+  std::string export_as = "architecture";  ///< --export-as: the type's [namespace::]name
 };
 
 std::string clock_text(double seconds) {
@@ -122,24 +123,28 @@ void check_images(const train::dataset& d, const std::string& what, const std::s
                               ", not Fashion-MNIST's " + shape_text(fashion_mnist_images));
 }
 
-/// How --export names the space and the architecture in the header it writes.
-export_names names_for_export(const search_program& program) {
+/// How --export names the space and the architecture in the header it writes: `as` is the
+/// alias, after its namespace if it has one ("my::best" declares `best` in namespace `my`).
+export_names names_for_export(const search_program& program, const std::string& as) {
+  const std::size_t last = as.rfind("::");
   return {.space_type = std::string{program.space_type},
           .space_header = std::string{program.space_header},
+          .alias = last == std::string::npos ? as : as.substr(last + 2),
+          .name_space = last == std::string::npos ? std::string{} : as.substr(0, last),
           .fingerprint = space_fingerprint_hex(program.space)};
 }
 
 /// Refuses, before the search, an --export the search's end could not honour: a folder that does
 /// not exist, or a space whose names cannot be written as a header (export_cpp checks them; any
 /// architecture of the space will do).
-void check_export(const search_program& program, const std::string& path) {
+void check_export(const search_program& program, const std::string& path, const std::string& as) {
   const fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::is_directory(parent))
     throw std::invalid_argument("--export " + path + ": the folder " + parent.string() +
                                 " does not exist");
   rng gen(0);
   try {
-    (void)export_cpp(program.space, sample(program.space, gen), names_for_export(program));
+    (void)export_cpp(program.space, sample(program.space, gen), names_for_export(program, as));
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument("--export cannot name this space: " + std::string{e.what()});
   }
@@ -147,15 +152,16 @@ void check_export(const search_program& program, const std::string& path) {
 
 /// Writes the best ok evaluation of the log as a header naming it as a static type.
 void export_best(const search_program& program, const search_contents& contents,
-                 const std::string& path) {
+                 const std::string& path, const std::string& as) {
   const std::vector<evaluation_record> best = best_evaluations(contents, 1);
   if (best.empty())
     throw std::runtime_error("--export: no evaluation in " + contents.folder.string() +
                              " finished ok; nothing to export");
   const evaluation_record& r = best.front();
-  write_file_atomically(path, export_cpp(program.space, r.config->arch, names_for_export(program)));
-  std::printf("exported x%llu (validation accuracy %.4f) to %s as `architecture`\n",
-              static_cast<unsigned long long>(r.id), r.results->score, path.c_str());
+  write_file_atomically(path,
+                        export_cpp(program.space, r.config->arch, names_for_export(program, as)));
+  std::printf("exported x%llu (validation accuracy %.4f) to %s as `%s`\n",
+              static_cast<unsigned long long>(r.id), r.results->score, path.c_str(), as.c_str());
 }
 
 /// Trains a proposal for `budget x epochs` epochs (fractions of an epoch become steps) and
@@ -221,7 +227,7 @@ trial_result train_and_score(const search_program& program, const proposal& p,
 int run(const search_program& program, const settings& s) {
   const space_ref space = program.space;
   check_input_shape(program);
-  if (!s.export_path.empty()) check_export(program, s.export_path);
+  if (!s.export_path.empty()) check_export(program, s.export_path, s.export_as);
 
   // The backend, resolved once: `cuda` without a usable device is an error naming the reason;
   // `auto` takes the GPU when there is one and says once why it runs on the CPU otherwise.
@@ -305,7 +311,7 @@ int run(const search_program& program, const settings& s) {
   std::printf(
       "leaderboard (validation accuracy; test accuracy in %s/evaluations/x<id>/results.json):\n%s",
       log.folder().string().c_str(), leaderboard_table(space, best).c_str());
-  if (!s.export_path.empty()) export_best(program, contents, s.export_path);
+  if (!s.export_path.empty()) export_best(program, contents, s.export_path, s.export_as);
   return 0;
 }
 
@@ -409,6 +415,10 @@ void add_options(CLI::App& app, settings& s) {
                  "after the search, write the best architecture as a C++ header naming it as a "
                  "static type (darch::fixed_architecture); rerun a finished search with it to "
                  "export only");
+  app.add_option("--export-as", s.export_as,
+                 "the exported type's name, with its namespace if any: my::best declares `best` "
+                 "in namespace my")
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -49,4 +49,11 @@ fi
 grep -q -- '--export /nonexistent/best.hpp: the folder /nonexistent does not exist' <<< "$out" ||
   fail "--export into a missing folder: the message does not say so: $out"
 [[ ! -e logs ]] || fail "--export into a missing folder: the log folder was created"
+# --export-as that is not a C++ name is refused up front as well, naming it.
+if out=$("$tool" --log logs --data /nonexistent --export best.hpp --export-as 'my::3d' 2>&1); then
+  fail "--export-as my::3d was accepted"
+fi
+grep -q -- '--export cannot name this space' <<< "$out" && grep -q -- '3d' <<< "$out" ||
+  fail "--export-as my::3d: the message does not say so: $out"
+[[ ! -e logs && ! -e best.hpp ]] || fail "--export-as my::3d: something was created"
 echo "flagship: every out-of-range option refused, nothing created"
