@@ -4,6 +4,6 @@
 #include "darch/fixed/fixed_architecture.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 
-using best = darch::fixed_architecture<darch::spaces::readme_mlp_784,
-                                       darch::choices<1, 3, 0, 1, 2, 2, 0>>;
+using best =
+    darch::fixed_architecture<darch::spaces::readme_mlp_784, darch::choices<1, 3, 0, 1, 2, 2, 0>>;
 inline constexpr auto ops = best::op_count;

@@ -9,8 +9,8 @@ struct swish {
   static constexpr std::string_view name = "swish";
   using params = darch::params<>;
 };
-using space = darch::with_input_shape<
-    darch::seq<darch::dense<darch::choice<32>>, swish, darch::dense<darch::choice<10>, darch::softmax>>,
-    784>;
+using space = darch::with_input_shape<darch::seq<darch::dense<darch::choice<32>>, swish,
+                                                 darch::dense<darch::choice<10>, darch::softmax>>,
+                                      784>;
 using best = darch::fixed_architecture<space, darch::choices<>>;
 void make() { darch::static_network<best> net(1); }
