@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "darch/core/shape.hpp"
@@ -78,7 +79,7 @@ concept static_geometry = requires { G::is_static; };
 template <class G>
 struct layer_base {
   G g;
-  explicit layer_base(const G& geometry) : g(geometry) {}
+  explicit layer_base(G geometry) : g(std::move(geometry)) {}
   std::size_t workspace_floats(std::int64_t) const { return 0; }
   std::int64_t per_sample() const noexcept { return g.output().elements(); }
   std::size_t floats(std::int64_t batch) const noexcept {
@@ -188,8 +189,11 @@ struct batch_norm_layer : layer_base<G> {
 
   std::int64_t channels() const noexcept { return g.input(0).dims[0]; }
   std::int64_t spatial() const noexcept { return g.input(0).elements() / channels(); }
+  // The kernel writes `state` and `y` (through the arguments it is given).
   kernels::cpu::batch_norm_args args(std::int64_t batch, bool training, const float* x,
-                                     const float* params, float* state, float* y) {
+                                     const float* params,
+                                     float* state,  // NOLINT(readability-non-const-parameter)
+                                     float* y) {    // NOLINT(readability-non-const-parameter)
     const std::int64_t c = channels();
     return {.batch = batch,
             .c = c,
@@ -229,8 +233,10 @@ struct layer_norm_layer : layer_base<G> {
   explicit layer_norm_layer(const G& geometry) : layer_base<G>(geometry) {}
 
   std::int64_t n() const noexcept { return g.input(0).elements(); }
+  // The kernel writes `y` (through the arguments it is given).
   kernels::cpu::layer_norm_args args(std::int64_t batch, const float* x, const float* params,
-                                     float* y, bool training) {
+                                     float* y,  // NOLINT(readability-non-const-parameter)
+                                     bool training) {
     return {.batch = batch,
             .n = n(),
             .epsilon = darch::layer_norm::epsilon,

@@ -79,8 +79,8 @@ template <std::int64_t In, std::int64_t Out, ops::activation_kind Act, std::size
                                                        const float* b, float* y, std::int64_t first,
                                                        std::int64_t last) noexcept {
   constexpr std::int64_t full = In / 16;
-  constexpr unsigned rest = static_cast<unsigned>(In % 16);
-  constexpr __mmask16 tail = static_cast<__mmask16>((1u << rest) - 1u);
+  constexpr auto rest = static_cast<unsigned>(In % 16);
+  constexpr auto tail = static_cast<__mmask16>((1u << rest) - 1u);
   const auto row = [](std::size_t r) { return static_cast<std::int64_t>(r); };
   const std::int64_t blocked = first + (last - first) / 4 * 4;
   for (std::int64_t j = first; j < blocked; j += 4) {
@@ -157,7 +157,9 @@ inline constexpr std::int64_t gemv_parallel_weights = std::int64_t{1} << 16;
 /// (kernels/cpu/parallel.hpp), split by blocks of four outputs. Returns false (computing
 /// nothing) without AVX-512.
 template <std::int64_t In, std::int64_t Out, ops::activation_kind Act>
-bool gemv(std::int64_t batch, const float* x, const float* w, const float* b, float* y) noexcept {
+// y is written, through gemv_problem::y.
+bool gemv(std::int64_t batch, const float* x, const float* w, const float* b,
+          float* y) noexcept {  // NOLINT(readability-non-const-parameter)
   if (!gemv_supported()) return false;
   const gemv_problem p{batch, x, w, b, y};
   constexpr std::int64_t blocks = (Out + 3) / 4;
