@@ -2,8 +2,9 @@
 // Tunes darch's AVX-512 SGEMM (darch::tune, the built-in kernel "cpu.gemm") on the GEMM shapes
 // of the README MLP (784-512-512-10, batch 128) and of a 3x3 convolution of the small CNN (32 ->
 // 64 channels on 14 x 14, per sample), and reports in the same run:
-// - the machine: CPU model, threads, OPENBLAS_CORETYPE, and the measured FMA peak (an AVX-512
-//   FMA loop on 1 and on all threads): no hard-coded peak;
+// - the machine (benchmarks/support/machine.hpp): CPU model, ISA, darch's GEMM path,
+//   OPENBLAS_CORETYPE and the rest of the environment, threads, and the FMA peak measured now
+//   (an FMA loop of the widest ISA the CPU has, on 1 and on all threads): no hard-coded peak;
 // - the harness's own overhead per timed call;
 // - per shape: the hand-picked default configuration, the tuned best, and OpenBLAS's sgemm, each
 //   as median time, GFLOP/s and fraction of the peak;
@@ -11,13 +12,11 @@
 //   within 5% of the exhaustive best (mean over seeds), against the space's size.
 //   darch_bench_tune_cpu_gemm [--budget SECONDS_PER_VARIANT] [--seeds N] [--db FILE]
 // The database defaults to a temporary file (every variant measured afresh).
-#include <immintrin.h>
 #include <omp.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,6 +31,7 @@
 #include "darch/tune/builtin.hpp"
 #include "darch/tune/environment.hpp"
 #include "darch/tune/session.hpp"
+#include "support/machine.hpp"
 
 namespace {
 
@@ -53,38 +53,6 @@ constexpr gemm_shape shapes[] = {
     {"CNN dW dz*col^T", "nt", 64, 288, 196},
     {"CNN dcol W^T*dz", "tn", 288, 196, 64},
 };
-
-/// 24 independent FMA chains per thread for `seconds`: the peak the FMA units reach here.
-__attribute__((target("avx512f"))) double fma_chains(std::int64_t iterations) {
-  __m512 acc[24];
-  for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i) * 1e-3f);
-  const __m512 mul = _mm512_set1_ps(0.999999f), add = _mm512_set1_ps(1e-7f);
-  for (std::int64_t it = 0; it < iterations; ++it)
-#pragma GCC unroll 24
-    for (int i = 0; i < 24; ++i) acc[i] = _mm512_fmadd_ps(acc[i], mul, add);  // in registers
-  __m512 sum = acc[0];
-  for (int i = 1; i < 24; ++i) sum = _mm512_add_ps(sum, acc[i]);
-  float lanes[16];
-  _mm512_storeu_ps(lanes, sum);
-  double total = 0.0;
-  for (const float x : lanes) total += static_cast<double>(x);
-  return total;
-}
-
-double fma_peak_gflops(int threads) {
-  constexpr std::int64_t iterations = 20'000'000;
-  double best = 0.0;
-  for (int round = 0; round < 3; ++round) {
-    double sink = 0.0;
-    const auto t0 = std::chrono::steady_clock::now();
-#pragma omp parallel num_threads(threads) reduction(+ : sink)
-    sink += fma_chains(iterations);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (sink == 42.0) std::printf(" ");  // keeps the chains
-    best = std::max(best, static_cast<double>(threads) * iterations * 24 * 16 * 2 / s * 1e-9);
-  }
-  return best;
-}
 
 tune::problem_key problem_of(const gemm_shape& s) {
   tune::problem_key p;
@@ -137,12 +105,10 @@ int main(int argc, char** argv) try {
   tune::results_db db(db_path);
 
   const int threads = omp_get_max_threads();
-  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
-  std::printf("machine: %s\n", tune::cpu_description().c_str());
-  std::printf("OPENBLAS_CORETYPE=%s, OMP_NUM_THREADS=%d\n", coretype ? coretype : "(unset)",
-              threads);
-  const double peak1 = fma_peak_gflops(1), peak = fma_peak_gflops(threads);
-  std::printf("measured FMA peak: %.1f GFLOP/s on 1 thread, %.1f on %d\n", peak1, peak, threads);
+  const bench::fma_peak measured = bench::measure_fma_peak({threads});
+  bench::print_machine(stdout, bench::describe_machine(), measured, threads);
+  std::printf("machine key: %s (the tuning database's device)\n", tune::cpu_description().c_str());
+  const double peak = measured.at(threads);
   double overhead = 0.0;
   for (int i = 0; i < 5; ++i) overhead = std::max(overhead, tune::harness_overhead());
   std::printf("harness overhead per timed call: %.1f ns (the largest of 5 medians)\n",
