@@ -21,6 +21,7 @@
 #include "../../kernels/cpu/detail/gemm.hpp"
 #include "../../kernels/cpu/detail/threading.hpp"
 #include "darch/config.hpp"
+#include "darch/tune/environment.hpp"
 
 namespace darch::bench {
 namespace {
@@ -213,18 +214,7 @@ machine_info describe_machine() {
   m.cpus = static_cast<int>(std::thread::hardware_concurrency());
   m.hypervisor = (" " + cpuinfo_field("flags") + " ").find(" hypervisor ") != std::string::npos;
 
-  __builtin_cpu_init();
-  // The features darch's CPU kernels choose their paths by (kernels/cpu/gemm.cpp).
-  const std::pair<const char*, bool> features[] = {
-      {"avx2", __builtin_cpu_supports("avx2") != 0},
-      {"fma", __builtin_cpu_supports("fma") != 0},
-      {"avx512f", __builtin_cpu_supports("avx512f") != 0},
-      {"avx512vl", __builtin_cpu_supports("avx512vl") != 0},
-      {"avx512bw", __builtin_cpu_supports("avx512bw") != 0},
-      {"avx512dq", __builtin_cpu_supports("avx512dq") != 0},
-  };
-  for (const auto& [name, present] : features)
-    if (present) m.isa_flags += (m.isa_flags.empty() ? "" : " ") + std::string(name);
+  m.isa_flags = tune::cpu_features();
   if (m.isa_flags.empty()) m.isa_flags = "(none of avx2 fma avx512f/vl/bw/dq)";
 
   namespace detail = kernels::cpu::detail;

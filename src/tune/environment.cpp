@@ -29,8 +29,7 @@ std::string cpu_model() {
 
 }  // namespace
 
-std::string cpu_description() {
-  std::string out = cpu_model() + ";";
+std::string cpu_features() {
   __builtin_cpu_init();
   // The features darch's CPU kernels choose their paths by (kernels/cpu/gemm.cpp).
   const std::pair<const char*, bool> features[] = {
@@ -41,10 +40,16 @@ std::string cpu_description() {
       {"avx512bw", __builtin_cpu_supports("avx512bw") != 0},
       {"avx512dq", __builtin_cpu_supports("avx512dq") != 0},
   };
+  std::string out;
   for (const auto& [name, present] : features)
-    if (present) out += std::string(" ") + name;
-  out += "; " + std::to_string(omp_get_max_threads()) + " threads";
+    if (present) out += (out.empty() ? "" : " ") + std::string(name);
   return out;
+}
+
+std::string cpu_description() {
+  const std::string features = cpu_features();
+  return cpu_model() + ";" + (features.empty() ? "" : " " + features) + "; " +
+         std::to_string(omp_get_max_threads()) + " threads";
 }
 
 std::string compiler_description() { return config::build_description; }

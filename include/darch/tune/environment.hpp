@@ -16,6 +16,10 @@ namespace darch::tune {
 /// (the model from /proc/cpuinfo, or "unknown CPU"; threads: OpenMP's maximum).
 std::string cpu_description();
 
+/// The ISA features darch's CPU kernels choose their paths by that this CPU has, in a fixed
+/// order: "avx2 fma avx512f avx512vl avx512bw avx512dq" (empty when it has none of them).
+std::string cpu_features();
+
 /// "GNU 12.2.0 Release -O3 -DNDEBUG" (config::build_description).
 std::string compiler_description();
 
