@@ -24,4 +24,8 @@ static_initial_values static_initial(space_ref space, const assignment& a, shape
   return {std::move(p.params), std::move(p.state), std::move(p.decay)};
 }
 
+void check_static_labels(const std::int32_t* labels, std::int64_t batch, std::int64_t classes) {
+  exec::detail::check_labels(labels, batch, classes, "darch::static_network: ");
+}
+
 }  // namespace darch::detail

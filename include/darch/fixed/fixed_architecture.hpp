@@ -63,6 +63,7 @@ struct constant_walk {
   constant_error error = constant_error::none;
   std::size_t decision = 0;  ///< the offending decision's position (out_of_domain)
   std::size_t ops = 0, values = 0, inputs = 0, outputs = 0;
+  std::uint32_t output = 0;  ///< the producer of the first output (0 when there is none)
 };
 
 /// The walker's visitor for a constant assignment: answers decisions from the array and hands
@@ -112,6 +113,7 @@ constexpr constant_walk walk_constant(const table_view& t, const std::uint32_t* 
   if (r.error == constant_error::none && !constraints_hold(t, w.assigned_mask(), w.shared_values()))
     r.error = constant_error::constraint;
   r.outputs = out.size();
+  r.output = out.size() > 0 ? static_cast<std::uint32_t>(out[0]) : 0;
   return r;
 }
 
@@ -175,12 +177,8 @@ constexpr constant_walk count_constant(const std::array<std::uint32_t, N>& c) {
 template <class Space, std::size_t N, constant_walk W>
 constexpr auto build_constant(const std::array<std::uint32_t, N>& c) {
   fixed_graph<W.ops, W.values, W.inputs> g{};
-  if constexpr (W.error == constant_error::none) {
-    constant_visitor<decltype(g)> v{&table_view_of<Space>(), c.data(), N, &g};
-    walker<constant_visitor<decltype(g)>> w(table_view_of<Space>(), v);
-    const port_list out = w.run(port_list::of(0));
-    g.output = out.size() > 0 ? static_cast<std::uint32_t>(out[0]) : 0;
-  }
+  if constexpr (W.error == constant_error::none)
+    g.output = walk_constant(table_view_of<Space>(), c.data(), N, g).output;
   return g;
 }
 

@@ -174,6 +174,11 @@ static_initial_values static_initial(space_ref space, const assignment& a, shape
                                      std::int64_t classes, std::uint64_t seed,
                                      std::size_t param_count, std::size_t state_count);
 
+/// Throws std::invalid_argument naming the first label outside 0..classes-1: the executors'
+/// check (exec::detail::check_labels), compiled in the library so that this header needs no
+/// planner.
+void check_static_labels(const std::int32_t* labels, std::int64_t batch, std::int64_t classes);
+
 }  // namespace detail
 
 /// Architecture `Arch` (a `fixed_architecture` whose space declares its input shape) trained and
@@ -222,11 +227,7 @@ class static_network {
   /// @throws std::invalid_argument for a label outside 0..classes-1.
   double train_step(const float* images, const std::int32_t* labels, std::int64_t batch,
                     std::uint64_t step) {
-    for (std::int64_t i = 0; i < batch; ++i)
-      if (labels[i] < 0 || labels[i] >= classes)
-        throw std::invalid_argument("darch::static_network: label " + std::to_string(labels[i]) +
-                                    " of sample " + std::to_string(i) + " is not a class (0 to " +
-                                    std::to_string(classes - 1) + ")");
+    detail::check_static_labels(labels, batch, classes);
     const double loss = forward_backward(images, labels, batch, step);
     if (std::isfinite(loss)) optimizer_.step(params_, grads_, decay_);
     return loss;
@@ -238,7 +239,7 @@ class static_network {
     reserve_training(batch);
     forward(images, batch, true, step + 1, training_);
     zero_shared_gradients(batch);
-    float* head_dy = dy_of<head>();
+    float* head_dy = dy_[head].data();
     float* dlogits = facts::layout.consumers[head] == 1
                          ? head_dy
                          : exec::detail::at_least(loss_gradient_, batch * classes);
@@ -304,10 +305,6 @@ class static_network {
   /// Where op `id`'s output is in this pass: in inference an in-place op's is its owner's.
   float* y_of(buffers& b, std::uint32_t id, bool training) {
     return b.y[training ? id : facts::layout.owner[id]].data();
-  }
-  template <std::uint32_t Id>
-  float* dy_of() {
-    return dy_[Id].data();
   }
 
   void forward(const float* images, std::int64_t batch, bool training, std::uint64_t seed,
