@@ -3,6 +3,8 @@
 #include "darch/arch/json.hpp"
 
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "darch/arch/decisions.hpp"
 #include "darch/arch/detail/paths.hpp"
 #include "darch/arch/detail/walker.hpp"
+#include "darch/arch/json_read.hpp"
 #include "darch/space/count.hpp"
 
 namespace darch {
@@ -44,10 +47,9 @@ bool json_matches(const nlohmann::json& j, const value& v) {
       if (!j.is_array()) return false;
       std::uint64_t mask = 0;
       for (const auto& node : j) {
-        if (!node.is_number_integer()) return false;
-        const auto id = node.get<std::int64_t>();
-        if (id < 0 || id >= 63) return false;
-        mask |= std::uint64_t{1} << id;
+        const std::optional<int> id = json_integer<int>(node);
+        if (!id || *id < 0 || *id >= 63) return false;
+        mask |= std::uint64_t{1} << *id;
       }
       return mask == static_cast<std::uint64_t>(v.integer) &&
              j.size() == static_cast<std::size_t>(__builtin_popcountll(mask));
@@ -90,8 +92,8 @@ struct json_visitor {
         throw assignment_error("darch: JSON decision " + std::to_string(i) + " has no \"value\"");
       if (entry.contains("name") && entry["name"] != name)
         throw assignment_error("darch: JSON decision " + std::to_string(i) + " is named " +
-                               entry["name"].dump() + " but the space's decision there is '" +
-                               name + "'");
+                               json_excerpt(entry["name"]) +
+                               " but the space's decision there is '" + name + "'");
       v = &entry["value"];
     }
     const domain_info& dom = t.domain(d.domain);
@@ -103,8 +105,8 @@ struct json_visitor {
     nlohmann::json allowed = nlohmann::json::array();
     for (std::uint32_t k = 0; k < dom.size; ++k)
       allowed.push_back(to_json(t.domain_value(d.domain, k)));
-    throw assignment_error("darch: '" + name + "' = " + v->dump() + " is not in its domain " +
-                           allowed.dump());
+    throw assignment_error("darch: '" + name + "' = " + json_excerpt(*v) +
+                           " is not in its domain " + allowed.dump());
   }
   bool enter(std::uint32_t node, std::int32_t position, std::int32_t copy) {
     paths.push(node, position, copy);
@@ -121,6 +123,11 @@ assignment assignment_from_json(space_ref space, const nlohmann::json& j) {
   if (!j.is_array())
     throw assignment_error("darch: a JSON assignment must be an array of decisions, got " +
                            std::string{j.type_name()});
+  try {
+    check_json_depth(j);  // the comparisons and messages below recurse into the values
+  } catch (const std::invalid_argument& e) {
+    throw assignment_error(std::string{"darch: the JSON assignment "} + e.what());
+  }
   assignment a;
   detail::json_visitor v{detail::table_of(space), j, a.choices};
   detail::walker<detail::json_visitor> w(detail::table_of(space), v);

@@ -10,11 +10,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <new>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "darch/arch/json_read.hpp"
 #include "darch/log/log_error.hpp"
 
 namespace darch {
@@ -86,6 +89,9 @@ void write_json_atomically(const std::filesystem::path& path, const nlohmann::js
 }
 
 std::string read_text_file(const std::filesystem::path& path) {
+  // An ifstream opens a folder, then reads nothing from it: it would pass for an empty file.
+  if (std::error_code ec; std::filesystem::is_directory(path, ec))
+    throw log_error(path, "is a folder, not a file");
   std::ifstream in{path, std::ios::binary};
   if (!in) {
     std::error_code ec;
@@ -103,10 +109,12 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw log_error(path, "empty file (expected a JSON document)");
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann's message says where ("at line 3, column 7") and what it expected.
-    throw log_error(path, std::string{"malformed or truncated JSON: "} + e.what());
+    return parse_json_text(text);
+  } catch (const std::invalid_argument& e) {
+    throw log_error(path, e.what());
+  } catch (const std::bad_alloc&) {
+    throw log_error(path,
+                    "out of memory parsing its " + std::to_string(text.size()) + " bytes of JSON");
   }
 }
 

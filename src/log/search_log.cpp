@@ -13,12 +13,14 @@
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
 
 #include "darch/arch/json.hpp"
+#include "darch/arch/json_read.hpp"
 #include "darch/log/atomic_file.hpp"
 #include "darch/log/log_error.hpp"
 #include "darch/log/space_fingerprint.hpp"
@@ -89,10 +91,11 @@ evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, st
 
   const auto id_it = j.find("id");
   if (id_it == j.end()) throw log_error(path, "missing \"id\"");
-  if (!id_it->is_number_unsigned() &&
-      !(id_it->is_number_integer() && id_it->get<std::int64_t>() >= 0))
-    throw log_error(path, "\"id\" must be a non-negative integer, found " + id_it->dump());
-  c.id = id_it->get<std::uint64_t>();
+  const std::optional<std::uint64_t> stored_id = json_integer<std::uint64_t>(*id_it);
+  if (!stored_id)
+    throw log_error(path,
+                    "\"id\" must be an integer in [0, 2^64 - 1], found " + json_excerpt(*id_it));
+  c.id = *stored_id;
   if (c.id != id)
     throw log_error(path, "says \"id\": " + std::to_string(c.id) + " but lies in folder " +
                               evaluation_folder_name(id));
@@ -101,7 +104,8 @@ evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, st
   if (budget_it == j.end()) throw log_error(path, "missing \"budget\"");
   if (!budget_it->is_number() || !(budget_it->get<double>() > 0.0) ||
       !std::isfinite(budget_it->get<double>()))
-    throw log_error(path, "\"budget\" must be a positive number, found " + budget_it->dump());
+    throw log_error(path,
+                    "\"budget\" must be a positive number, found " + json_excerpt(*budget_it));
   c.budget = budget_it->get<double>();
 
   const auto arch_it = j.find("architecture");
@@ -120,7 +124,7 @@ evaluation_config parse_config(const fs::path& path, const nlohmann::json& j, st
     for (std::size_t i = 0; agrees && i < it->size(); ++i)
       agrees = (*it)[i].is_number_unsigned() && (*it)[i].get<std::uint64_t>() == c.arch.choices[i];
     if (!agrees)
-      throw log_error(path, "\"choices\" " + it->dump() +
+      throw log_error(path, "\"choices\" " + json_excerpt(*it) +
                                 " disagree with \"architecture\", which gives " +
                                 choices_text(c.arch.choices));
   }
@@ -137,25 +141,49 @@ struct stored_description {
 stored_description parse_description(const fs::path& path, const nlohmann::json& j) {
   const auto fail = [&](const std::string& why) -> log_error { return log_error(path, why); };
   if (!j.is_object()) throw fail("expected a JSON object, found " + std::string{j.type_name()});
-  if (j.value("format", std::string{}) != log_format)
+  const auto format = j.find("format");
+  if (format == j.end() || !format->is_string() || format->get<std::string>() != log_format)
     throw fail("not a darch search description (expected \"format\": \"" + std::string{log_format} +
-               "\")");
-  if (!j.contains("version") || !j["version"].is_number_integer() ||
-      j["version"].get<int>() != log_version)
+               "\", found " + (format == j.end() ? "none" : json_excerpt(*format)) + ")");
+  const auto version = j.find("version");
+  if (version == j.end() || json_integer<int>(*version) != log_version)
     throw fail("written in log format version " +
-               (j.contains("version") ? j["version"].dump() : "?") + "; this build reads version " +
+               (version == j.end() ? "?" : json_excerpt(*version)) + "; this build reads version " +
                std::to_string(log_version));
+  // "a"."b" of the document, which must exist; "a" must be an object.
+  const auto member = [&](const char* object, const char* key) -> const nlohmann::json& {
+    const auto it = j.find(object);
+    if (it == j.end()) throw fail(std::string{"missing \""} + object + "\"");
+    if (!it->is_object())
+      throw fail(std::string{"\""} + object + "\" must be a JSON object, found " +
+                 json_excerpt(*it));
+    const auto field = it->find(key);
+    if (field == it->end()) throw fail(std::string{"missing \""} + object + "\".\"" + key + "\"");
+    return *field;
+  };
+  const auto text = [&](const char* object, const char* key) {
+    const nlohmann::json& v = member(object, key);
+    if (!v.is_string())
+      throw fail(std::string{"\""} + object + "\".\"" + key + "\" must be a string, found " +
+                 json_excerpt(v));
+    return v.get<std::string>();
+  };
+  const auto top = [&](const char* key) -> const nlohmann::json& {
+    const auto it = j.find(key);
+    if (it == j.end()) throw fail(std::string{"missing \""} + key + "\"");
+    return *it;
+  };
   stored_description d;
-  try {
-    d.fingerprint = j.at("space").at("fingerprint").get<std::string>();
-    d.size = j.at("space").at("size").get<std::string>();
-    d.searcher = j.at("searcher").at("name").get<std::string>();
-    d.options = j.at("searcher").at("options");
-    d.seed = j.at("seed").get<std::uint64_t>();
-    d.evaluation = j.at("evaluation");
-  } catch (const nlohmann::json::exception& e) {
-    throw fail(std::string{"malformed search description: "} + e.what());
-  }
+  d.fingerprint = text("space", "fingerprint");
+  d.size = text("space", "size");
+  d.searcher = text("searcher", "name");
+  d.options = member("searcher", "options");
+  const nlohmann::json& seed = top("seed");
+  const std::optional<std::uint64_t> seed_value = json_integer<std::uint64_t>(seed);
+  if (!seed_value)
+    throw fail("\"seed\" must be an integer in [0, 2^64 - 1], found " + json_excerpt(seed));
+  d.seed = *seed_value;
+  d.evaluation = top("evaluation");
   return d;
 }
 

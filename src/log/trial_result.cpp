@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "darch/arch/json_read.hpp"
+
 namespace darch {
 
 std::string_view to_string(trial_status s) noexcept {
@@ -36,6 +38,7 @@ nlohmann::json to_json(const trial_result& r) {
 }
 
 trial_result trial_result_from_json(const nlohmann::json& j) {
+  check_json_depth(j);  // "metrics" is copied, recursively
   if (!j.is_object())
     throw std::invalid_argument(
         "expected a JSON object {\"status\", \"score\", \"metrics\", \"seconds\"}, found " +
@@ -59,9 +62,10 @@ trial_result trial_result_from_json(const nlohmann::json& j) {
   const nlohmann::json& score = field("score");
   if (score.is_number()) r.score = score.get<double>();
   else if (!score.is_null())
-    throw std::invalid_argument("\"score\" must be a number or null, found " + score.dump());
+    throw std::invalid_argument("\"score\" must be a number or null, found " + json_excerpt(score));
   if (r.status == trial_status::ok && !std::isfinite(r.score))
-    throw std::invalid_argument("status \"ok\" needs a numeric \"score\", found " + score.dump());
+    throw std::invalid_argument("status \"ok\" needs a numeric \"score\", found " +
+                                json_excerpt(score));
 
   const nlohmann::json& metrics = field("metrics");
   if (!metrics.is_object())
@@ -71,12 +75,13 @@ trial_result trial_result_from_json(const nlohmann::json& j) {
 
   const nlohmann::json& seconds = field("seconds");
   if (!seconds.is_number() || !(seconds.get<double>() >= 0.0))
-    throw std::invalid_argument("\"seconds\" must be a number >= 0, found " + seconds.dump());
+    throw std::invalid_argument("\"seconds\" must be a number >= 0, found " +
+                                json_excerpt(seconds));
   r.seconds = seconds.get<double>();
 
   if (const auto it = j.find("error"); it != j.end()) {
     if (!it->is_string())
-      throw std::invalid_argument("\"error\" must be a string, found " + it->dump());
+      throw std::invalid_argument("\"error\" must be a string, found " + json_excerpt(*it));
     r.error = it->get<std::string>();
   }
   return r;

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <limits>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -12,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "darch/arch/json_read.hpp"
 #include "darch/search/evolution.hpp"
 #include "darch/search/grid.hpp"
 #include "darch/search/hyperband.hpp"
@@ -39,9 +43,14 @@ class option_reader {
  public:
   option_reader(std::string_view searcher, const nlohmann::json& options)
       : searcher_(searcher), options_(options) {
+    try {
+      check_json_depth(options_);  // before anything recursive (dump, comparison) touches them
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("darch: the options of searcher '" + searcher_ + "' " + e.what());
+    }
     if (!options_.is_null() && !options_.is_object())
       throw std::invalid_argument("darch: the options of searcher '" + searcher_ +
-                                  "' must be a JSON object, not " + options_.dump());
+                                  "' must be a JSON object, not " + json_excerpt(options_));
   }
 
   template <class T>
@@ -54,17 +63,26 @@ class option_reader {
         if (!j.is_boolean()) throw std::invalid_argument("a boolean");
         field = j.get<bool>();
       } else if constexpr (std::is_integral_v<T>) {
-        if (!j.is_number_integer() || (std::is_unsigned_v<T> && j.get<std::int64_t>() < 0))
-          throw std::invalid_argument(std::is_unsigned_v<T> ? "a non-negative integer"
-                                                            : "an integer");
-        field = j.get<T>();
+        const std::optional<T> value = json_integer<T>(j);
+        if (!value) {
+          using limits = std::numeric_limits<T>;
+          throw std::invalid_argument(std::is_unsigned_v<T>
+                                          ? "a non-negative integer up to " +
+                                                std::to_string(limits::max())
+                                          : "an integer in [" + std::to_string(limits::min()) +
+                                                ", " + std::to_string(limits::max()) + "]");
+        }
+        field = *value;
       } else {
-        if (!j.is_number()) throw std::invalid_argument("a number");
-        field = j.get<T>();
+        static_assert(std::is_same_v<T, double>, "searcher options are integers or doubles");
+        if (!j.is_number() || !std::isfinite(j.get<double>()))
+          throw std::invalid_argument("a finite number");
+        field = j.get<double>();
       }
     } catch (const std::invalid_argument& wanted) {
       throw std::invalid_argument("darch: option '" + std::string{key} + "' of searcher '" +
-                                  searcher_ + "' must be " + wanted.what() + ", not " + j.dump());
+                                  searcher_ + "' must be " + wanted.what() + ", not " +
+                                  json_excerpt(j));
     }
   }
 
@@ -84,7 +102,8 @@ class option_reader {
       choices += (choices.empty() ? "" : ", ") + std::string{text};
     }
     throw std::invalid_argument("darch: option '" + std::string{key} + "' of searcher '" +
-                                searcher_ + "' must be one of " + choices + ", not " + j.dump());
+                                searcher_ + "' must be one of " + choices + ", not " +
+                                json_excerpt(j));
   }
 
   void read_sampling(sampling_mode& field) {

@@ -152,7 +152,13 @@ file_bytes read_bytes(const fs::path& file) {
   file_bytes result;
   result.bytes = read_raw(file);
   if (result.bytes.size() >= 2 && result.bytes[0] == 0x1f && result.bytes[1] == 0x8b) {
-    result.bytes = gunzip(file, result.bytes);
+    try {
+      result.bytes = gunzip(file, result.bytes);
+    } catch (const std::bad_alloc&) {
+      // zlib's state or the output: a gzip file may inflate over 1000-fold.
+      throw data_error(file, "out of memory decompressing its " +
+                                 std::to_string(result.bytes.size()) + " gzip-compressed bytes");
+    }
     result.gzipped = true;
   }
   return result;

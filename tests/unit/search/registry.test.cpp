@@ -61,3 +61,23 @@ TEST_CASE("registry: options are read strictly", "[search][registry]") {
              Catch::Contains("no option 'tree_exploration'"));
   CHECK_THAT(message_of("grid", nlohmann::json::array({1})), Catch::Contains("JSON object"));
 }
+
+TEST_CASE("registry: option values are range-checked, deep options refused", "[search][registry]") {
+  // Narrowing was silent: 2^32 + 3 read as 3 into an int, 2^63 read as negative.
+  CHECK_THAT(message_of("mcts", {{"max_attempts", 4294967299LL}}),
+             Catch::Contains("'max_attempts'") && Catch::Contains("[-2147483648, 2147483647]"));
+  CHECK_THAT(message_of("evolution", {{"population", 18446744073709551616.0}}),
+             Catch::Contains("non-negative integer up to 18446744073709551615"));
+  CHECK_THAT(message_of("evolution", {{"population", 1e300}}),
+             Catch::Contains("'population'") && Catch::Contains("1e+300"));
+  CHECK_THAT(message_of("evolution", {{"population", 2.5}}), Catch::Contains("not 2.5"));
+  CHECK_NOTHROW(darch::search::make_searcher("evolution", space, 1, {{"population", 8.0}}));
+  CHECK_THAT(message_of("mcts", {{"exploration", "high"}}), Catch::Contains("a finite number"));
+  // Too deep to print in a message (or compare) safely: refused first.
+  nlohmann::json deep = nlohmann::json::array();
+  for (int i = 0; i < 300; ++i) deep = nlohmann::json::array({deep});
+  CHECK_THAT(message_of("evolution", {{"population", deep}}),
+             Catch::Contains("searcher 'evolution'") && Catch::Contains("more than 256 levels"));
+  // Values are cut short in messages.
+  CHECK(message_of("evolution", {{"population", std::string(10000, 'p')}}).size() < 300);
+}
