@@ -72,6 +72,16 @@ inline std::string log_error_of(const std::function<void()>& f, const std::files
   return {};
 }
 
+/// The message of the log_error that reading evaluation 0 of `log` throws, after checking that
+/// both readers (`search_log::read` and `read_search_folder`) throw it, naming `at_fault`.
+inline std::string read_error_of(const search_log& log, const std::filesystem::path& at_fault) {
+  const std::string a = log_error_of([&] { (void)log.read(0); }, at_fault);
+  const std::string b =
+      log_error_of([&] { (void)read_search_folder(log.folder(), log.space()); }, at_fault);
+  CHECK(a == b);
+  return a;
+}
+
 // count 2; cell 0: 1024, relu, dropout 0.5; cell 1: 256, dropout 0.2.
 inline const assignment example{{1, 2, 0, 1, 1, 0, 1, 0}};
 
@@ -90,6 +100,7 @@ using darch::testing::log_error_of;
 using darch::testing::not_ok;
 using darch::testing::ok;
 using darch::testing::random_description;
+using darch::testing::read_error_of;
 using darch::testing::readme;
 using darch::testing::slurp;
 using darch::testing::tiny;
