@@ -23,7 +23,10 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -38,6 +41,7 @@
 #include "darch/log/leaderboard.hpp"
 #include "darch/log/search_log.hpp"
 #include "darch/log/space_fingerprint.hpp"
+#include "darch/search/isolation.hpp"
 #include "darch/search/registry.hpp"
 #include "darch/search/run.hpp"
 #include "darch/train/dataset.hpp"
@@ -79,6 +83,15 @@ struct settings {
   std::size_t top = 10;
   std::string export_path;  ///< --export: where the best architecture goes, as a C++ header
   std::string export_as = "architecture";  ///< --export-as: the type's [namespace::]name
+  bool isolate = true;                     ///< --isolate / --no-isolate
+  double hard_limit_seconds = 0.0;         ///< --hard-limit (0: derived, see hard_limit())
+  double memory_limit_mib = -1.0;          ///< --memory-limit (-1: derived; 0: none)
+  std::string tell_order = "proposal";     ///< --tell-order
+  std::size_t lookahead = 0;               ///< --lookahead (0: --workers)
+  /// --darch-worker <backend>: this process is a worker of an isolated search (started by it
+  /// with the backend it resolved), not a search.
+  std::string worker_backend;
+  std::vector<std::string> arguments;  ///< argv, to start worker processes with
 };
 
 std::string clock_text(double seconds) {
@@ -176,7 +189,11 @@ trial_result train_and_score(const search_program& program, const proposal& p,
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
   config.backend = s.resolved_backend;
   config.precision = s.precision == "bf16" ? exec::precision::bf16 : exec::precision::tf32;
-  config.threads = s.threads > 0 ? std::max(1, s.threads / static_cast<int>(s.workers)) : 0;
+  // The threads are shared between the workers: each evaluation's OpenMP team busy-waits, so
+  // two teams of every core would take turns on them.
+  const int threads =
+      s.threads > 0 ? s.threads : static_cast<int>(std::thread::hardware_concurrency());
+  config.threads = threads > 0 ? std::max(1, threads / static_cast<int>(s.workers)) : 0;
   config.input = program.input;  // as declared, checked by the compiler for every architecture
   const double epochs = p.budget * s.epochs;
   const auto steps_per_epoch = (train_set.count + s.batch - 1) / s.batch;
@@ -224,15 +241,75 @@ trial_result train_and_score(const search_program& program, const proposal& p,
   return r;
 }
 
+/// What every evaluation of a search uses, built once per process (the search's, or each of
+/// its worker processes): the settings with the backend resolved, and the data, split.
+struct evaluation_setup {
+  settings resolved;
+  train::train_test data;
+  train::train_test parts;
+};
+
+evaluation_setup load_evaluation_setup(const settings& s, bool quiet) {
+  evaluation_setup setup;
+  setup.resolved = s;
+  // The backend, resolved once: `cuda` without a usable device is an error naming the reason;
+  // `auto` takes the GPU when there is one and says once why it runs on the CPU otherwise. A
+  // worker process takes the backend its search resolved.
+  setup.resolved.resolved_backend = s.worker_backend.empty()
+                                        ? exec::resolve_backend(exec::parse_backend(s.backend))
+                                        : exec::parse_backend(s.worker_backend);
+  if (!quiet) {
+    std::printf("loading Fashion-MNIST from %s\n", s.data_dir.c_str());
+    std::fflush(stdout);
+  }
+  setup.data = train::load_fashion_mnist(s.data_dir);
+  check_images(setup.data.train, "training", s.data_dir);
+  check_images(setup.data.test, "test", s.data_dir);
+  setup.parts = train::split(setup.data.train, s.validation, s.seed);
+  return setup;
+}
+
+search::evaluate_fn evaluator_of(const search_program& program, const evaluation_setup& setup) {
+  return [&program, &setup](const proposal& p, const trial_context& context) {
+    return train_and_score(program, p, context, setup.resolved, setup.parts.train, setup.parts.test,
+                           setup.data.test);
+  };
+}
+
+/// The hard limit of an isolated evaluation: --hard-limit, or twice --per-evaluation-seconds
+/// plus a minute (the evaluator stops itself at the soft limit; this catches one that cannot).
+double hard_limit(const settings& s) {
+  if (s.hard_limit_seconds > 0) return s.hard_limit_seconds;
+  return s.per_evaluation_seconds > 0 ? 2 * s.per_evaluation_seconds + 60 : 0.0;
+}
+
+/// The address-space limit of each worker process: --memory-limit, or on the CPU backend
+/// 80 % of the machine's memory shared between the workers (so that one runaway evaluation
+/// fails alone instead of bringing the machine into swap); none for CUDA, which reserves
+/// address space far beyond what it uses.
+std::uint64_t memory_limit_bytes(const settings& s) {
+  constexpr double mib = 1024.0 * 1024.0;
+  if (s.memory_limit_mib >= 0) return static_cast<std::uint64_t>(s.memory_limit_mib * mib);
+  if (s.resolved_backend != exec::backend_kind::cpu) return 0;
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return 0;
+  return static_cast<std::uint64_t>(0.8 * static_cast<double>(pages) *
+                                    static_cast<double>(page_size) /
+                                    static_cast<double>(s.workers));
+}
+
+/// This process as a worker of an isolated search: evaluates what the search sends.
+int serve(const search_program& program, const settings& s) {
+  check_input_shape(program);
+  const evaluation_setup setup = load_evaluation_setup(s, true);
+  return search::serve_evaluations(evaluator_of(program, setup));
+}
+
 int run(const search_program& program, const settings& s) {
   const space_ref space = program.space;
   check_input_shape(program);
   if (!s.export_path.empty()) check_export(program, s.export_path, s.export_as);
-
-  // The backend, resolved once: `cuda` without a usable device is an error naming the reason;
-  // `auto` takes the GPU when there is one and says once why it runs on the CPU otherwise.
-  settings resolved = s;
-  resolved.resolved_backend = exec::resolve_backend(exec::parse_backend(s.backend));
 
   const nlohmann::json options = nlohmann::json::parse(s.searcher_options, nullptr, false);
   if (options.is_discarded())
@@ -241,12 +318,9 @@ int run(const search_program& program, const settings& s) {
       search::make_searcher(s.searcher, space, s.seed, options);
 
   // The data before the log: a wrong --data leaves no empty search behind.
-  std::printf("loading Fashion-MNIST from %s\n", s.data_dir.c_str());
-  std::fflush(stdout);
-  const train::train_test data = train::load_fashion_mnist(s.data_dir);
-  check_images(data.train, "training", s.data_dir);
-  check_images(data.test, "test", s.data_dir);
-  const train::train_test parts = train::split(data.train, s.validation, s.seed);
+  const evaluation_setup setup = load_evaluation_setup(s, false);
+  const train::train_test& data = setup.data;
+  const train::train_test& parts = setup.parts;
 
   const std::string name = s.name.empty() ? s.searcher + "-seed" + std::to_string(s.seed) : s.name;
   const fs::path folder = fs::path(s.log_root) / name;
@@ -280,6 +354,20 @@ int run(const search_program& program, const settings& s) {
   run.max_seconds = s.minutes * 60.0;
   run.per_evaluation_seconds = s.per_evaluation_seconds;
   run.workers = s.workers;
+  run.order =
+      s.tell_order == "completion" ? search::tell_order::completion : search::tell_order::proposal;
+  run.lookahead = s.lookahead;
+  if (s.isolate) {
+    // Each worker is this program again, with the same options and the resolved backend.
+    run.isolation.command = {"/proc/self/exe"};
+    for (std::size_t i = 1; i < s.arguments.size(); ++i)
+      run.isolation.command.push_back(s.arguments[i]);
+    run.isolation.command.insert(
+        run.isolation.command.end(),
+        {"--darch-worker", std::string{exec::name(setup.resolved.resolved_backend)}});
+    run.isolation.hard_limit_seconds = hard_limit(s);
+    run.isolation.memory_limit_bytes = memory_limit_bytes(setup.resolved);
+  }
   run.on_progress = [&](const search::progress_info& p) {
     const evaluation_record record = log.read(p.id);
     const std::string total = p.total ? std::to_string(p.total) : std::string{"-"};
@@ -294,12 +382,8 @@ int run(const search_program& program, const settings& s) {
         short_architecture(space, record.config->arch, 60).c_str());
     std::fflush(stdout);
   };
-  const search::run_summary summary = search::run_search(
-      space, *searcher,
-      [&](const proposal& p, const trial_context& context) {
-        return train_and_score(program, p, context, resolved, parts.train, parts.test, data.test);
-      },
-      log, run);
+  const search::run_summary summary =
+      search::run_search(space, *searcher, evaluator_of(program, setup), log, run);
 
   std::printf(
       "\nstopped: %s after %s; %zu evaluated, %zu replayed from the log, %zu redone, %zu "
@@ -396,6 +480,35 @@ void add_options(CLI::App& app, settings& s) {
                  "evaluations run in parallel (threads are split between them)")
       ->check(in_range(1, 256, true))
       ->capture_default_str();
+  app.add_flag("--isolate,!--no-isolate", s.isolate,
+               "run each evaluation in a worker process (this program again) that is killed at "
+               "the hard limit; a crash, abort or memory exhaustion fails that evaluation only")
+      ->capture_default_str();
+  app.add_option("--hard-limit", s.hard_limit_seconds,
+                 "isolated evaluations: seconds after which a worker still evaluating is killed "
+                 "and the evaluation logged timeout (0: 2 x --per-evaluation-seconds + 60 s if "
+                 "that is set, else none)")
+      ->check(in_range(0, 1e7, false))
+      ->capture_default_str();
+  app.add_option("--memory-limit", s.memory_limit_mib,
+                 "isolated evaluations: address-space limit of each worker process in MiB (0: "
+                 "none; default: on the CPU backend 80% of the memory shared by the workers, "
+                 "none on CUDA)")
+      ->check(in_range(0, 1e9, false));
+  app.add_option("--tell-order", s.tell_order,
+                 "proposal: results are told in the order proposed, so every rerun proposes the "
+                 "same architectures whatever the timing; completion: as they finish (no worker "
+                 "waits for a slow evaluation, runs may differ)")
+      ->check(CLI::IsMember({"proposal", "completion"}))
+      ->capture_default_str();
+  app.add_option("--lookahead", s.lookahead,
+                 "with --tell-order proposal: proposals out at once (0: --workers); a search is "
+                 "a function of its seed and its lookahead, not of --workers")
+      ->check(in_range(0, 4096, true))
+      ->capture_default_str();
+  app.add_option("--darch-worker", s.worker_backend,
+                 "internal: run as a worker process of an isolated search on this backend")
+      ->group("");  // hidden: the search starts its workers with it
   app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")
       ->capture_default_str();
   app.add_option("--validation", s.validation,
@@ -435,7 +548,8 @@ int search_main(const search_program& program, int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
       return app.exit(e);  // --help prints and returns 0; a bad option one line and non-zero
     }
-    return run(program, s);
+    s.arguments.assign(argv, argv + argc);
+    return s.worker_backend.empty() ? run(program, s) : serve(program, s);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

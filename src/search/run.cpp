@@ -2,19 +2,23 @@
 // The search driver: ask, evaluate on worker threads, log, tell; resume by replaying the log.
 #include "darch/search/run.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "darch/log/space_fingerprint.hpp"
+#include "darch/search/detail/worker_process.hpp"
 
 namespace darch::search {
 namespace {
@@ -25,10 +29,12 @@ double seconds_since(clock::time_point t) {
   return std::chrono::duration<double>(clock::now() - t).count();
 }
 
-/// One evaluation to run: the proposal (the logged one when redoing) and its context.
+/// One evaluation to run: the proposal (the logged one when redoing), its context, and its
+/// place in ask order.
 struct job {
   proposal p;
   trial_context context;
+  std::size_t sequence = 0;
 };
 
 struct finished_job {
@@ -36,65 +42,42 @@ struct finished_job {
   trial_result result;
 };
 
-/// Runs the evaluator and turns whatever it does into a result the log can hold: an exception
-/// becomes `failed` with its message, an `ok` without a finite score becomes `diverged`, a
-/// result without seconds gets the measured wall time, metrics that are not an object are
-/// wrapped in one (so results.json stays readable without losing what was measured).
-trial_result evaluate_guarded(const evaluate_fn& evaluate, const proposal& p,
-                              const trial_context& context) {
-  trial_result r;
-  try {
-    r = evaluate(p, context);
-  } catch (const std::exception& e) {
-    r = trial_result{};
-    r.status = trial_status::failed;
-    r.error = e.what();
-    if (r.error.empty()) r.error = "the evaluator threw an exception with an empty message";
-  } catch (...) {
-    r = trial_result{};
-    r.status = trial_status::failed;
-    r.error = "the evaluator threw something that is not a std::exception";
-  }
-  if (r.status == trial_status::ok && !std::isfinite(r.score)) {
-    r.status = trial_status::diverged;
-    r.score = std::numeric_limits<double>::quiet_NaN();
-  }
-  if (r.metrics.is_null()) r.metrics = nlohmann::json::object();
-  if (!r.metrics.is_object()) r.metrics = nlohmann::json{{"value", std::move(r.metrics)}};
-  if (!(r.seconds > 0.0) || !std::isfinite(r.seconds)) r.seconds = seconds_since(context.started);
-  return r;
-}
-
 /// Where evaluations run: on the calling thread (one worker), or on a pool of threads that
-/// take jobs from a queue and hand results back through another. Either way the driver only
-/// submits and collects, so the loop is the same.
+/// take jobs from a queue and hand results back through another; each worker evaluates in this
+/// process or, isolated, in a worker process of its own. Either way the driver only submits and
+/// collects, so the loop is the same.
 class executor {
  public:
-  executor(const evaluate_fn& evaluate, std::size_t workers) : evaluate_(evaluate) {
+  executor(const evaluate_fn& evaluate, std::size_t workers, const isolation_options& isolation)
+      : evaluate_(evaluate) {
+    if (!isolation.command.empty()) {
+      processes_.reserve(workers);
+      for (std::size_t w = 0; w < workers; ++w) {
+        processes_.push_back(std::make_unique<detail::worker_process>(isolation, w));
+        processes_.back()->start();  // a bad command stops the search before it evaluates
+      }
+    }
     if (workers > 1) {
       threads_.reserve(workers);
-      for (std::size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { work(w); });
+      try {
+        for (std::size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { work(w); });
+      } catch (const std::system_error& e) {
+        stop_threads();  // the started ones, or they would wait forever
+        throw std::runtime_error(
+            "run_search: cannot start worker thread " + std::to_string(threads_.size() + 1) +
+            " of " + std::to_string(workers) + " (" + e.what() + "); use fewer workers");
+      }
     }
   }
 
-  ~executor() {
-    {
-      std::lock_guard lock{mutex_};
-      stopping_ = true;
-      queue_.clear();  // jobs not started are dropped: their config-only folders are redone later
-    }
-    work_ready_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
+  ~executor() { stop_threads(); }
 
   executor(const executor&) = delete;
   executor& operator=(const executor&) = delete;
 
   void submit(job j) {
     if (threads_.empty()) {
-      j.context.worker = 0;
-      j.context.started = clock::now();
-      trial_result r = evaluate_guarded(evaluate_, j.p, j.context);
+      trial_result r = run(j, 0);
       done_.push_back({std::move(j), std::move(r)});
       return;
     }
@@ -119,6 +102,24 @@ class executor {
   }
 
  private:
+  trial_result run(job& j, std::size_t worker) {
+    j.context.worker = worker;
+    j.context.started = clock::now();
+    return processes_.empty() ? detail::evaluate_guarded(evaluate_, j.p, j.context)
+                              : processes_[worker]->evaluate(j.p, j.context);
+  }
+
+  void stop_threads() {
+    {
+      std::lock_guard lock{mutex_};
+      stopping_ = true;
+      queue_.clear();  // jobs not started are dropped: their config-only folders are redone later
+    }
+    work_ready_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
   std::optional<finished_job> take() {
     if (done_.empty()) return std::nullopt;
     finished_job f = std::move(done_.front());
@@ -136,9 +137,7 @@ class executor {
         j = std::move(queue_.front());
         queue_.pop_front();
       }
-      j.context.worker = worker;
-      j.context.started = clock::now();
-      trial_result r = evaluate_guarded(evaluate_, j.p, j.context);
+      trial_result r = run(j, worker);
       {
         std::lock_guard lock{mutex_};
         done_.push_back({std::move(j), std::move(r)});
@@ -148,6 +147,7 @@ class executor {
   }
 
   const evaluate_fn& evaluate_;
+  std::vector<std::unique_ptr<detail::worker_process>> processes_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable work_ready_, done_ready_;
@@ -194,13 +194,28 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
 
   const clock::time_point start = clock::now();
   const nlohmann::json extra = {{"searcher", std::string{s.name()}}};
+  const bool in_proposal_order = options.order == tell_order::proposal;
+  // Proposals out (asked, not told) at most: the window of proposal order, the workers else.
+  const std::size_t window_limit =
+      in_proposal_order && options.lookahead != 0 ? options.lookahead : options.workers;
   run_summary summary;
-  std::size_t handled = 0;      // proposals asked for (and replayed, evaluated or running)
-  std::size_t done = 0;         // of those, complete
-  std::size_t outstanding = 0;  // submitted, not yet told
+  std::size_t handled = 0;  // proposals asked for (and replayed, evaluated or running)
+  std::size_t done = 0;     // of those, told
   std::size_t finished_now = 0;
   std::uint64_t last_id = 0;  // the id of the latest proposal
   clock::time_point first_submit{};
+
+  /// A proposal asked for and not yet told: its result once known (replayed from the log at
+  /// once, or evaluated), and whether it was run again after a killed process.
+  struct out_proposal {
+    proposal p;
+    bool redo = false;
+    bool replayed = false;
+    std::optional<trial_result> result;
+  };
+  std::deque<out_proposal> out;  // in ask order
+  std::size_t first_out = 0;     // the ask sequence number of out.front() (proposal order)
+  std::size_t running = 0;       // submitted to the executor, not yet finished
 
   const auto note_best = [&](const proposal& p, const trial_result& r) {
     if (r.status != trial_status::ok) return;
@@ -208,30 +223,31 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
       summary.best = best_evaluation{p.id, p.arch, p.budget, r.score};
   };
 
-  executor pool{evaluate, options.workers};
+  executor pool{evaluate, options.workers, options.isolation};
 
-  const auto submit = [&](proposal p, bool redo) {
-    if (outstanding == 0 && finished_now == 0) first_submit = clock::now();
+  const auto submit = [&](proposal p, bool redo, std::size_t sequence) {
+    if (running == 0 && finished_now == 0) first_submit = clock::now();
     trial_context context;
     context.id = p.id;
     context.eval_data = log.eval_data_folder(p.id);
     context.time_limit_seconds = options.per_evaluation_seconds;
     context.redo = redo;
-    ++outstanding;
-    pool.submit(job{std::move(p), std::move(context)});
+    ++running;
+    pool.submit(job{std::move(p), std::move(context), sequence});
   };
 
-  const auto finish = [&](const finished_job& f) {
-    --outstanding;
-    const proposal& p = f.j.p;
-    // Log before telling: a process killed in between replays the told result from the log.
-    log.write_results(p.id, f.result);
-    s.tell(p, told_score(f.result));
-    ++(f.j.context.redo ? summary.redone : summary.evaluated);
-    if (f.result.status != trial_status::ok) ++summary.failed;
+  const auto tell = [&](const out_proposal& o) {
+    const trial_result& r = *o.result;
+    s.tell(o.p, told_score(r));
     ++done;
+    note_best(o.p, r);
+    if (o.replayed) {
+      ++summary.replayed;
+      return;
+    }
+    ++(o.redo ? summary.redone : summary.evaluated);
+    if (r.status != trial_status::ok) ++summary.failed;
     ++finished_now;
-    note_best(p, f.result);
     if (options.on_progress) {
       const double elapsed = seconds_since(start);
       double eta = std::numeric_limits<double>::quiet_NaN();
@@ -247,14 +263,43 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
         eta = std::isnan(eta) ? left : std::min(eta, left);
       }
       options.on_progress(progress_info{
-          p.id, f.result, f.j.context.redo, done, options.max_evaluations, elapsed, eta,
+          o.p.id, r, o.redo, done, options.max_evaluations, elapsed, eta,
           summary.best ? summary.best->score : std::numeric_limits<double>::quiet_NaN()});
     }
   };
 
+  // A finished evaluation: logged at once (a process killed from here on replays it); told at
+  // once in completion order, when its turn comes in proposal order.
+  const auto finish = [&](finished_job f) {
+    --running;
+    log.write_results(f.j.p.id, f.result);
+    if (in_proposal_order) {
+      out[f.j.sequence - first_out].result = std::move(f.result);
+      return;
+    }
+    const auto it = std::find_if(out.begin(), out.end(),
+                                 [&](const out_proposal& o) { return o.p.id == f.j.p.id; });
+    it->result = std::move(f.result);
+    tell(*it);
+    out.erase(it);
+  };
+
+  // Makes room in the window: in proposal order tells the oldest proposal once its result is
+  // known (one tell, then the loop asks again: the interleaving of asks and tells is the same
+  // on every run), else waits for the next result.
+  const auto advance = [&] {
+    if (in_proposal_order && out.front().result) {
+      tell(out.front());
+      out.pop_front();
+      ++first_out;
+      return;
+    }
+    finish(pool.wait());
+  };
+
   std::optional<stop_reason> stop;
   for (;;) {
-    while (auto f = pool.poll()) finish(*f);
+    while (auto f = pool.poll()) finish(std::move(*f));
     if (!stop) {
       if (options.max_evaluations != 0 && handled >= options.max_evaluations)
         stop = stop_reason::max_evaluations;
@@ -262,18 +307,18 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
         stop = stop_reason::max_seconds;
       else if (s.exhausted()) stop = stop_reason::exhausted;
     }
-    if (stop || outstanding >= options.workers) {
-      if (outstanding == 0) break;
-      finish(pool.wait());
+    if (stop || out.size() >= window_limit) {
+      if (out.empty()) break;
+      advance();
       continue;
     }
     std::optional<proposal> p = s.ask();
     if (!p) {
-      if (outstanding == 0) {
+      if (out.empty()) {
         stop = s.exhausted() ? stop_reason::exhausted : stop_reason::starved;
         break;
       }
-      finish(pool.wait());  // e.g. the end of a successive-halving rung: it needs these results
+      advance();  // e.g. the end of a successive-halving rung: it needs these results
       continue;
     }
     // Ids are the log's keys: a searcher that reused one would make two evaluations share a
@@ -283,21 +328,25 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
                              std::to_string(p->id) + " after id " + std::to_string(last_id) +
                              "; proposal ids must increase in ask order");
     last_id = p->id;
-    ++handled;
+    const std::size_t sequence = handled++;
     const evaluation_record logged = log.read(p->id);
     if (logged.complete()) {
       // Replay: the searcher hears what it heard before, about what was evaluated then (which
-      // may differ from what it proposes now if the original run told results in another order).
-      const proposal replay{p->id, logged.config->arch, logged.config->budget};
-      s.tell(replay, told_score(*logged.results));
-      ++summary.replayed;
-      ++done;
-      note_best(replay, *logged.results);
+      // may differ from what it proposes now if the original run told results in completion
+      // order), in proposal order when its turn comes, in completion order now.
+      out.push_back({proposal{p->id, logged.config->arch, logged.config->budget}, false, true,
+                     *logged.results});
+      if (!in_proposal_order) {
+        tell(out.back());
+        out.pop_back();
+      }
     } else if (logged.config) {
-      submit(proposal{p->id, logged.config->arch, logged.config->budget}, true);
+      out.push_back({proposal{p->id, logged.config->arch, logged.config->budget}, true, false, {}});
+      submit(out.back().p, true, sequence);
     } else {
       log.write_config(p->id, p->arch, p->budget, extra);
-      submit(std::move(*p), false);
+      out.push_back({*p, false, false, {}});
+      submit(std::move(*p), false, sequence);
     }
   }
   summary.stopped = *stop;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// @file
 /// Declares `darch::search::run_search`, the search driver: ask the searcher, evaluate (on a
-/// pool of worker threads), log, tell; and resume a killed search by replaying its log.
+/// pool of worker threads, or in worker processes), log, tell; and resume a killed search by
+/// replaying its log.
 #pragma once
 
 #include <chrono>
@@ -15,39 +16,12 @@
 #include "darch/arch/assignment.hpp"
 #include "darch/log/search_log.hpp"
 #include "darch/log/trial_result.hpp"
+#include "darch/search/evaluate.hpp"
+#include "darch/search/isolation.hpp"
 #include "darch/search/searcher.hpp"
 #include "darch/space/space_ref.hpp"
 
 namespace darch::search {
-
-using darch::trial_result;
-using darch::trial_status;
-
-/// What an evaluator knows about the evaluation it runs besides the proposal.
-struct trial_context {
-  std::uint64_t id = 0;
-  /// `evaluations/x<id>/eval_data/`: created, the evaluator's to fill (weights, curves, DOT).
-  std::filesystem::path eval_data;
-  /// The per-evaluation time limit in seconds; 0: none. The evaluator honours it (stops
-  /// training and returns `timeout`, or a score with what it reached); the driver cannot stop
-  /// a running thread.
-  double time_limit_seconds = 0.0;
-  /// Which worker runs it, in [0, workers): e.g. to pick a device.
-  std::size_t worker = 0;
-  /// The evaluation is run again because an earlier process was killed while running it;
-  /// `eval_data` may hold what that attempt wrote (a checkpoint to resume from, or to ignore).
-  bool redo = false;
-  /// When the evaluation started.
-  std::chrono::steady_clock::time_point started{};
-
-  /// Seconds left before the time limit (infinity without one; may be negative).
-  double remaining_seconds() const noexcept;
-};
-
-/// Evaluates a proposal: trains `p.arch` for `p.budget` units and scores it. Runs on a worker
-/// thread when `run_options::workers > 1`, so it must not touch the searcher. May throw: the
-/// evaluation is then logged as failed with the exception's message, and the search goes on.
-using evaluate_fn = std::function<trial_result(const proposal& p, const trial_context& context)>;
 
 /// What the progress callback hears after each evaluation this invocation finishes.
 struct progress_info {
@@ -64,6 +38,19 @@ struct progress_info {
   double best_score = 0;  ///< the best ok score so far (replayed included); NaN if none
 };
 
+/// In which order a search with several workers tells its searcher the results.
+enum class tell_order : std::uint8_t {
+  /// In the order of the proposals, each result waiting for those proposed before it: the
+  /// searcher asks and hears the same things in the same order on every run, whatever the
+  /// evaluations' durations, so a search is reproducible and resumes to the same state. A slow
+  /// evaluation holds back asks (at most `run_options::lookahead` proposals are out), so
+  /// workers may idle behind it.
+  proposal,
+  /// As evaluations finish: no worker waits for a slow evaluation, but what the searcher
+  /// proposes depends on which evaluation finished first, so two runs may differ.
+  completion,
+};
+
 struct run_options {
   /// Stop once this many proposals have been handled, counting those replayed from the log:
   /// rerunning with the same value after a crash finishes the same search. 0: no limit.
@@ -76,6 +63,16 @@ struct run_options {
   /// Evaluations run in parallel on this many threads. 1 runs the evaluator on the calling
   /// thread; ask and tell always happen on the calling thread.
   std::size_t workers = 1;
+  /// When the searcher hears a result (see `tell_order`).
+  tell_order order = tell_order::proposal;
+  /// With `tell_order::proposal`: how many proposals may be out (asked, not yet told); the
+  /// (k + lookahead)-th ask comes right after the k-th tell. 0: `workers`. A search is a
+  /// function of its seed and its lookahead, so a run with 1 worker and lookahead 4 proposes
+  /// and tells exactly what a run with 4 workers does.
+  std::size_t lookahead = 0;
+  /// Evaluations in worker processes the driver can kill (`isolation_options::command` not
+  /// empty), or in this process (the default).
+  isolation_options isolation{};
   /// Called on the calling thread after each evaluation of this invocation is logged and told
   /// (not for those replayed from the log).
   std::function<void(const progress_info&)> on_progress{};
@@ -120,19 +117,24 @@ double told_score(const trial_result& r) noexcept;
 ///   - a config without results (a process was killed while evaluating it): evaluate the
 ///     logged proposal again;
 ///   - nothing: write config.json, evaluate, write results.json, tell.
-/// A searcher is reproducible from its seed and the tells it hears, so a search killed at any
-/// moment and rerun with the same command replays to where it stopped and goes on: no finished
-/// evaluation is lost or repeated. When `ask` returns nothing while evaluations are running,
-/// the driver waits for one; with nothing running, it stops.
+/// Results are written as soon as they are known and told in `options.order`. A searcher is
+/// reproducible from its seed and the tells it hears, so a search killed at any moment and
+/// rerun with the same command replays to where it stopped and goes on: no finished evaluation
+/// is lost or repeated (with `tell_order::proposal`, the default, the resumed search is also in
+/// the very state the uninterrupted one would be). When `ask` returns nothing while evaluations
+/// are out, the driver waits for the next result; with nothing out, it stops.
 ///
 /// An evaluator that throws gives a `failed` result carrying the message; an `ok` result whose
 /// score is not finite is logged as `diverged`; a result without seconds gets the measured wall
-/// time. Non-`ok` results are told `failed_score`.
+/// time. An isolated evaluation whose worker process dies is `failed` with the cause (its
+/// signal or exit code), one past the hard limit `timeout`. Non-`ok` results are told
+/// `failed_score`.
 ///
 /// Throws std::invalid_argument if `space` is not the log's space, the searcher's name is not
-/// the log's, or `evaluate` is empty; log_error if the log cannot be read or written (a
-/// malformed file), and std::logic_error if the searcher proposes an id that does not increase,
-/// after waiting for the running evaluations.
+/// the log's, `evaluate` is empty or `workers` is 0; std::runtime_error if a worker thread or
+/// worker process cannot be started (nothing is evaluated then); log_error if the log cannot be
+/// read or written (a malformed file), and std::logic_error if the searcher proposes an id that
+/// does not increase, after waiting for the running evaluations.
 run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate, search_log& log,
                        const run_options& options);
 
