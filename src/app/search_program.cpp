@@ -290,6 +290,9 @@ double hard_limit(const settings& s) {
 std::uint64_t memory_limit_bytes(const settings& s) {
   constexpr double mib = 1024.0 * 1024.0;
   if (s.memory_limit_mib >= 0) return static_cast<std::uint64_t>(s.memory_limit_mib * mib);
+#if defined(__SANITIZE_ADDRESS__)
+  return 0;  // AddressSanitizer's shadow memory is terabytes of address space
+#endif
   if (s.resolved_backend != exec::backend_kind::cpu) return 0;
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long page_size = ::sysconf(_SC_PAGE_SIZE);
