@@ -485,8 +485,8 @@ void add_options(CLI::App& app, settings& s) {
       ->capture_default_str();
   app.add_flag("--isolate,!--no-isolate", s.isolate,
                "run each evaluation in a worker process (this program again) that is killed at "
-               "the hard limit; a crash, abort or memory exhaustion fails that evaluation only")
-      ->capture_default_str();
+               "the hard limit; a crash, abort or memory exhaustion fails that evaluation only "
+               "(default: on)");
   app.add_option("--hard-limit", s.hard_limit_seconds,
                  "isolated evaluations: seconds after which a worker still evaluating is killed "
                  "and the evaluation logged timeout (0: 2 x --per-evaluation-seconds + 60 s if "

@@ -42,6 +42,11 @@ check --minutes nan
 check --top -1
 for v in -1 0 nan; do check --lr "$v"; done
 check --per-evaluation-seconds -2
+check --hard-limit -1
+check --hard-limit nan
+check --memory-limit -5
+check --lookahead -1
+check --lookahead 5000
 # --export into a folder that does not exist is refused up front too, not after the search.
 if out=$("$tool" --log logs --data /nonexistent --export /nonexistent/best.hpp 2>&1); then
   fail "--export into a missing folder was accepted"
