@@ -431,6 +431,13 @@ CLI::Validator in_range(double lo, double hi, bool integer, bool open_low = fals
       "in " + range);
 }
 
+/// A numeric option: its range checked on the text (in_range), its default shown in --help.
+template <class T>
+void numeric_option(CLI::App& app, const std::string& name, T& field, const std::string& help,
+                    const CLI::Validator& range) {
+  app.add_option(name, field, help)->check(range)->capture_default_str();
+}
+
 /// The flagship's command line, every option's default and range (docs/flagship-search.md).
 void add_options(CLI::App& app, settings& s) {
   std::string searchers;
@@ -440,30 +447,24 @@ void add_options(CLI::App& app, settings& s) {
   app.add_option("--searcher-options", s.searcher_options,
                  "the searcher's options as JSON, e.g. '{\"population\": 16}'")
       ->capture_default_str();
-  app.add_option("--evaluations", s.evaluations,
-                 "stop after this many evaluations, those in the log included (0: no limit)")
-      ->check(in_range(0, 1e9, true))
-      ->capture_default_str();
-  app.add_option("--minutes", s.minutes,
-                 "stop proposing after this many minutes of this run (0: no limit)")
-      ->check(in_range(0, 1e6, false))
-      ->capture_default_str();
-  app.add_option(
-         "--epochs", s.epochs,
-         "epochs per evaluation (per unit of budget for hyperband and friends); fractions allowed")
-      ->check(in_range(0, 1000, false, true))
-      ->capture_default_str();
-  app.add_option("--max-steps", s.max_steps,
-                 "at most this many optimizer steps per evaluation (0: no limit)")
-      ->check(in_range(0, 1e12, true))
-      ->capture_default_str();
-  app.add_option("--per-evaluation-seconds", s.per_evaluation_seconds,
-                 "time limit of one evaluation; one that hits it is logged as timeout (0: none)")
-      ->check(in_range(0, 1e7, false))
-      ->capture_default_str();
-  app.add_option("--seed", s.seed, "seed of the searcher, the split and the training runs")
-      ->check(in_range(0, 9007199254740992.0, true))  // 2^53: exact as a JSON number in the log
-      ->capture_default_str();
+  numeric_option(app, "--evaluations", s.evaluations,
+                 "stop after this many evaluations, those in the log included (0: no limit)",
+                 in_range(0, 1e9, true));
+  numeric_option(app, "--minutes", s.minutes,
+                 "stop proposing after this many minutes of this run (0: no limit)",
+                 in_range(0, 1e6, false));
+  numeric_option(
+      app, "--epochs", s.epochs,
+      "epochs per evaluation (per unit of budget for hyperband and friends); fractions allowed",
+      in_range(0, 1000, false, true));
+  numeric_option(app, "--max-steps", s.max_steps,
+                 "at most this many optimizer steps per evaluation (0: no limit)",
+                 in_range(0, 1e12, true));
+  numeric_option(app, "--per-evaluation-seconds", s.per_evaluation_seconds,
+                 "time limit of one evaluation; one that hits it is logged as timeout (0: none)",
+                 in_range(0, 1e7, false));
+  numeric_option(app, "--seed", s.seed, "seed of the searcher, the split and the training runs",
+                 in_range(0, 9007199254740992.0, true));  // 2^53: exact as a JSON number in the log
   app.add_option("--log", s.log_root, "folder of search logs")->capture_default_str();
   app.add_option("--name", s.name,
                  "the search's folder under --log (default: <searcher>-seed<seed>)");
@@ -476,23 +477,20 @@ void add_options(CLI::App& app, settings& s) {
                  "CUDA only: the dense layers' tensor-core math, tf32 or bf16 (FP32 accumulation)")
       ->check(CLI::IsMember({"tf32", "bf16"}))
       ->capture_default_str();
-  app.add_option("--threads", s.threads, "CPU threads for training (0: all)")
-      ->check(in_range(0, 1024, true))
-      ->capture_default_str();
-  app.add_option("--workers", s.workers,
-                 "evaluations run in parallel (threads are split between them)")
-      ->check(in_range(1, 256, true))
-      ->capture_default_str();
+  numeric_option(app, "--threads", s.threads, "CPU threads for training (0: all)",
+                 in_range(0, 1024, true));
+  numeric_option(app, "--workers", s.workers,
+                 "evaluations run in parallel (threads are split between them)",
+                 in_range(1, 256, true));
   app.add_flag("--isolate,!--no-isolate", s.isolate,
                "run each evaluation in a worker process (this program again) that is killed at "
                "the hard limit; a crash, abort or memory exhaustion fails that evaluation only "
                "(default: on)");
-  app.add_option("--hard-limit", s.hard_limit_seconds,
+  numeric_option(app, "--hard-limit", s.hard_limit_seconds,
                  "isolated evaluations: seconds after which a worker still evaluating is killed "
                  "and the evaluation logged timeout (0: 2 x --per-evaluation-seconds + 60 s if "
-                 "that is set, else none)")
-      ->check(in_range(0, 1e7, false))
-      ->capture_default_str();
+                 "that is set, else none)",
+                 in_range(0, 1e7, false));
   app.add_option("--memory-limit", s.memory_limit_mib,
                  "isolated evaluations: address-space limit of each worker process in MiB (0: "
                  "none; default: on the CPU backend 80% of the memory shared by the workers, "
@@ -514,19 +512,13 @@ void add_options(CLI::App& app, settings& s) {
       ->group("");  // hidden: the search starts its workers with it
   app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")
       ->capture_default_str();
-  app.add_option("--validation", s.validation,
-                 "fraction of the training set held out to score architectures")
-      ->check(in_range(0, 0.9, false, true))
-      ->capture_default_str();
-  app.add_option("--batch", s.batch, "mini-batch size")
-      ->check(in_range(1, 65536, true))
-      ->capture_default_str();
-  app.add_option("--lr", s.learning_rate, "Adam's learning rate")
-      ->check(in_range(0, 10, false, true))
-      ->capture_default_str();
-  app.add_option("--top", s.top, "rows of the final leaderboard")
-      ->check(in_range(0, 1e6, true))
-      ->capture_default_str();
+  numeric_option(app, "--validation", s.validation,
+                 "fraction of the training set held out to score architectures",
+                 in_range(0, 0.9, false, true));
+  numeric_option(app, "--batch", s.batch, "mini-batch size", in_range(1, 65536, true));
+  numeric_option(app, "--lr", s.learning_rate, "Adam's learning rate",
+                 in_range(0, 10, false, true));
+  numeric_option(app, "--top", s.top, "rows of the final leaderboard", in_range(0, 1e6, true));
   app.add_option("--export", s.export_path,
                  "after the search, write the best architecture as a C++ header naming it as a "
                  "static type (darch::fixed_architecture); rerun a finished search with it to "
