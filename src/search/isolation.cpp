@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -362,6 +363,12 @@ trial_result worker_process::evaluate(const proposal& p, const trial_context& co
 }
 
 }  // namespace detail
+
+worker_factory process_workers(isolation_options options) {
+  return [options = std::move(options)](std::size_t index) -> std::unique_ptr<evaluation_worker> {
+    return std::make_unique<detail::worker_process>(options, index);
+  };
+}
 
 int serve_evaluations(const evaluate_fn& evaluate) {
   // Standard output becomes the driver's channel alone: stray prints go to standard error.

@@ -44,17 +44,18 @@ struct finished_job {
 
 /// Where evaluations run: on the calling thread (one worker), or on a pool of threads that
 /// take jobs from a queue and hand results back through another; each worker evaluates in this
-/// process or, isolated, in a worker process of its own. Either way the driver only submits and
-/// collects, so the loop is the same.
+/// process or through an evaluation_worker of its own (a worker process, an MPI rank). Either way
+/// the driver only submits and collects, so the loop is the same.
 class executor {
  public:
-  executor(const evaluate_fn& evaluate, std::size_t workers, const isolation_options& isolation)
+  executor(const evaluate_fn& evaluate, std::size_t workers, const worker_factory& remote)
       : evaluate_(evaluate) {
-    if (!isolation.command.empty()) {
-      processes_.reserve(workers);
+    if (remote) {
+      remotes_.reserve(workers);
       for (std::size_t w = 0; w < workers; ++w) {
-        processes_.push_back(std::make_unique<detail::worker_process>(isolation, w));
-        processes_.back()->start();  // a bad command stops the search before it evaluates
+        remotes_.push_back(remote(w));
+        remotes_.back()
+            ->start();  // a worker that cannot start stops the search before it evaluates
       }
     }
     if (workers > 1) {
@@ -105,8 +106,8 @@ class executor {
   trial_result run(job& j, std::size_t worker) {
     j.context.worker = worker;
     j.context.started = clock::now();
-    return processes_.empty() ? detail::evaluate_guarded(evaluate_, j.p, j.context)
-                              : processes_[worker]->evaluate(j.p, j.context);
+    return remotes_.empty() ? detail::evaluate_guarded(evaluate_, j.p, j.context)
+                            : remotes_[worker]->evaluate(j.p, j.context);
   }
 
   void stop_threads() {
@@ -147,7 +148,7 @@ class executor {
   }
 
   const evaluate_fn& evaluate_;
-  std::vector<std::unique_ptr<detail::worker_process>> processes_;
+  std::vector<std::unique_ptr<evaluation_worker>> remotes_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable work_ready_, done_ready_;
@@ -223,7 +224,11 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
       summary.best = best_evaluation{p.id, p.arch, p.budget, r.score};
   };
 
-  executor pool{evaluate, options.workers, options.isolation};
+  const worker_factory remote = options.remote ? options.remote
+                                : options.isolation.command.empty()
+                                    ? worker_factory{}
+                                    : process_workers(options.isolation);
+  executor pool{evaluate, options.workers, remote};
 
   const auto submit = [&](proposal p, bool redo, std::size_t sequence) {
     if (running == 0 && finished_now == 0) first_submit = clock::now();

@@ -73,6 +73,10 @@ struct run_options {
   /// Evaluations in worker processes the driver can kill (`isolation_options::command` not
   /// empty), or in this process (the default).
   isolation_options isolation{};
+  /// Evaluations elsewhere: each of the `workers` driver workers evaluates through the
+  /// `evaluation_worker` this makes for it (e.g. an MPI rank, `darch/dist/mpi.hpp`). Takes
+  /// precedence over `isolation`.
+  worker_factory remote{};
   /// Called on the calling thread after each evaluation of this invocation is logged and told
   /// (not for those replayed from the log).
   std::function<void(const progress_info&)> on_progress{};

@@ -35,23 +35,23 @@ std::string handle_request(const evaluate_fn& evaluate, std::string_view request
 
 /// One worker process of the driver, started when the first evaluation needs it and again after
 /// it dies. Not thread-safe: each driver worker thread owns one.
-class worker_process {
+class worker_process final : public evaluation_worker {
  public:
   worker_process(isolation_options options, std::size_t index);
-  ~worker_process();
+  ~worker_process() override;
   worker_process(const worker_process&) = delete;
   worker_process& operator=(const worker_process&) = delete;
 
   /// Starts the worker process and waits until it is ready to evaluate (it has built its
   /// evaluator). Throws std::runtime_error naming the command and the cause if it cannot be
   /// started, or ends or says something else before it is ready.
-  void start();
+  void start() override;
 
   /// Evaluates `p` in the worker process, starting one first if none is running. Never throws for
   /// what the evaluation does: a worker that dies gives `failed` naming its signal or exit code,
   /// one past the hard limit is killed and gives `timeout`, a worker that cannot be started gives
   /// `failed` saying why.
-  trial_result evaluate(const proposal& p, const trial_context& context);
+  trial_result evaluate(const proposal& p, const trial_context& context) override;
 
  private:
   /// Kills (when `kill_it`) and reaps the process; returns how it ended, as a phrase.
