@@ -18,9 +18,10 @@ declare -A rank=(
   [exec]=5
   [train]=6 [log]=6 [fixed]=6
   [search]=7
-  [tune]=8 [app]=8
-  [darch.hpp]=9
-  [tools]=10
+  [tune]=8 [dist]=8
+  [app]=9
+  [darch.hpp]=10
+  [tools]=11
 )
 
 # The layer of a file, from its path.

@@ -12,11 +12,15 @@ packages=(
   # libraries
   libboost-dev libboost-graph-dev librange-v3-dev nlohmann-json3-dev libcli11-dev
   libopenblas-dev zlib1g-dev libsqlite3-dev
+  # distributed evaluation (src/dist) and its tests (mpirun)
+  libopenmpi-dev openmpi-bin
   # tests, benchmarks, data, tools
   catch2 libbenchmark-dev dataset-fashion-mnist graphviz
   # style checks (scripts/check-style.sh): clang-format 16, as clang-format 14 garbles C++20
   # requires-expressions; clang-tidy 14
   clang-format-16 clang-tidy
+  # fuzz targets (scripts/fuzz.sh): clang 14 and its libFuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,7 @@
 #include "darch/arch/graph.hpp"
 #include "darch/arch/sample.hpp"
 #include "darch/core/random.hpp"
+#include "darch/dist/mpi.hpp"
 #include "darch/exec/backend.hpp"
 #include "darch/log/atomic_file.hpp"
 #include "darch/log/leaderboard.hpp"
@@ -91,6 +93,7 @@ struct settings {
   /// --darch-worker <backend>: this process is a worker of an isolated search (started by it
   /// with the backend it resolved), not a search.
   std::string worker_backend;
+  bool distributed = false;            ///< --distributed: under mpirun, rank 0 searches
   std::vector<std::string> arguments;  ///< argv, to start worker processes with
 };
 
@@ -309,7 +312,19 @@ int serve(const search_program& program, const settings& s) {
   return search::serve_evaluations(evaluator_of(program, setup));
 }
 
-int run(const search_program& program, const settings& s) {
+/// The worker processes' command line: this program with the same options, as a worker on
+/// `backend`.
+std::vector<std::string> worker_command(const settings& s, exec::backend_kind backend) {
+  std::vector<std::string> command = {"/proc/self/exe"};
+  if (!s.arguments.empty())
+    command.insert(command.end(), s.arguments.begin() + 1, s.arguments.end());
+  command.insert(command.end(), {"--darch-worker", std::string{exec::name(backend)}});
+  return command;
+}
+
+/// Runs or resumes the search; under MPI (`mpi` not null, rank 0) its evaluations go to the
+/// other ranks.
+int run(const search_program& program, const settings& s, const dist::mpi_session* mpi) {
   const space_ref space = program.space;
   check_input_shape(program);
   if (!s.export_path.empty()) check_export(program, s.export_path, s.export_as);
@@ -360,14 +375,13 @@ int run(const search_program& program, const settings& s) {
   run.order =
       s.tell_order == "completion" ? search::tell_order::completion : search::tell_order::proposal;
   run.lookahead = s.lookahead;
-  if (s.isolate) {
+  if (mpi != nullptr) {
+    // One driver worker per evaluating rank; each rank isolates its own evaluations.
+    run.workers = static_cast<std::size_t>(mpi->size() - 1);
+    run.remote = dist::mpi_workers(*mpi);
+  } else if (s.isolate) {
     // Each worker is this program again, with the same options and the resolved backend.
-    run.isolation.command = {"/proc/self/exe"};
-    for (std::size_t i = 1; i < s.arguments.size(); ++i)
-      run.isolation.command.push_back(s.arguments[i]);
-    run.isolation.command.insert(
-        run.isolation.command.end(),
-        {"--darch-worker", std::string{exec::name(setup.resolved.resolved_backend)}});
+    run.isolation.command = worker_command(s, setup.resolved.resolved_backend);
     run.isolation.hard_limit_seconds = hard_limit(s);
     run.isolation.memory_limit_bytes = memory_limit_bytes(setup.resolved);
   }
@@ -429,6 +443,69 @@ CLI::Validator in_range(double lo, double hi, bool integer, bool open_low = fals
         return {};
       },
       "in " + range);
+}
+
+/// An evaluating rank of a distributed search: takes its share of the node (cores, and a GPU
+/// by its node-local index unless CUDA_VISIBLE_DEVICES is set already), then evaluates what
+/// rank 0 sends, each evaluation in a worker process of its own when isolated.
+int serve_rank(const search_program& program, settings s, const dist::mpi_session& mpi) {
+  check_input_shape(program);
+  const int node_has_rank0 = mpi.local_rank() - mpi.evaluating_local_rank();
+  const int evaluating_here = std::max(1, mpi.local_size() - node_has_rank0);
+  if (s.threads == 0) {
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    s.threads = std::max(1, cores / evaluating_here);
+  }
+  if (std::getenv("CUDA_VISIBLE_DEVICES") == nullptr) {
+    int gpus = 0;  // counted from the device files: asking CUDA would fix the devices it sees
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator("/dev", error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() > 6 && name.rfind("nvidia", 0) == 0 &&
+          std::all_of(name.begin() + 6, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        ++gpus;
+    }
+    if (gpus > 0)
+      ::setenv("CUDA_VISIBLE_DEVICES", std::to_string(mpi.evaluating_local_rank() % gpus).c_str(),
+               1);
+  }
+  if (!s.isolate) {
+    const evaluation_setup setup = load_evaluation_setup(s, true);
+    return dist::serve_mpi_evaluations(mpi, evaluator_of(program, setup));
+  }
+  settings resolved = s;
+  resolved.resolved_backend = exec::resolve_backend(exec::parse_backend(s.backend));
+  resolved.workers = static_cast<std::size_t>(evaluating_here);  // the node's memory, shared
+  search::isolation_options isolation;
+  isolation.command = worker_command(s, resolved.resolved_backend);
+  isolation.hard_limit_seconds = hard_limit(s);
+  isolation.memory_limit_bytes = memory_limit_bytes(resolved);
+  const std::unique_ptr<search::evaluation_worker> worker = search::process_workers(isolation)(0);
+  worker->start();
+  return dist::serve_mpi_evaluations(
+      mpi, [&](const proposal& p, const trial_context& c) { return worker->evaluate(p, c); });
+}
+
+/// The search under mpirun: rank 0 searches and logs, every other rank evaluates. An error on
+/// any rank ends the whole job with its message (the log keeps what finished: rerun to resume).
+int run_distributed(const search_program& program, const settings& s, int argc, char** argv) {
+  const dist::mpi_session mpi{argc, argv};
+  try {
+    if (mpi.size() < 2)
+      throw std::invalid_argument(
+          "--distributed needs at least 2 MPI ranks (mpirun -np N with N >= 2): rank 0 runs the "
+          "search and every other rank evaluates");
+    if (s.workers != 1)
+      throw std::invalid_argument("--workers " + std::to_string(s.workers) +
+                                  " with --distributed: every rank but 0 is a worker; leave "
+                                  "--workers out and choose mpirun's -np");
+    if (mpi.rank() != 0) return serve_rank(program, s, mpi);
+    const int status = run(program, s, &mpi);
+    dist::stop_mpi_workers(mpi);
+    return status;
+  } catch (const std::exception& e) {
+    mpi.abort("error (MPI rank " + std::to_string(mpi.rank()) + "): " + e.what());
+  }
 }
 
 /// A numeric option: its range checked on the text (in_range), its default shown in --help.
@@ -507,6 +584,9 @@ void add_options(CLI::App& app, settings& s) {
                  "a function of its seed and its lookahead, not of --workers")
       ->check(in_range(0, 4096, true))
       ->capture_default_str();
+  app.add_flag("--distributed", s.distributed,
+               "under mpirun: rank 0 runs the search and writes the log, every other rank "
+               "evaluates (docs/distributed.md)");
   app.add_option("--darch-worker", s.worker_backend,
                  "internal: run as a worker process of an isolated search on this backend")
       ->group("");  // hidden: the search starts its workers with it
@@ -544,7 +624,9 @@ int search_main(const search_program& program, int argc, char** argv) {
       return app.exit(e);  // --help prints and returns 0; a bad option one line and non-zero
     }
     s.arguments.assign(argv, argv + argc);
-    return s.worker_backend.empty() ? run(program, s) : serve(program, s);
+    if (!s.worker_backend.empty()) return serve(program, s);
+    if (s.distributed) return run_distributed(program, s, argc, argv);
+    return run(program, s, nullptr);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
