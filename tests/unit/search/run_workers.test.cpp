@@ -4,9 +4,15 @@
 // exhausted, starved or out of time; a searcher whose proposal ids do not increase refused.
 #include "darch/search/run.hpp"
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -224,4 +230,54 @@ TEST_CASE("run_search: waits for results when the searcher needs them; stops whe
       darch::search::run_search(space, endless, evaluate.fn(), timed, options);
   CHECK(out_of_time.stopped == stop_reason::max_seconds);
   CHECK(out_of_time.evaluated == 0);
+}
+
+TEST_CASE("run_search: worker threads that cannot be created are an error, not a hang",
+          "[search]") {
+#if defined(__SANITIZE_ADDRESS__)
+  WARN("not run under AddressSanitizer: its shadow memory cannot live under RLIMIT_AS");
+#else
+  // In a child process whose address space leaves room for a few 8 MiB thread stacks only,
+  // a search with 64 workers must fail at once, naming the thread, and leave no thread behind.
+  const temp_folder root;
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int code = 1;
+    try {
+      std::ifstream status{"/proc/self/status"};
+      std::string line;
+      unsigned long long vm_kib = 0;
+      while (std::getline(status, line))
+        if (line.rfind("VmSize:", 0) == 0) vm_kib = std::stoull(line.substr(7));
+      const auto room = static_cast<rlim_t>((vm_kib + 48 * 1024) * 1024);
+      const rlimit memory{room, room};
+      if (vm_kib == 0 || ::setrlimit(RLIMIT_AS, &memory) != 0) ::_exit(3);
+      const darch::space_ref space = darch::space_of<readme>();
+      darch::search::random_searcher s{space, {}, 1};
+      darch::search_log log{root.path, "threads", space, describe("random", 1)};
+      counting_evaluator evaluate;
+      try {
+        (void)darch::search::run_search(space, s, evaluate.fn(), log, limit(10, 64));
+      } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        if (what.find("cannot start worker thread") != std::string::npos &&
+            what.find("of 64") != std::string::npos && evaluate.calls.empty())
+          code = 0;
+      }
+    } catch (...) {
+      code = 2;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  pid_t done = 0;
+  for (int waited_ms = 0; (done = ::waitpid(child, &status, WNOHANG)) == 0 && waited_ms < 60'000;
+       waited_ms += 10)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (done == 0) ::kill(child, SIGKILL);  // a hang: what this test is about
+  REQUIRE(done == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+#endif
 }
