@@ -85,6 +85,19 @@ inline std::string read_error_of(const search_log& log, const std::filesystem::p
 // count 2; cell 0: 1024, relu, dropout 0.5; cell 1: 256, dropout 0.2.
 inline const assignment example{{1, 2, 0, 1, 1, 0, 1, 0}};
 
+/// A log of the README space whose evaluation 0 is complete (`example`, budget 1, `ok(0.5)`).
+struct complete_evaluation {
+  log_folder root;
+  search_log log{root.path, "mlp", space_of<readme>(), random_description()};
+  std::filesystem::path config = log.evaluation_folder(0) / "config.json";
+  std::filesystem::path results = log.evaluation_folder(0) / "results.json";
+
+  complete_evaluation() {
+    log.write_config(0, example, 1.0);
+    log.write_results(0, ok(0.5));
+  }
+};
+
 /// The names the log tests use unqualified; a test file brings them in with
 /// `using namespace darch::testing::log_test_names;`.
 namespace log_test_names {
@@ -94,6 +107,7 @@ using darch::log_error;
 using darch::search_log;
 using darch::trial_result;
 using darch::trial_status;
+using darch::testing::complete_evaluation;
 using darch::testing::contains;
 using darch::testing::example;
 using darch::testing::log_error_of;

@@ -114,13 +114,9 @@ TEST_CASE("search_log: a malformed search.json is a log_error naming it", "[log]
 
 TEST_CASE("search_log: malformed config.json and results.json are log_errors naming them",
           "[log]") {
-  const temp_folder root;
-  const darch::space_ref space = darch::space_of<readme>();
-  search_log log{root.path, "mlp", space, random_description()};
-  log.write_config(0, example, 1.0);
-  log.write_results(0, ok(0.5));
-  const fs::path config = log.evaluation_folder(0) / "config.json";
-  const fs::path results = log.evaluation_folder(0) / "results.json";
+  const complete_evaluation setup;
+  const search_log& log = setup.log;
+  const fs::path &config = setup.config, &results = setup.results;
   const json good_config = json::parse(slurp(config)), good_results = json::parse(slurp(results));
   const auto read_error = [&](const fs::path& at_fault, const std::string& text) {
     put(at_fault, text);

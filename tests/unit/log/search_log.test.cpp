@@ -193,13 +193,9 @@ TEST_CASE("search_log: half-written evaluations read as to redo, and gaps do not
 }
 
 TEST_CASE("search_log: malformed files give errors that name them", "[log]") {
-  const temp_folder root;
-  const darch::space_ref space = darch::space_of<readme>();
-  search_log log{root.path, "mlp", space, random_description()};
-  log.write_config(0, example, 1.0);
-  log.write_results(0, ok(0.5));
-  const fs::path config = log.evaluation_folder(0) / "config.json";
-  const fs::path results = log.evaluation_folder(0) / "results.json";
+  const complete_evaluation setup;
+  const search_log& log = setup.log;
+  const fs::path &config = setup.config, &results = setup.results;
   const std::string good_config = slurp(config), good_results = slurp(results);
   const auto read_error = [&](const fs::path& at_fault) { return read_error_of(log, at_fault); };
 
