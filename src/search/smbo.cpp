@@ -23,14 +23,27 @@ constexpr int unknown_draws = 64;
 /// up: a space that large with every draw known means the sampler concentrates on a few.
 constexpr long huge_space_draws = 1L << 20;
 
+/// The most candidates an ask draws and scores: each takes a few microseconds (more with the
+/// MCTS optimizer), so an ask of the most takes a fraction of a second; 10^12 of them, which
+/// nothing refused, took days. DeepArchitect's benchmarks use 256 and 512.
+constexpr std::size_t max_candidates = std::size_t{1} << 16;
+/// The most extra rounds of candidates an ask may draw.
+constexpr int max_extra_rounds = 64;
+
 smbo_options checked(const smbo_options& o) {
-  if (o.candidates == 0) throw std::invalid_argument("smbo_searcher: candidates must be >= 1");
+  if (o.candidates == 0 || o.candidates > max_candidates)
+    throw std::invalid_argument(
+        "smbo_searcher: candidates must be in [1, " + std::to_string(max_candidates) +
+        "] (drawn and scored per ask), got " + std::to_string(o.candidates));
   if (!(o.exploration >= 0 && o.exploration <= 1))
     throw std::invalid_argument("smbo_searcher: exploration must be a probability in [0, 1], got " +
                                 std::to_string(o.exploration));
   if (o.tree_refit_interval == 0)
     throw std::invalid_argument("smbo_searcher: tree_refit_interval must be >= 1");
-  if (o.extra_rounds < 0) throw std::invalid_argument("smbo_searcher: extra_rounds must be >= 0");
+  if (o.extra_rounds < 0 || o.extra_rounds > max_extra_rounds)
+    throw std::invalid_argument("smbo_searcher: extra_rounds must be in [0, " +
+                                std::to_string(max_extra_rounds) + "], got " +
+                                std::to_string(o.extra_rounds));
   return o;
 }
 

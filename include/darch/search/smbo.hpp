@@ -33,7 +33,8 @@ enum class smbo_optimizer : std::uint8_t {
 
 /// Options of `smbo_searcher`.
 struct smbo_options {
-  /// Candidates scored by the surrogate per ask (DeepArchitect's benchmarks: 256 and 512).
+  /// Candidates scored by the surrogate per ask (DeepArchitect's benchmarks: 256 and 512); at
+  /// most 2^16.
   std::size_t candidates = 128;
   /// The probability that an ask proposes a random architecture instead of the model's best.
   double exploration = 0.1;
@@ -47,7 +48,7 @@ struct smbo_options {
   mcts_options tree{};
   surrogate_options surrogate{};
   /// How many more rounds of candidates an ask draws when every candidate of a round had been
-  /// proposed already, before it takes any unproposed random architecture.
+  /// proposed already, before it takes any unproposed random architecture; at most 64.
   int extra_rounds = 4;
 };
 
@@ -67,8 +68,9 @@ struct smbo_options {
 /// Ties between candidates go to the first drawn.
 class smbo_searcher final : public searcher {
  public:
-  /// Throws std::invalid_argument for no candidates, an exploration probability outside
-  /// [0, 1], a zero tree refit interval, negative extra rounds or bad surrogate or tree options;
+  /// Throws std::invalid_argument for candidates outside [1, 2^16], an exploration probability
+  /// outside [0, 1], a zero tree refit interval, extra rounds outside [0, 64] or bad surrogate
+  /// or tree options;
   /// std::domain_error for uniform sampling of a space of 2^64 or more architectures.
   explicit smbo_searcher(space_ref space, smbo_options options = {}, std::uint64_t seed = 0);
 

@@ -81,3 +81,14 @@ TEST_CASE("registry: option values are range-checked, deep options refused", "[s
   // Values are cut short in messages.
   CHECK(message_of("evolution", {{"population", std::string(10000, 'p')}}).size() < 300);
 }
+
+TEST_CASE("registry: options that would hang an ask or exhaust memory are refused (fuzz findings)",
+          "[search][registry]") {
+  // tests/fuzz searcher_options, timeout: an ask drew and scored 5.5e15 candidates.
+  CHECK_THAT(
+      message_of("smbo", {{"candidates", 5484444444444444LL}}),
+      Catch::Contains("candidates must be in [1, 65536]") && Catch::Contains("5484444444444444"));
+  CHECK_THAT(message_of("smbo-mcts", {{"extra_rounds", 1000000}}),
+             Catch::Contains("extra_rounds must be in [0, 64]"));
+  CHECK_NOTHROW(darch::search::make_searcher("smbo", space, 1, {{"candidates", 1 << 16}}));
+}
