@@ -7,10 +7,12 @@
 //      and isolated;
 //   3. throughput of results told in proposal order against completion order, with evaluations
 //      of random duration, on 2 and 4 workers.
-//   darch_bench_search_driver [--evaluations N] [--log-root DIR]
+//   4. logging on disk: the folders log against the journal, 1 and 16 workers.
+//   darch_bench_search_driver [--evaluations N] [--log-root DIR] [--disk-root DIR]
 // The program is its own worker process (it serves evaluations when started with
-// --darch-worker). Logs go to --log-root (default /dev/shm when it exists, so that fsync does
-// not hide the driver's own costs).
+// --darch-worker). Logs of 1-3 go to --log-root (default /dev/shm when it exists, so that fsync
+// does not hide the driver's own costs), those of 4 to --disk-root (default the temporary
+// folder, which must be on a disk).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -110,10 +112,11 @@ void round_trips(int n) {
 
 /// Runs a random search of `n` evaluations; returns evaluations per second.
 double search_rate(const fs::path& root, const std::string& name, std::size_t n,
-                   const darch::search::evaluate_fn& evaluate, darch::search::run_options options) {
+                   const darch::search::evaluate_fn& evaluate, darch::search::run_options options,
+                   darch::log_store store = darch::log_store::folders) {
   fs::remove_all(root / name);
   darch::search::random_searcher searcher{space, {}, 3};
-  darch::search_log log{root, name, space, {"random", nlohmann::json::object(), 3, {}}};
+  darch::search_log log{root, name, space, {"random", nlohmann::json::object(), 3, {}}, store};
   options.max_evaluations = n;
   const auto t = clock_type::now();
   (void)darch::search::run_search(space, searcher, evaluate, log, options);
@@ -127,6 +130,7 @@ double search_rate(const fs::path& root, const std::string& name, std::size_t n,
 int main(int argc, char** argv) {
   std::size_t n = 400;
   fs::path log_root = fs::exists("/dev/shm") ? fs::path{"/dev/shm"} : fs::temp_directory_path();
+  fs::path disk_dir = fs::temp_directory_path();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--darch-worker" && i + 1 < argc)  // as started by round_trips and search_rate
@@ -135,8 +139,10 @@ int main(int argc, char** argv) {
                                                   : darch::search::evaluate_fn{random_duration});
     if (arg == "--evaluations" && i + 1 < argc) n = std::stoul(argv[++i]);
     else if (arg == "--log-root" && i + 1 < argc) log_root = argv[++i];
+    else if (arg == "--disk-root" && i + 1 < argc) disk_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--evaluations N] [--log-root DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--evaluations N] [--log-root DIR] [--disk-root DIR]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -173,5 +179,24 @@ int main(int argc, char** argv) {
         workers, proposal_order, 2 * workers, wide, completion_order, isolated);
   }
   fs::remove_all(log_root);
+
+  // 4. What logging costs on disk, where fsync is real: the folders log (every file written
+  // atomically and flushed) against the journal (one fdatasync per group of results).
+  const fs::path disk_root = disk_dir / ("darch-bench-driver-disk-" + std::to_string(::getpid()));
+  fs::create_directories(disk_root);
+  std::printf("\nlogging on disk (%s), zero-cost evaluator, random search, evaluations/s:\n",
+              disk_root.c_str());
+  for (const std::size_t workers : {1, 16}) {
+    darch::search::run_options o;
+    o.workers = workers;
+    const std::size_t folders_n = std::min<std::size_t>(n, 200);
+    const double folders = search_rate(disk_root, "folders", folders_n, instant, o);
+    const double journal =
+        search_rate(disk_root, "journal", 20 * n, instant, o, darch::log_store::journal);
+    std::printf(
+        "  %2zu worker(s): folders %8.1f (%.2f ms each), journal %8.1f (%.3f ms each): %.0fx\n",
+        workers, folders, 1e3 / folders, journal, 1e3 / journal, journal / folders);
+  }
+  fs::remove_all(disk_root);
   return 0;
 }

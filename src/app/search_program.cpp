@@ -357,7 +357,9 @@ int run(const search_program& program, const settings& s, const dist::mpi_sessio
       {"dataset", "fashion-mnist"},       {"validation_fraction", s.validation},
       {"epochs_per_budget", s.epochs},    {"batch", s.batch},
       {"learning_rate", s.learning_rate}, {"max_steps", s.max_steps}};
-  search_log log(s.log_root, name, space, description);
+  // The journal: one flush per result instead of five per evaluation (a log from before is
+  // imported into one).
+  search_log log(s.log_root, name, space, description, log_store::journal);
 
   std::printf(
       "search %s: %s over %s (%llu architectures), %lld train / %lld validation / %lld test "

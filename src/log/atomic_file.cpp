@@ -57,7 +57,8 @@ void sync_folder(const std::filesystem::path& folder) {
   if (::fsync(fd.get()) != 0 && errno != EINVAL) fail(folder, "cannot flush the folder", errno);
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                           bool flush) {
   std::filesystem::path temporary = path;
   temporary += temporary_suffix;
   {
@@ -76,12 +77,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     }
     // The data must be on disk before the rename makes it visible under the final name;
     // otherwise a power loss could leave a renamed but empty file.
-    if (::fsync(fd.get()) != 0) fail(temporary, "cannot flush", errno);
+    if (flush && ::fsync(fd.get()) != 0) fail(temporary, "cannot flush", errno);
     if (const int error = fd.close(); error != 0) fail(temporary, "cannot close", error);
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0)
     fail(path, ("cannot rename " + temporary.filename().string() + " onto it").c_str(), errno);
-  sync_folder(path.has_parent_path() ? path.parent_path() : std::filesystem::path{"."});
+  if (flush) sync_folder(path.has_parent_path() ? path.parent_path() : std::filesystem::path{"."});
 }
 
 void write_json_atomically(const std::filesystem::path& path, const nlohmann::json& value) {

@@ -70,6 +70,79 @@ std::string read_all_of(int fd, const std::filesystem::path& path) {
 
 }  // namespace
 
+namespace {
+
+/// What reading a journal's records found.
+struct scan_result {
+  std::size_t end = 0;  ///< where the good records end
+  std::uint64_t records = 0;
+  std::string problem;  ///< empty: every byte read
+  bool torn = false;    ///< the problem is a torn tail, not damage
+};
+
+scan_result scan(const std::string& bytes, const std::function<void(std::string_view)>& on_record) {
+  scan_result r;
+  std::size_t at = magic.size();
+  while (at < bytes.size()) {
+    const std::size_t left = bytes.size() - at;
+    std::uint32_t length = 0;
+    if (left < header_bytes) {
+      r.problem = "an incomplete record header";
+    } else {
+      length = get_u32(bytes.data() + at);
+      const std::uint32_t crc = get_u32(bytes.data() + at + 4);
+      if (length == 0 || length > journal::max_record_bytes)
+        r.problem = "a record length of " + std::to_string(length);
+      else if (length > left - header_bytes)
+        r.problem = "a record of " + std::to_string(length) + " bytes with " +
+                    std::to_string(left - header_bytes) + " left in the file";
+      else if (crc_of({bytes.data() + at + header_bytes, length}) != crc)
+        r.problem = "a record that fails its checksum";
+    }
+    if (r.problem.empty()) {
+      on_record({bytes.data() + at + header_bytes, length});
+      ++r.records;
+      at += header_bytes + length;
+      continue;
+    }
+    // A torn tail runs past the end, or only zeros follow it; anything else is damage.
+    const bool past_end =
+        left < header_bytes ||
+        (length != 0 && length <= journal::max_record_bytes && length > left - header_bytes);
+    r.torn = past_end || std::all_of(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.end(),
+                                     [](char c) { return c == 0; });
+    break;
+  }
+  r.end = at;
+  return r;
+}
+
+/// Checks the magic; false for a header torn while the journal was being created.
+bool has_header(const std::filesystem::path& path, const std::string& bytes) {
+  if (bytes.size() < magic.size() && magic.substr(0, bytes.size()) == bytes) return false;
+  if (bytes.compare(0, magic.size(), magic) != 0)
+    throw log_error(path, "not a darch journal (it does not start with \"DJRNL01\")");
+  return true;
+}
+
+log_error damage(const std::filesystem::path& path, const scan_result& r, std::size_t size) {
+  return log_error(path, "damaged at byte " + std::to_string(r.end) + " (" + r.problem + ", and " +
+                             std::to_string(size - r.end) +
+                             " bytes from there to the end): not a torn write; the " +
+                             std::to_string(r.records) +
+                             " records before it are intact, nothing was changed");
+}
+
+std::string torn_warning(const std::filesystem::path& path, const scan_result& r, std::size_t size,
+                         const char* what) {
+  return path.string() + ": " + what + " a torn last record at byte " + std::to_string(r.end) +
+         " (" + r.problem + ", " + std::to_string(size - r.end) +
+         " bytes), as a process killed while writing leaves it; the " + std::to_string(r.records) +
+         " records before it are intact";
+}
+
+}  // namespace
+
 journal::journal(std::filesystem::path path, const std::function<void(std::string_view)>& on_record)
     : path_(std::move(path)) {
   const bool existed = std::filesystem::exists(path_);
@@ -77,66 +150,40 @@ journal::journal(std::filesystem::path path, const std::function<void(std::strin
   if (fd_ < 0) fail(path_, "cannot open the journal", errno);
   try {
     const std::string bytes = read_all_of(fd_, path_);
-    // A file shorter than the magic that starts like it was being created when a process died.
-    if (bytes.size() < magic.size() && magic.substr(0, bytes.size()) == bytes) {
+    if (!has_header(path_, bytes)) {
       if (::ftruncate(fd_, 0) != 0) fail(path_, "cannot reset the journal", errno);
       if (!write_all(fd_, magic)) fail(path_, "cannot write the journal's header", errno);
       if (::fdatasync(fd_) != 0) fail(path_, "cannot flush the journal", errno);
       if (!existed || bytes.empty()) sync_folder(path_.parent_path());
       return;
     }
-    if (bytes.compare(0, magic.size(), magic) != 0)
-      throw log_error(path_, "not a darch journal (it does not start with \"DJRNL01\")");
-
-    std::size_t at = magic.size();
-    while (at < bytes.size()) {
-      const std::size_t left = bytes.size() - at;
-      std::uint32_t length = 0;
-      std::string problem;
-      if (left < header_bytes) {
-        problem = "an incomplete record header";
-      } else {
-        length = get_u32(bytes.data() + at);
-        const std::uint32_t crc = get_u32(bytes.data() + at + 4);
-        if (length == 0 || length > max_record_bytes)
-          problem = "a record length of " + std::to_string(length);
-        else if (length > left - header_bytes)
-          problem = "a record of " + std::to_string(length) + " bytes with " +
-                    std::to_string(left - header_bytes) + " left in the file";
-        else if (crc_of({bytes.data() + at + header_bytes, length}) != crc)
-          problem = "a record that fails its checksum";
-      }
-      if (problem.empty()) {
-        on_record({bytes.data() + at + header_bytes, length});
-        ++recovered_.records;
-        at += header_bytes + length;
-        continue;
-      }
-      // A torn tail runs past the end, or only zeros follow it; anything else is damage.
-      const bool past_end = left < header_bytes || (length != 0 && length <= max_record_bytes &&
-                                                    length > left - header_bytes);
-      const bool zeros = std::all_of(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.end(),
-                                     [](char c) { return c == 0; });
-      if (!past_end && !zeros)
-        throw log_error(path_, "damaged at byte " + std::to_string(at) + " (" + problem + ", and " +
-                                   std::to_string(left) +
-                                   " bytes from there to the end): not a torn write; the " +
-                                   std::to_string(recovered_.records) +
-                                   " records before it are intact, nothing was changed");
-      if (::ftruncate(fd_, static_cast<off_t>(at)) != 0)
-        fail(path_, "cannot cut the torn tail", errno);
-      if (::fdatasync(fd_) != 0) fail(path_, "cannot flush the journal", errno);
-      recovered_.dropped_bytes = left;
-      recovered_.warning = path_.string() + ": dropped a torn last record at byte " +
-                           std::to_string(at) + " (" + problem + ", " + std::to_string(left) +
-                           " bytes), as a process killed while writing leaves it; the " +
-                           std::to_string(recovered_.records) + " records before it are intact";
-      break;
-    }
+    const scan_result r = scan(bytes, on_record);
+    recovered_.records = r.records;
+    if (r.problem.empty()) return;
+    if (!r.torn) throw damage(path_, r, bytes.size());
+    if (::ftruncate(fd_, static_cast<off_t>(r.end)) != 0)
+      fail(path_, "cannot cut the torn tail", errno);
+    if (::fdatasync(fd_) != 0) fail(path_, "cannot flush the journal", errno);
+    recovered_.dropped_bytes = bytes.size() - r.end;
+    recovered_.warning = torn_warning(path_, r, bytes.size(), "dropped");
   } catch (...) {
     ::close(fd_);
     throw;
   }
+}
+
+journal::recovery journal::read(const std::filesystem::path& path,
+                                const std::function<void(std::string_view)>& on_record) {
+  const std::string bytes = read_text_file(path);
+  recovery recovered;
+  if (!has_header(path, bytes)) return recovered;
+  const scan_result r = scan(bytes, on_record);
+  recovered.records = r.records;
+  if (r.problem.empty()) return recovered;
+  if (!r.torn) throw damage(path, r, bytes.size());
+  recovered.dropped_bytes = bytes.size() - r.end;
+  recovered.warning = torn_warning(path, r, bytes.size(), "ignored");
+  return recovered;
 }
 
 journal::~journal() {

@@ -11,17 +11,24 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
+#include <cstdio>
 #include <cstring>
+#include <deque>
 #include <initializer_list>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "darch/arch/json.hpp"
 #include "darch/arch/json_read.hpp"
 #include "darch/log/atomic_file.hpp"
+#include "darch/log/journal.hpp"
 #include "darch/log/log_error.hpp"
 #include "darch/log/space_fingerprint.hpp"
 
@@ -208,6 +215,55 @@ void check_space(const fs::path& path, const stored_description& stored, space_r
                               fingerprint + ", " + size + " architectures");
 }
 
+/// What a journal holds for one evaluation, and for all of them by id.
+struct journal_entry {
+  nlohmann::json config;
+  std::optional<nlohmann::json> results;
+};
+using journal_index = std::map<std::uint64_t, journal_entry>;
+
+/// Applies record `n` of the journal at `path` to `index`; a record that contradicts the ones
+/// before it is damage the checksums cannot see (a hand edit): log_error naming the record.
+void apply_record(journal_index& index, const fs::path& path, std::string_view record,
+                  std::uint64_t n) {
+  const auto fail = [&](const std::string& why) {
+    return log_error(path, "record " + std::to_string(n) + ": " + why);
+  };
+  const nlohmann::json j = nlohmann::json::parse(record, nullptr, false);
+  if (!j.is_object() || !j.contains("x")) throw fail("not an evaluation record");
+  const std::optional<std::uint64_t> id = json_integer<std::uint64_t>(j.at("x"));
+  if (!id) throw fail("\"x\" is not an evaluation id");
+  if (const auto c = j.find("config"); c != j.end()) {
+    if (!index.emplace(*id, journal_entry{*c, std::nullopt}).second)
+      throw fail("a second config of evaluation " + std::to_string(*id));
+  } else if (const auto r = j.find("results"); r != j.end()) {
+    const auto it = index.find(*id);
+    if (it == index.end())
+      throw fail("results of evaluation " + std::to_string(*id) + " before its config");
+    if (it->second.results) throw fail("second results of evaluation " + std::to_string(*id));
+    it->second.results = *r;
+  } else {
+    throw fail("neither a config nor results");
+  }
+}
+
+/// Evaluation `id` as the journal at `path` holds it (its folder is `folder`).
+evaluation_record record_of(const fs::path& path, fs::path folder, std::uint64_t id,
+                            const journal_entry& e, space_ref space) {
+  evaluation_record r;
+  r.id = id;
+  r.folder = std::move(folder);
+  r.config = parse_config(path, e.config, id, space);
+  if (e.results) {
+    try {
+      r.results = trial_result_from_json(*e.results);
+    } catch (const std::invalid_argument& error) {
+      throw log_error(path, "results of evaluation " + std::to_string(id) + ": " + error.what());
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 // ---- records -----------------------------------------------------------------------------------
@@ -279,6 +335,18 @@ search_contents read_search_folder(const fs::path& folder, space_ref space) {
   check_space(description, parse_description(description, contents.description), space);
 
   const fs::path evaluations = folder / "evaluations";
+  // A journal is the truth; its folders are a view that may be behind (search_log::open_journal
+  // brings it up to date when the log is opened for writing).
+  if (const fs::path path = folder / "search_data" / "journal"; present(path)) {
+    journal_index index;
+    std::uint64_t n = 0;
+    (void)journal::read(path, [&](std::string_view r) { apply_record(index, path, r, n++); });
+    contents.evaluations.reserve(index.size());
+    for (const auto& [id, e] : index)
+      contents.evaluations.push_back(
+          record_of(path, evaluations / evaluation_folder_name(id), id, e, space));
+    return contents;
+  }
   std::vector<std::uint64_t> ids;
   std::error_code ec;
   for (fs::directory_iterator it{evaluations, ec}, end; !ec && it != end; it.increment(ec))
@@ -296,10 +364,111 @@ search_contents read_search_folder(const fs::path& folder, space_ref space) {
   return contents;
 }
 
+// ---- the journal store ---------------------------------------------------------------------------
+
+/// A journal-backed log's state: the journal, what it holds by evaluation id, and the thread that
+/// writes the evaluation folders behind it.
+struct search_log::journal_state {
+  fs::path path;
+  journal_index index;
+  std::unique_ptr<journal> file;
+
+  journal_state() = default;
+  journal_state(const journal_state&) = delete;
+  journal_state& operator=(const journal_state&) = delete;
+  ~journal_state() { stop_view(); }
+
+  /// Appends a record and queues its view file.
+  void record(std::uint64_t id, const char* kind, const nlohmann::json& doc, fs::path view,
+              std::string view_text) {
+    const std::uint64_t sequence = file->append(nlohmann::json{{"x", id}, {kind, doc}}.dump());
+    const std::lock_guard lock{mutex};
+    queue.push_back({std::move(view), std::move(view_text), sequence});
+    wake.notify_one();
+  }
+
+  /// The thread behind the log: writes the evaluation folders' files (all-or-nothing, not
+  /// flushed), each once its record is durable — flushing the journal itself when it is not
+  /// yet, so that a config is on disk soon after its evaluation starts (a process killed during
+  /// a long evaluation finds it, and redoes it as such) and no view file ever says more than
+  /// the journal.
+  void start_view() {
+    writer = std::thread([this] {
+      std::unique_lock lock{mutex};
+      for (;;) {
+        wake.wait(lock, [this] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping, and all written
+        view_file v = std::move(queue.front());
+        queue.pop_front();
+        lock.unlock();
+        try {
+          if (file->durable() < v.sequence) file->sync();
+          write_file_atomically(v.path, v.text, /*flush=*/false);
+        } catch (const std::exception& e) {
+          const std::lock_guard error_lock{mutex};
+          if (view_error.empty()) view_error = e.what();
+        }
+        lock.lock();
+      }
+    });
+  }
+
+  void stop_view() {
+    if (!writer.joinable()) return;
+    {
+      const std::lock_guard lock{mutex};
+      stopping = true;
+    }
+    wake.notify_one();
+    writer.join();
+  }
+
+  /// The first error of the view writer, if any.
+  std::string view_failure() {
+    const std::lock_guard lock{mutex};
+    return view_error;
+  }
+
+ private:
+  std::mutex mutex;
+  std::condition_variable wake;
+  struct view_file {
+    fs::path path;
+    std::string text;
+    std::uint64_t sequence;  ///< of the journal record it shows
+  };
+  std::deque<view_file> queue;
+  std::string view_error;
+  bool stopping = false;
+  std::thread writer;
+};
+
+namespace {
+
+std::string config_view_text(const nlohmann::json& doc) {
+  return in_order(doc, {"id", "budget", "architecture", "choices"}).dump(2) + "\n";
+}
+
+std::string results_view_text(const nlohmann::json& doc) {
+  return in_order(doc, {"status", "score", "metrics", "seconds", "error"}).dump(2) + "\n";
+}
+
+/// Whether `path` holds the JSON document `doc`.
+bool holds(const fs::path& path, const nlohmann::json& doc) {
+  if (!is_plain_file(path)) return false;
+  try {
+    return read_json_file(path) == doc;
+  } catch (const log_error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 // ---- search_log --------------------------------------------------------------------------------
 
 search_log::search_log(const fs::path& root, std::string_view name, space_ref space,
-                       search_description description)
+                       search_description description, log_store store)
     : space_(space), description_(std::move(description)) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos ||
       name.find('\0') != std::string_view::npos)
@@ -339,6 +508,7 @@ search_log::search_log(const fs::path& root, std::string_view name, space_ref sp
       write_ordered(path, description_document(space_, description_));
       sync_folder(folder_);
       sync_folder(folder_.has_parent_path() ? folder_.parent_path() : fs::path{"."});
+      if (store == log_store::journal) open_journal();
       return;
     }
     const stored_description stored = parse_description(path, read_json_file(path));
@@ -365,10 +535,82 @@ search_log::search_log(const fs::path& root, std::string_view name, space_ref sp
                                    "); resume it with the same space, searcher, options, seed and "
                                    "evaluation, or "
                                    "give the search another name");
+    if (store == log_store::journal || present(search_data_folder() / "journal")) open_journal();
   } catch (...) {
     release();
     throw;
   }
+}
+
+void search_log::open_journal() {
+  const fs::path path = search_data_folder() / "journal";
+  const bool imported = !present(path);
+  // A folders log from before: read before the journal exists (a reader would take it for one).
+  const std::optional<search_contents> before =
+      imported ? std::optional{read_search_folder(folder_, space_)} : std::nullopt;
+  auto state = std::make_unique<journal_state>();
+  state->path = path;
+  std::uint64_t n = 0;
+  state->file = std::make_unique<journal>(
+      path, [&](std::string_view record) { apply_record(state->index, path, record, n++); });
+  if (!state->file->recovered().warning.empty())
+    warnings_.push_back(state->file->recovered().warning);
+
+  if (imported) {
+    // Its evaluations become the journal's first records.
+    std::size_t count = 0;
+    for (const evaluation_record& r : before->evaluations) {
+      if (!r.config) continue;
+      state->file->append(nlohmann::json{{"x", r.id}, {"config", r.config->json}}.dump());
+      state->index.emplace(r.id, journal_entry{r.config->json, std::nullopt});
+      if (r.results) {
+        const nlohmann::json doc = to_json(*r.results);
+        state->file->append(nlohmann::json{{"x", r.id}, {"results", doc}}.dump());
+        state->index[r.id].results = doc;
+      }
+      ++count;
+    }
+    state->file->sync();
+    if (count != 0)
+      warnings_.push_back(path.string() + ": imported the " + std::to_string(count) +
+                          " evaluations of the folders log into a journal");
+  } else {
+    // The folders are a view: make them say what the journal says. Files the journal does not
+    // back (written behind records a crash kept from being flushed) go; missing or stale ones
+    // are written again.
+    std::size_t rewritten = 0, removed = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it{evaluations_folder(), ec}, end; !ec && it != end;
+         it.increment(ec)) {
+      const auto id = parse_evaluation_folder_name(it->path().filename().string());
+      if (!id || !it->is_directory()) continue;
+      const auto entry = state->index.find(*id);
+      for (const char* file : {"config.json", "results.json"}) {
+        const bool backed =
+            entry != state->index.end() && (file[0] == 'c' || entry->second.results.has_value());
+        if (!backed && fs::remove(it->path() / file, ec)) ++removed;
+      }
+    }
+    for (const auto& [id, e] : state->index) {
+      const fs::path folder = evaluation_folder(id);
+      fs::create_directories(folder / "eval_data", ec);
+      if (!holds(folder / "config.json", e.config)) {
+        write_file_atomically(folder / "config.json", config_view_text(e.config), false);
+        ++rewritten;
+      }
+      if (e.results && !holds(folder / "results.json", *e.results)) {
+        write_file_atomically(folder / "results.json", results_view_text(*e.results), false);
+        ++rewritten;
+      }
+    }
+    if (rewritten + removed != 0)
+      warnings_.push_back(folder_.string() + ": the evaluation folders were behind the journal (" +
+                          std::to_string(rewritten) + " files written again from it, " +
+                          std::to_string(removed) + " it does not back removed)");
+  }
+  for (const std::string& w : warnings_) std::fprintf(stderr, "darch: warning: %s\n", w.c_str());
+  state->start_view();
+  journal_ = std::move(state);
 }
 
 search_log::~search_log() { release(); }
@@ -377,7 +619,9 @@ search_log::search_log(search_log&& other) noexcept
     : folder_(std::move(other.folder_)),
       space_(other.space_),
       description_(std::move(other.description_)),
-      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+      lock_fd_(std::exchange(other.lock_fd_, -1)),
+      journal_(std::move(other.journal_)),
+      warnings_(std::move(other.warnings_)) {}
 
 search_log& search_log::operator=(search_log&& other) noexcept {
   if (this != &other) {
@@ -386,11 +630,15 @@ search_log& search_log::operator=(search_log&& other) noexcept {
     space_ = other.space_;
     description_ = std::move(other.description_);
     lock_fd_ = std::exchange(other.lock_fd_, -1);
+    journal_ = std::move(other.journal_);
+    warnings_ = std::move(other.warnings_);
   }
   return *this;
 }
 
 void search_log::release() noexcept {
+  // The view written and the journal flushed before another process may open the log.
+  journal_.reset();
   // Closing the descriptor drops the flock.
   if (lock_fd_ >= 0) ::close(lock_fd_);
   lock_fd_ = -1;
@@ -405,6 +653,7 @@ fs::path search_log::eval_data_folder(std::uint64_t id) const {
 }
 
 evaluation_record search_log::read(std::uint64_t id) const {
+  if (journal_) return read_journal(id);
   const fs::path folder = evaluation_folder(id);
   if (!present(folder)) {
     evaluation_record r;
@@ -415,7 +664,40 @@ evaluation_record search_log::read(std::uint64_t id) const {
   return read_evaluation_folder(folder, id, space_);
 }
 
-search_contents search_log::read_all() const { return read_search_folder(folder_, space_); }
+search_contents search_log::read_all() const {
+  if (!journal_) return read_search_folder(folder_, space_);
+  search_contents contents;
+  contents.folder = folder_;
+  contents.description = read_json_file(search_data_folder() / "search.json");
+  contents.evaluations.reserve(journal_->index.size());
+  for (const auto& entry : journal_->index)
+    contents.evaluations.push_back(read_journal(entry.first));
+  return contents;
+}
+
+evaluation_record search_log::read_journal(std::uint64_t id) const {
+  const auto it = journal_->index.find(id);
+  if (it == journal_->index.end()) {
+    evaluation_record r;
+    r.id = id;
+    r.folder = evaluation_folder(id);
+    return r;
+  }
+  return record_of(journal_->path, evaluation_folder(id), id, it->second, space_);
+}
+
+void search_log::sync() {
+  if (!journal_) return;
+  journal_->file->sync();
+  if (const std::string failure = journal_->view_failure(); !failure.empty())
+    throw log_error(evaluations_folder(), "writing behind the journal failed: " + failure);
+}
+
+log_store search_log::store() const noexcept {
+  return journal_ ? log_store::journal : log_store::folders;
+}
+
+const std::vector<std::string>& search_log::warnings() const noexcept { return warnings_; }
 
 void search_log::write_config(std::uint64_t id, const assignment& arch, double budget,
                               const nlohmann::json& extra) {
@@ -437,6 +719,16 @@ void search_log::write_config(std::uint64_t id, const assignment& arch, double b
   doc["choices"] = arch.choices;
 
   const fs::path folder = evaluation_folder(id), config = folder / "config.json";
+  if (journal_) {
+    if (journal_->index.count(id) != 0)
+      throw log_error(config, "already written: evaluation ids are used once");
+    std::error_code ec;
+    fs::create_directories(folder / "eval_data", ec);
+    if (ec) throw log_error(folder, "cannot create the evaluation folder: " + ec.message());
+    journal_->record(id, "config", doc, config, config_view_text(doc));
+    journal_->index.emplace(id, journal_entry{doc, std::nullopt});
+    return;
+  }
   if (present(config)) throw log_error(config, "already written: evaluation ids are used once");
   std::error_code ec;
   const bool created = fs::create_directories(folder / "eval_data", ec);
@@ -448,6 +740,19 @@ void search_log::write_config(std::uint64_t id, const assignment& arch, double b
 
 void search_log::write_results(std::uint64_t id, const trial_result& result) {
   const fs::path folder = evaluation_folder(id);
+  if (journal_) {
+    const auto it = journal_->index.find(id);
+    if (it == journal_->index.end())
+      throw log_error(folder,
+                      "has no config.json: an evaluation's config is written before its results");
+    if (it->second.results)
+      throw log_error(folder / "results.json",
+                      "already written: an evaluation's results are final");
+    const nlohmann::json doc = to_json(result);
+    journal_->record(id, "results", doc, folder / "results.json", results_view_text(doc));
+    it->second.results = doc;
+    return;
+  }
   if (!is_plain_file(folder / "config.json"))
     throw log_error(folder,
                     "has no config.json: an evaluation's config is written before its results");

@@ -243,6 +243,9 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
 
   const auto tell = [&](const out_proposal& o) {
     const trial_result& r = *o.result;
+    // Durable before the searcher hears it (with a journal, one flush for every result logged
+    // since the last tell).
+    log.sync();
     s.tell(o.p, told_score(r));
     ++done;
     note_best(o.p, r);

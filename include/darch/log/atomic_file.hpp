@@ -21,7 +21,12 @@ inline constexpr std::string_view temporary_suffix = ".tmp";
 /// to `<path>.tmp` in the same folder (a rename is atomic only within one file system), which is
 /// flushed to disk, renamed over `path`, and the folder is flushed so the rename survives a power
 /// loss. A stale `<path>.tmp` is overwritten. Throws log_error naming the file on any failure.
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+///
+/// With `flush = false` the write is all-or-nothing for readers (the rename) but nothing is
+/// flushed: a power loss may lose it. For files that are a view of a durable store (a journal's
+/// search log writes its evaluation folders so).
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                           bool flush = true);
 
 /// `value` as indented JSON (two spaces, a final newline), written with `write_file_atomically`.
 void write_json_atomically(const std::filesystem::path& path, const nlohmann::json& value);

@@ -43,6 +43,12 @@ class journal {
   /// `on_record` with each good record's payload, in order. Throws log_error naming the file for
   /// a file that is not a journal, damage before the tail, or a failed system call.
   journal(std::filesystem::path path, const std::function<void(std::string_view)>& on_record);
+  /// Reads the journal at `path` without opening it for writing: `on_record` with each good
+  /// record, a torn tail ignored (and reported in the warning, not cut), damage before the tail
+  /// a log_error as for the constructor. For readers of a log another process may be writing.
+  static recovery read(const std::filesystem::path& path,
+                       const std::function<void(std::string_view)>& on_record);
+
   /// Makes what was appended durable (errors are swallowed here; call `sync` to see them).
   ~journal();
   journal(const journal&) = delete;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,6 +95,19 @@ search_contents read_search_folder(const std::filesystem::path& folder, space_re
 evaluation_record read_evaluation_folder(const std::filesystem::path& folder, std::uint64_t id,
                                          space_ref space);
 
+/// Where a search log keeps what it writes.
+enum class log_store : std::uint8_t {
+  /// Every config.json and results.json written atomically and flushed: about five fsyncs per
+  /// evaluation, the files always the truth.
+  folders,
+  /// `search_data/journal` (`darch::journal`): a config and a results record per evaluation,
+  /// made durable by `search_log::sync` with one fdatasync for all that is pending; the
+  /// evaluation folders are a view written behind it (not flushed), rewritten from the journal
+  /// when the log is opened. A log that has a journal is opened with it whatever is asked; a
+  /// folders log opened with `journal` is imported into one.
+  journal,
+};
+
 /// A search log opened for writing: creates `<root>/<name>` the first time, resumes it after.
 ///
 /// Only one process may have a search open for writing: the constructor takes an exclusive
@@ -109,7 +123,7 @@ class search_log {
   /// is not a darch search log) or cannot be created; std::invalid_argument if `name` is not a
   /// plain folder name (empty, ".", "..", or with a '/').
   search_log(const std::filesystem::path& root, std::string_view name, space_ref space,
-             search_description description);
+             search_description description, log_store store = log_store::folders);
   ~search_log();
   search_log(search_log&& other) noexcept;
   search_log& operator=(search_log&& other) noexcept;
@@ -144,13 +158,30 @@ class search_log {
   /// `x<id>` has no config.json yet or already has results.
   void write_results(std::uint64_t id, const trial_result& result);
 
+  /// With the journal: returns once everything written so far is durable (one fdatasync for
+  /// all of it; the driver calls it before telling a result). With folders every write is
+  /// durable when it returns, and this does nothing. Throws log_error if the journal cannot be
+  /// written (or a view file could not be).
+  void sync();
+
+  log_store store() const noexcept;
+  /// What opening the log had to repair, one line each: a torn journal record dropped, view
+  /// files rewritten from the journal, a folders log imported.
+  const std::vector<std::string>& warnings() const noexcept;
+
+  struct journal_state;  ///< the journal, its index and the view writer (src/log/search_log.cpp)
+
  private:
   void release() noexcept;
+  void open_journal();
+  evaluation_record read_journal(std::uint64_t id) const;
 
   std::filesystem::path folder_;
   space_ref space_;
   search_description description_;
   int lock_fd_ = -1;
+  std::unique_ptr<journal_state> journal_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace darch

@@ -44,18 +44,19 @@ void append_line(const fs::path& path, const std::string& line) {
   if (!ok) throw std::runtime_error("cannot write " + path.string());
 }
 
-/// Forks a process that runs the adaptive search (seed 5) on `root/killed` for `n` evaluations.
+/// Forks a process that runs the adaptive search (seed 5) on `root/killed` for `n` evaluations,
+/// logging to `store`.
 /// Its evaluator sleeps 30 ms (the evaluation of `stuck`, if any, 60 s) and first records
 /// "<run> <id> <redo>" in `root/calls.txt`. The child leaves by _exit: 0 done, 1 error (its
 /// message in `root/child-error.txt`).
 pid_t start_search_process(const fs::path& root, int run, std::size_t n,
-                           std::optional<std::uint64_t> stuck) {
+                           std::optional<std::uint64_t> stuck, darch::log_store store) {
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   try {
     const darch::space_ref space = darch::space_of<readme>();
     adaptive_searcher s{space, 5};
-    darch::search_log log{root, "killed", space, describe("adaptive")};
+    darch::search_log log{root, "killed", space, describe("adaptive"), store};
     const darch::search::evaluate_fn evaluate = [&](const proposal& p, const trial_context& c) {
       append_line(root / "calls.txt", std::to_string(run) + " " + std::to_string(p.id) + " " +
                                           std::to_string(c.redo ? 1 : 0));
@@ -95,6 +96,8 @@ TEST_CASE(
     "run_search: a search killed by SIGKILL at random moments resumes without losing or repeating "
     "a finished evaluation",
     "[search]") {
+  const darch::log_store store = GENERATE(darch::log_store::folders, darch::log_store::journal);
+  INFO("log store " << (store == darch::log_store::journal ? "journal" : "folders"));
   constexpr std::size_t n = 24;
   const temp_folder root;
   const fs::path folder = root.path / "killed";
@@ -107,7 +110,7 @@ TEST_CASE(
 
   // Run 0: killed for certain in the middle of evaluation 4 (its evaluator is stuck).
   complete_before.push_back({});
-  pid_t pid = start_search_process(root.path, 0, n, 4);
+  pid_t pid = start_search_process(root.path, 0, n, 4, store);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int status = 0;
   while (!fs::exists(folder / "evaluations" / "x4" / "config.json")) {
@@ -129,7 +132,7 @@ TEST_CASE(
   for (int run = 1;; ++run) {
     REQUIRE(run < 10);
     complete_before.push_back(complete_ids(folder));
-    pid = start_search_process(root.path, run, n, std::nullopt);
+    pid = start_search_process(root.path, run, n, std::nullopt, store);
     if (run < 9) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20 + gen.below(100)));
       ::kill(pid, SIGKILL);  // harmless if it has already finished (a zombie until waited for)
