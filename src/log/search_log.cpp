@@ -229,7 +229,12 @@ void apply_record(journal_index& index, const fs::path& path, std::string_view r
   const auto fail = [&](const std::string& why) {
     return log_error(path, "record " + std::to_string(n) + ": " + why);
   };
-  const nlohmann::json j = nlohmann::json::parse(record, nullptr, false);
+  nlohmann::json j;
+  try {
+    j = parse_json_text(record);  // nesting limited: the record is copied, recursively
+  } catch (const std::invalid_argument& e) {
+    throw fail(std::string{"not an evaluation record: "} + e.what());
+  }
   if (!j.is_object() || !j.contains("x")) throw fail("not an evaluation record");
   const std::optional<std::uint64_t> id = json_integer<std::uint64_t>(j.at("x"));
   if (!id) throw fail("\"x\" is not an evaluation id");
@@ -348,10 +353,10 @@ search_contents read_search_folder(const fs::path& folder, space_ref space) {
     return contents;
   }
   std::vector<std::uint64_t> ids;
-  std::error_code ec;
+  std::error_code ec, entry_ec;  // is_directory() without an error_code throws filesystem_error
   for (fs::directory_iterator it{evaluations, ec}, end; !ec && it != end; it.increment(ec))
     if (const auto id = parse_evaluation_folder_name(it->path().filename().string());
-        id && it->is_directory())
+        id && it->is_directory(entry_ec))
       ids.push_back(*id);
   if (ec) throw log_error(evaluations, "cannot list the evaluations: " + ec.message());
   // Every folder is read, in id order, whatever gaps there are (DeepArchitect's reader stops
@@ -579,11 +584,11 @@ void search_log::open_journal() {
     // back (written behind records a crash kept from being flushed) go; missing or stale ones
     // are written again.
     std::size_t rewritten = 0, removed = 0;
-    std::error_code ec;
+    std::error_code ec, entry_ec;
     for (fs::directory_iterator it{evaluations_folder(), ec}, end; !ec && it != end;
          it.increment(ec)) {
       const auto id = parse_evaluation_folder_name(it->path().filename().string());
-      if (!id || !it->is_directory()) continue;
+      if (!id || !it->is_directory(entry_ec)) continue;
       const auto entry = state->index.find(*id);
       for (const char* file : {"config.json", "results.json"}) {
         const bool backed =

@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "darch/log/atomic_file.hpp"
+#include "darch/log/journal.hpp"
 #include "darch/log/log_error.hpp"
 #include "darch/log/search_log.hpp"
 #include "support/catch.hpp"
@@ -169,4 +171,26 @@ TEST_CASE("trial_result_from_json: too deep a document is refused before it is c
   const json j = {{"status", "ok"}, {"score", 1}, {"seconds", 1}, {"metrics", {{"m", deep}}}};
   REQUIRE_THROWS_WITH(darch::trial_result_from_json(j),
                       darch::test::has("more than 256 levels deep"));
+}
+
+TEST_CASE("search_log: a journal record nested too deep is a log_error naming the journal",
+          "[log]") {
+  const temp_folder root;
+  const darch::space_ref space = darch::space_of<readme>();
+  {
+    search_log log{root.path, "mlp", space, random_description(), darch::log_store::journal};
+    log.write_config(0, example, 1.0);
+    log.sync();
+  }
+  const fs::path folder = root.path / "mlp", journal = folder / "search_data" / "journal";
+  {
+    // Framed and checksummed like any record: only its JSON is wrong. Copied whole into the
+    // index, 200,000 levels overflowed the stack.
+    darch::journal j{journal, [](std::string_view) {}};
+    j.append(R"({"x": 1, "config": )" + nested(200'000) + "}");
+    j.append(R"({"x": 2, "config": {"budget": 1e999}})");
+    j.sync();
+  }
+  CHECK(contains(log_error_of([&] { (void)darch::read_search_folder(folder, space); }, journal),
+                 "record 1: not an evaluation record: nests arrays and objects more than 256"));
 }
