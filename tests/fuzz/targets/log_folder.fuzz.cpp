@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Fuzzes the search-log readers (read_search_folder: search.json, x<N>/config.json,
 // x<N>/results.json, the evaluation folders) and the resume check of search_log's constructor.
-// The first byte of an input picks the file it replaces in a log a search wrote; the rest is that
-// file's content. Every defect must be a darch::log_error.
+// The first byte of an input picks the file it replaces in a log a search wrote (or, 4, writes
+// search_data/journal, which read_search_folder then reads instead of the folders); the rest is
+// that file's content. Every defect must be a darch::log_error.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -59,7 +60,15 @@ struct log_folder {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const log_folder log;
   if (size == 0) return 0;
-  const std::size_t which = data[0] % 4;
+  if (data[0] % 5 == 4) {
+    const fs::path journal = log.folder / "search_data" / "journal";
+    darch::fuzz::put(journal, darch::fuzz::text_of(data + 1, size - 1));
+    darch::fuzz::expect_only<darch::log_error>(
+        [&] { (void)darch::read_search_folder(log.folder, space); });
+    fs::remove(journal);
+    return 0;
+  }
+  const std::size_t which = data[0] % 5;
   darch::fuzz::put(log.files[which], darch::fuzz::text_of(data + 1, size - 1));
   darch::fuzz::expect_only<darch::log_error>(
       [&] { (void)darch::read_search_folder(log.folder, space); });
