@@ -18,6 +18,12 @@ constexpr std::string_view who = "darch::search::evolution_searcher";
 // per mutation, then parents tried, before a random architecture is proposed instead.
 constexpr int positions_per_mutation = 8;
 constexpr int parents_per_ask = 4;
+/// The largest population: every member is kept (about 50 bytes each, 50 MiB at the most; 10^8,
+/// which nothing refused, asked for 4 GB up front).
+constexpr std::size_t max_population = std::size_t{1} << 20;
+/// The most mutations per child: each is a step of a random walk, so a few dozen already reach
+/// anywhere; 10^11, which nothing refused, hung an ask.
+constexpr std::size_t max_mutations = 1024;
 
 /// Whether member `a` wins a tournament against `b`: the higher score, ties to the younger.
 bool beats(const evolution_searcher::member& a, const evolution_searcher::member& b) noexcept {
@@ -32,12 +38,16 @@ evolution_searcher::evolution_searcher(space_ref space, evolution_options option
   const auto bad = [](const std::string& what) {
     return std::invalid_argument(std::string(who) + ": evolution_options::" + what);
   };
-  if (options_.population == 0) throw bad("population is 0");
+  if (options_.population == 0 || options_.population > max_population)
+    throw bad("population is " + std::to_string(options_.population) + ", not in [1, " +
+              std::to_string(max_population) + "]");
   if (options_.sample == 0) throw bad("sample is 0");
   if (options_.sample > options_.population)
     throw bad("sample (" + std::to_string(options_.sample) + ") exceeds population (" +
               std::to_string(options_.population) + ")");
-  if (options_.mutations == 0) throw bad("mutations is 0");
+  if (options_.mutations == 0 || options_.mutations > max_mutations)
+    throw bad("mutations is " + std::to_string(options_.mutations) + ", not in [1, " +
+              std::to_string(max_mutations) + "]");
   require_sampling(space_, options_.sampling, who);
   slots_.resize(options_.population);
   order_.reserve(options_.population);

@@ -237,8 +237,15 @@ double sparse_ridge::predict(std::span<const std::uint64_t> hashes) const noexce
 
 namespace {
 
+/// The most buckets a surrogate may have: the model keeps about 20 bytes per bucket (80 MiB at
+/// the most; 4e9 buckets, which nothing refused, asked for 16 GB up front).
+constexpr std::uint32_t max_buckets = std::uint32_t{1} << 22;
+
 surrogate_options checked(const surrogate_options& o) {
-  if (o.buckets == 0) throw std::invalid_argument("hashing_surrogate: buckets must be positive");
+  if (o.buckets == 0 || o.buckets > max_buckets)
+    throw std::invalid_argument("hashing_surrogate: buckets must be in [1, " +
+                                std::to_string(max_buckets) + "], got " +
+                                std::to_string(o.buckets));
   if (o.refit_interval == 0)
     throw std::invalid_argument("hashing_surrogate: refit_interval must be at least 1");
   if (!(o.alpha > 0) || !std::isfinite(o.alpha))

@@ -21,13 +21,13 @@ namespace darch::search {
 
 /// Options of `evolution_searcher`.
 struct evolution_options {
-  std::size_t population = 64;  ///< P: members kept
+  std::size_t population = 64;  ///< P: members kept (at most 2^20)
   std::size_t sample = 16;      ///< S: tournament size (distinct members; at most P)
   /// true: each new member replaces the oldest (aging evolution, Real et al.'s choice). false:
   /// the worst of the population and the child goes (plain tournament evolution).
   bool regularized = true;
   /// Decisions changed per child: each mutation applies to the result of the previous one, at
-  /// a position drawn uniformly among that architecture's decisions.
+  /// a position drawn uniformly among that architecture's decisions. At most 1024.
   std::size_t mutations = 1;
   sampling_mode sampling = sampling_mode::per_decision;  ///< how the first P are drawn
 };
@@ -57,9 +57,9 @@ class evolution_searcher final : public searcher {
     std::uint64_t born = 0;  ///< join order: 0 for the first member told, then 1, 2, ...
   };
 
-  /// Throws std::invalid_argument naming the option for population = 0, sample = 0 or
-  /// > population, or mutations = 0; std::domain_error for uniform sampling of a space of 2^64
-  /// or more architectures.
+  /// Throws std::invalid_argument naming the option for a population outside [1, 2^20],
+  /// sample = 0 or > population, or mutations outside [1, 1024]; std::domain_error for uniform
+  /// sampling of a space of 2^64 or more architectures.
   explicit evolution_searcher(space_ref space, evolution_options options = {},
                               std::uint64_t seed = 0);
 

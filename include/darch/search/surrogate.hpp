@@ -21,7 +21,7 @@ namespace darch::search {
 struct surrogate_options {
   /// Feature hashes are counted into `hash % buckets` (DeepArchitect's benchmarks: 2048). A
   /// space's distinct features number in the hundreds (readme_mlp) to the low thousands, so
-  /// 4096 buckets keep collisions rare; `eval` costs the same whatever the count.
+  /// 4096 buckets keep collisions rare; `eval` costs the same whatever the count. At most 2^22.
   std::uint32_t buckets = 4096;
   /// The weights are recomputed every `refit_interval` updates; 1 keeps the model always fresh
   /// (a refit costs O(min(n, features)^2) for n results, see `hashing_surrogate::system_order`).

@@ -91,4 +91,12 @@ TEST_CASE("registry: options that would hang an ask or exhaust memory are refuse
   CHECK_THAT(message_of("smbo-mcts", {{"extra_rounds", 1000000}}),
              Catch::Contains("extra_rounds must be in [0, 64]"));
   CHECK_NOTHROW(darch::search::make_searcher("smbo", space, 1, {{"candidates", 1 << 16}}));
+  // The same target's inputs by hand: 4 GB and 16 GB reserved up front, a child mutated 10^11
+  // times.
+  CHECK_THAT(message_of("evolution", {{"population", 100000000}}),
+             Catch::Contains("population is 100000000, not in [1, 1048576]"));
+  CHECK_THAT(message_of("smbo", {{"buckets", 4000000000U}}),
+             Catch::Contains("buckets must be in [1, 4194304], got 4000000000"));
+  CHECK_THAT(message_of("evolution", {{"population", 1}, {"mutations", 100000000000LL}}),
+             Catch::Contains("mutations is 100000000000, not in [1, 1024]"));
 }
