@@ -63,6 +63,8 @@ for t in "${targets[@]}"; do
   extra=()
   # A CIFAR-10 record is 3073 bytes: room for a few records, plain or compressed.
   [[ "$t" == cifar10 ]] && extra+=(-max_len=16384)
+  # JSON tokens, edge numbers and the keys the reader knows (tests/fuzz/dicts/<target>.dict).
+  [[ -f "$root/tests/fuzz/dicts/$t.dict" ]] && extra+=(-dict="$root/tests/fuzz/dicts/$t.dict")
   run_start=$SECONDS
   # shellcheck disable=SC2086 # DARCH_FUZZ_ARGS is a list of flags
   "$exe" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
