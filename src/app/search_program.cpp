@@ -60,41 +60,42 @@ using search::trial_context;
 /// Fashion-MNIST's images, whatever the space makes of them.
 constexpr shape fashion_mnist_images = shape::image(1, 28, 28);
 
-/// Everything the command line sets.
+/// Everything the command line sets (the strings and numbers first, the small fields last: no
+/// padding between them).
 struct settings {
   std::string searcher = "smbo";
   std::string searcher_options = "{}";
+  std::string log_root = "darch-logs";
+  std::string name;
+  std::string backend = "auto";
+  std::string precision = "tf32";
+  std::string data_dir = train::default_fashion_mnist_dir().string();
+  std::string export_path;  ///< --export: where the best architecture goes, as a C++ header
+  std::string export_as = "architecture";  ///< --export-as: the type's [namespace::]name
+  std::string tell_order = "proposal";     ///< --tell-order
+  /// --darch-worker <backend>: this process is a worker of an isolated search (started by it
+  /// with the backend it resolved), not a search.
+  std::string worker_backend;
+  std::vector<std::string> arguments;  ///< argv, to start worker processes with
   std::size_t evaluations = 0;
   double minutes = 5.0;
   double epochs = 1.0;
   std::int64_t max_steps = 0;
   double per_evaluation_seconds = 0.0;
   std::uint64_t seed = 1;
-  std::string log_root = "darch-logs";
-  std::string name;
-  bool restart = false;
-  std::string backend = "auto";
-  exec::backend_kind resolved_backend = exec::backend_kind::cpu;  ///< from `backend`
-  std::string precision = "tf32";
-  int threads = 0;
   std::size_t workers = 1;
-  std::string data_dir = train::default_fashion_mnist_dir().string();
   double validation = 0.1;
   std::int64_t batch = 128;
   double learning_rate = 1e-3;
   std::size_t top = 10;
-  std::string export_path;  ///< --export: where the best architecture goes, as a C++ header
-  std::string export_as = "architecture";  ///< --export-as: the type's [namespace::]name
-  bool isolate = true;                     ///< --isolate / --no-isolate
-  double hard_limit_seconds = 0.0;         ///< --hard-limit (0: derived, see hard_limit())
-  double memory_limit_mib = -1.0;          ///< --memory-limit (-1: derived; 0: none)
-  std::string tell_order = "proposal";     ///< --tell-order
-  std::size_t lookahead = 0;               ///< --lookahead (0: --workers)
-  /// --darch-worker <backend>: this process is a worker of an isolated search (started by it
-  /// with the backend it resolved), not a search.
-  std::string worker_backend;
-  bool distributed = false;            ///< --distributed: under mpirun, rank 0 searches
-  std::vector<std::string> arguments;  ///< argv, to start worker processes with
+  double hard_limit_seconds = 0.0;  ///< --hard-limit (0: derived, see hard_limit())
+  double memory_limit_mib = -1.0;   ///< --memory-limit (-1: derived; 0: none)
+  std::size_t lookahead = 0;        ///< --lookahead (0: --workers)
+  int threads = 0;
+  exec::backend_kind resolved_backend = exec::backend_kind::cpu;  ///< from `backend`
+  bool restart = false;
+  bool isolate = true;       ///< --isolate / --no-isolate
+  bool distributed = false;  ///< --distributed: under mpirun, rank 0 searches
 };
 
 std::string clock_text(double seconds) {

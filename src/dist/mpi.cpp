@@ -99,26 +99,20 @@ class mpi_worker final : public search::evaluation_worker {
     } catch (const std::exception& e) {
       return failed("cannot encode the evaluation request: " + std::string{e.what()});
     }
-    MPI_Request sending = MPI_REQUEST_NULL;
     {
+      // A small message (or a rank polling for it): this returns at once.
       const std::lock_guard lock{mpi_.mutex};
-      check(MPI_Isend(request.data(), static_cast<int>(request.size()), MPI_CHAR, rank_,
-                      tag_request, MPI_COMM_WORLD, &sending),
-            "MPI_Isend");
+      check(MPI_Send(request.data(), static_cast<int>(request.size()), MPI_CHAR, rank_, tag_request,
+                     MPI_COMM_WORLD),
+            "MPI_Send");
     }
     std::string result;
     for (backoff pause;; pause.wait()) {
       const std::lock_guard lock{mpi_.mutex};
-      if (sending != MPI_REQUEST_NULL) {
-        int sent_done = 0;
-        check(MPI_Test(&sending, &sent_done, MPI_STATUS_IGNORE), "MPI_Test");
-      }
       int arrived = 0;
       MPI_Status status;
       check(MPI_Iprobe(rank_, tag_result, MPI_COMM_WORLD, &arrived, &status), "MPI_Iprobe");
       if (!arrived) continue;
-      if (sending != MPI_REQUEST_NULL)  // answered, so received: this completes at once
-        check(MPI_Wait(&sending, MPI_STATUS_IGNORE), "MPI_Wait");
       result = receive(status);
       break;
     }

@@ -725,7 +725,7 @@ void search_log::write_config(std::uint64_t id, const assignment& arch, double b
 
   const fs::path folder = evaluation_folder(id), config = folder / "config.json";
   if (journal_) {
-    if (journal_->index.count(id) != 0)
+    if (journal_->index.contains(id))
       throw log_error(config, "already written: evaluation ids are used once");
     std::error_code ec;
     fs::create_directories(folder / "eval_data", ec);
