@@ -3,8 +3,9 @@
 # The flagship under mpirun (--distributed: rank 0 searches, the other ranks evaluate):
 #  1. with 3 ranks it evaluates the very search a single process runs with the same seed, budget
 #     and lookahead (the same architectures, budgets, statuses, scores and metrics);
-#  2. a job whose evaluating rank is killed with SIGKILL mid-search, relaunched with 2 ranks,
-#     completes the budget: no finished evaluation is lost, rewritten or repeated, and the log
+#  2. a job whose evaluating rank is killed with SIGKILL mid-search, its journal's last record
+#     then torn by hand, relaunched with 2 ranks, completes the budget: the torn record is
+#     dropped with a warning, no finished evaluation is lost, rewritten or repeated, and the log
 #     ends as the uninterrupted search's.
 #   tests/mpi/distributed_search.sh <flagship> <mpiexec> [work dir]
 set -euo pipefail
@@ -68,10 +69,14 @@ finished=$(ls "$evals"/x*/results.json | wc -l)
 (( finished < n )) || fail "the search finished before the kill"
 sums_before=$(md5sum "$evals"/x*/results.json)
 echo "killed rank 1 (pid $victim) with $finished evaluations finished"
+# And the journal's last record torn, as a master killed in the middle of a write leaves it.
+printf '\x40\x00\x00\x00\x01\x02\x03\x04{"x":' >> "$work/logs/killed/search_data/journal"
 
 "$mpiexec" -np 2 "$exe" "${args[@]}" --distributed --name killed > "$work/resumed.out" 2>&1 ||
   { cat "$work/resumed.out"; fail "the relaunch with 2 ranks"; }
 echo "$sums_before" | md5sum -c --quiet - || fail "a finished evaluation was rewritten"
+grep -q "dropped a torn last record" "$work/resumed.out" ||
+  { cat "$work/resumed.out"; fail "the torn journal record was not reported"; }
 grep -q "$finished replayed from the log" "$work/resumed.out" ||
   { cat "$work/resumed.out"; fail "expected $finished replayed evaluations"; }
 summary killed > "$work/killed.txt"
