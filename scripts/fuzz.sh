@@ -3,8 +3,9 @@
 # Builds darch's libFuzzer targets (tests/fuzz/, clang with ASan + UBSan) and runs each for the
 # time asked, one after the other, printing per target the executions and the findings.
 #   scripts/fuzz.sh [--run-only] [SECONDS-PER-TARGET] [TARGET...]
-# SECONDS defaults to 10; TARGETs (log_folder, assignment_json, searcher_options, idx, gzip,
-# cifar10) default to all. --run-only skips the configure and build (ctest -L fuzz uses it).
+# SECONDS defaults to 8 (what CI runs); TARGETs (the names of tests/fuzz/targets/*.fuzz.cpp:
+# log_folder, journal, assignment_json, searcher_options, idx, gzip, cifar10) default to all.
+# --run-only skips the configure and build (ctest -L fuzz uses it).
 # Each run starts from the committed seeds (tests/fuzz/corpus/<target>, only read) and the
 # inputs earlier runs found (BUILD/corpus/<target>, where new ones are written), so longer and
 # repeated runs go deeper. A finding (crash, sanitizer report, unexpected exception, timeout,
@@ -20,7 +21,7 @@ if [[ "${1:-}" == --run-only ]]; then
   build_it=0
   shift
 fi
-seconds=${1:-10}
+seconds=${1:-8}
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || {
   echo "fuzz.sh: seconds per target must be a positive integer, not '$seconds'" >&2
   exit 2
