@@ -7,7 +7,7 @@
 set -euo pipefail
 exe=$1
 work=${2:-$(mktemp -d)}
-n=12
+n=8
 rm -rf "$work/logs"
 mkdir -p "$work"
 for run in a b; do
