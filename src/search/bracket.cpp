@@ -15,6 +15,13 @@ namespace darch::search::detail {
 
 std::vector<assignment> draw_distinct(space_ref space, std::size_t n, sampling_mode mode,
                                       rng& gen) {
+  const std::uint64_t wanted =
+      space.size_fits_u64() ? std::min<std::uint64_t>(n, space.size()) : std::uint64_t{n};
+  if (wanted > max_distinct_draws)
+    throw std::invalid_argument("darch::search: the first rung asks for " + std::to_string(wanted) +
+                                " distinct architectures, all kept in memory; at most " +
+                                std::to_string(max_distinct_draws) +
+                                " (lower initial, or max_budget / min_budget)");
   std::vector<assignment> out;
   if (space.size_fits_u64() && space.size() <= n) {
     // The whole space; in a random order, so that ties in rung 0 do not favour low ranks.

@@ -13,6 +13,10 @@ namespace darch::search {
 namespace {
 
 constexpr std::string_view who = "darch::search::successive_narrowing";
+/// The most rounds: each keeps at least one architecture and multiplies the budget, so rounds
+/// beyond a few dozen only train one architecture for ever longer (900,000 of them, which
+/// nothing refused, made budgets infinite).
+constexpr std::size_t max_rounds = 64;
 
 detail::bracket make_bracket(space_ref space, const narrowing_options& o, std::uint64_t seed) {
   const auto bad = [](const char* what) {
@@ -20,11 +24,16 @@ detail::bracket make_bracket(space_ref space, const narrowing_options& o, std::u
   };
   if (o.initial == 0) throw bad("initial is 0");
   if (o.rounds == 0) throw bad("rounds is 0");
+  if (o.rounds > max_rounds) throw bad("rounds is more than 64");
   if (!(o.keep_fraction > 0 && o.keep_fraction <= 1)) throw bad("keep_fraction is not in (0, 1]");
   if (!(o.budget_growth > 0 && std::isfinite(o.budget_growth)))
     throw bad("budget_growth is not positive and finite");
   if (!(o.initial_budget > 0 && std::isfinite(o.initial_budget)))
     throw bad("initial_budget is not positive and finite");
+  if (!std::isfinite(o.initial_budget *
+                     std::pow(o.budget_growth, static_cast<double>(o.rounds - 1))))
+    throw bad(
+        "initial_budget * budget_growth^(rounds - 1), the last round's budget, is not finite");
   require_sampling(space, o.sampling, who);
 
   rng gen(seed);

@@ -10,6 +10,7 @@
 #include "darch/search/registry.hpp"
 #include "darch/spaces/readme_mlp.hpp"
 #include "support/catch.hpp"
+#include "test_spaces.hpp"
 
 namespace {
 constexpr darch::space_ref space = darch::space_of<darch::spaces::readme_mlp>();
@@ -99,4 +100,26 @@ TEST_CASE("registry: options that would hang an ask or exhaust memory are refuse
              Catch::Contains("buckets must be in [1, 4194304], got 4000000000"));
   CHECK_THAT(message_of("evolution", {{"population", 1}, {"mutations", 100000000000LL}}),
              Catch::Contains("mutations is 100000000000, not in [1, 1024]"));
+  // 900,000 rounds of budget growth 6 made every budget after the 400th infinite.
+  CHECK_THAT(message_of("successive-narrowing", {{"rounds", 900000}}),
+             Catch::Contains("rounds is more than 64"));
+  CHECK_THAT(message_of("successive-narrowing", {{"rounds", 64}, {"budget_growth", 1e300}}),
+             Catch::Contains("the last round's budget, is not finite"));
+  // An initial rung of 10^9 architectures kept in memory, in a space that has them.
+  constexpr darch::space_ref huge = darch::space_of<search_test::huge>();
+  const auto huge_message = [&](const char* name, const nlohmann::json& options) {
+    try {
+      (void)darch::search::make_searcher(name, huge, 1, options);
+    } catch (const std::invalid_argument& e) {
+      return std::string{e.what()};
+    }
+    return std::string{};
+  };
+  CHECK_THAT(huge_message("successive-narrowing", {{"initial", 1 << 21}}),
+             Catch::Contains("asks for 2097152 distinct architectures") &&
+                 Catch::Contains("at most 1048576"));
+  CHECK_THAT(huge_message("successive-halving", {{"max_budget", 1e8}, {"eta", 3}}),
+             Catch::Contains("distinct architectures, all kept in memory"));
+  // The whole of a small space is fine whatever is asked.
+  CHECK_NOTHROW(darch::search::make_searcher("successive-narrowing", space, 1, {{"initial", 1e8}}));
 }

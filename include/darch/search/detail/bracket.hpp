@@ -23,7 +23,12 @@ namespace darch::search::detail {
 /// Draws `n` distinct architectures, or all of them if the space has at most `n`: random draws
 /// (`mode`) with duplicates rejected, then, if the draws keep colliding (a nearly exhausted or
 /// skewed space), the missing ones in rank order from a random rank, so it always finishes.
+/// Throws std::invalid_argument if that is more than `max_distinct_draws` architectures.
 std::vector<assignment> draw_distinct(space_ref space, std::size_t n, sampling_mode mode, rng& gen);
+
+/// The most architectures `draw_distinct` draws (and a bracket keeps): 2^20, about 100 MB of
+/// assignments; 10^9, which a successive halving schedule could ask for, would not fit.
+inline constexpr std::uint64_t max_distinct_draws = std::uint64_t{1} << 20;
 
 /// A schedule of rungs run on a set of architectures. Rung 0 evaluates the initial
 /// architectures; when every result of rung k is in, its best `plan[k + 1].size` (by
