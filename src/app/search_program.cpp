@@ -92,6 +92,7 @@ struct settings {
   double memory_limit_mib = -1.0;   ///< --memory-limit (-1: derived; 0: none)
   std::size_t lookahead = 0;        ///< --lookahead (0: --workers)
   int threads = 0;
+  int worker_threads = 0;  ///< --darch-worker-threads: a worker's threads, as its search says
   exec::backend_kind resolved_backend = exec::backend_kind::cpu;  ///< from `backend`
   bool restart = false;
   bool isolate = true;       ///< --isolate / --no-isolate
@@ -181,6 +182,16 @@ void export_best(const search_program& program, const search_contents& contents,
               static_cast<unsigned long long>(r.id), r.results->score, path.c_str(), as.c_str());
 }
 
+/// The CPU threads of one evaluation: --threads (or every core) shared between the workers,
+/// since each evaluation's OpenMP team busy-waits and two teams of every core would take turns
+/// on them; a worker process is told its share by its search (--darch-worker-threads).
+int threads_per_evaluation(const settings& s) {
+  if (s.worker_threads > 0) return s.worker_threads;
+  const int threads =
+      s.threads > 0 ? s.threads : static_cast<int>(std::thread::hardware_concurrency());
+  return threads > 0 ? std::max(1, threads / static_cast<int>(s.workers)) : 0;
+}
+
 /// Trains a proposal for `budget x epochs` epochs (fractions of an epoch become steps) and
 /// scores it by validation accuracy.
 trial_result train_and_score(const search_program& program, const proposal& p,
@@ -193,11 +204,7 @@ trial_result train_and_score(const search_program& program, const proposal& p,
   config.seed = s.seed * 1000003 + p.id;  // each evaluation its own initialisation and order
   config.backend = s.resolved_backend;
   config.precision = s.precision == "bf16" ? exec::precision::bf16 : exec::precision::tf32;
-  // The threads are shared between the workers: each evaluation's OpenMP team busy-waits, so
-  // two teams of every core would take turns on them.
-  const int threads =
-      s.threads > 0 ? s.threads : static_cast<int>(std::thread::hardware_concurrency());
-  config.threads = threads > 0 ? std::max(1, threads / static_cast<int>(s.workers)) : 0;
+  config.threads = threads_per_evaluation(s);
   config.input = program.input;  // as declared, checked by the compiler for every architecture
   const double epochs = p.budget * s.epochs;
   const auto steps_per_epoch = (train_set.count + s.batch - 1) / s.batch;
@@ -319,7 +326,9 @@ std::vector<std::string> worker_command(const settings& s, exec::backend_kind ba
   std::vector<std::string> command = {"/proc/self/exe"};
   if (!s.arguments.empty())
     command.insert(command.end(), s.arguments.begin() + 1, s.arguments.end());
-  command.insert(command.end(), {"--darch-worker", std::string{exec::name(backend)}});
+  command.insert(command.end(),
+                 {"--darch-worker", std::string{exec::name(backend)}, "--darch-worker-threads",
+                  std::to_string(threads_per_evaluation(s))});
   return command;
 }
 
@@ -593,6 +602,10 @@ void add_options(CLI::App& app, settings& s) {
   app.add_option("--darch-worker", s.worker_backend,
                  "internal: run as a worker process of an isolated search on this backend")
       ->group("");  // hidden: the search starts its workers with it
+  app.add_option("--darch-worker-threads", s.worker_threads,
+                 "internal: a worker process's CPU threads per evaluation")
+      ->check(in_range(0, 1024, true))
+      ->group("");
   app.add_option("--data", s.data_dir, "folder of the Fashion-MNIST IDX files")
       ->capture_default_str();
   numeric_option(app, "--validation", s.validation,
