@@ -35,6 +35,7 @@
 #include "darch/arch/dot.hpp"
 #include "darch/arch/export.hpp"
 #include "darch/arch/graph.hpp"
+#include "darch/arch/json_read.hpp"
 #include "darch/arch/sample.hpp"
 #include "darch/core/random.hpp"
 #include "darch/dist/mpi.hpp"
@@ -339,9 +340,12 @@ int run(const search_program& program, const settings& s, const dist::mpi_sessio
   check_input_shape(program);
   if (!s.export_path.empty()) check_export(program, s.export_path, s.export_as);
 
-  const nlohmann::json options = nlohmann::json::parse(s.searcher_options, nullptr, false);
-  if (options.is_discarded())
-    throw std::invalid_argument("--searcher-options is not valid JSON: " + s.searcher_options);
+  nlohmann::json options;
+  try {
+    options = parse_json_text(s.searcher_options);  // depth, syntax and range, with the place
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("--searcher-options: " + std::string{e.what()});
+  }
   std::unique_ptr<search::searcher> searcher =
       search::make_searcher(s.searcher, space, s.seed, options);
 

@@ -61,4 +61,17 @@ fi
 grep -q -- '--export cannot name this space' <<< "$out" && grep -q -- '3d' <<< "$out" ||
   fail "--export-as my::3d: the message does not say so: $out"
 [[ ! -e logs && ! -e best.hpp ]] || fail "--export-as my::3d: something was created"
+# --searcher-options that is not JSON, or nests too deep, is refused with the place and the limit.
+if out=$("$tool" --log logs --data /nonexistent --searcher-options '{"population": 16' 2>&1); then
+  fail "truncated --searcher-options was accepted"
+fi
+grep -q -- '--searcher-options: malformed or truncated JSON' <<< "$out" && grep -q 'column 18' <<< "$out" ||
+  fail "truncated --searcher-options: the message does not say where: $out"
+deep=$(printf '[%.0s' $(seq 300))$(printf ']%.0s' $(seq 300))
+if out=$("$tool" --log logs --data /nonexistent --searcher-options "$deep" 2>&1); then
+  fail "--searcher-options nested 300 deep was accepted"
+fi
+grep -q -- '--searcher-options: nests arrays and objects more than 256 levels' <<< "$out" ||
+  fail "--searcher-options nested 300 deep: the message does not give the limit: $out"
+[[ ! -e logs ]] || fail "bad --searcher-options: the log folder was created"
 echo "flagship: every out-of-range option refused, nothing created"
