@@ -76,6 +76,16 @@ nlohmann::ordered_json in_order(const nlohmann::json& j, std::initializer_list<c
   return out;
 }
 
+/// config.json's and results.json's text (what both stores write): the keys people look for
+/// first.
+std::string config_view_text(const nlohmann::json& doc) {
+  return in_order(doc, {"id", "budget", "architecture", "choices"}).dump(2) + "\n";
+}
+
+std::string results_view_text(const nlohmann::json& doc) {
+  return in_order(doc, {"status", "score", "metrics", "seconds", "error"}).dump(2) + "\n";
+}
+
 void write_ordered(const fs::path& path, const nlohmann::ordered_json& doc) {
   write_file_atomically(path, doc.dump(2) + "\n");
 }
@@ -450,14 +460,6 @@ struct search_log::journal_state {
 
 namespace {
 
-std::string config_view_text(const nlohmann::json& doc) {
-  return in_order(doc, {"id", "budget", "architecture", "choices"}).dump(2) + "\n";
-}
-
-std::string results_view_text(const nlohmann::json& doc) {
-  return in_order(doc, {"status", "score", "metrics", "seconds", "error"}).dump(2) + "\n";
-}
-
 /// Whether `path` holds the JSON document `doc`.
 bool holds(const fs::path& path, const nlohmann::json& doc) {
   if (!is_plain_file(path)) return false;
@@ -740,7 +742,7 @@ void search_log::write_config(std::uint64_t id, const assignment& arch, double b
   if (ec) throw log_error(folder, "cannot create the evaluation folder: " + ec.message());
   // The new x<id> entry must be as durable as the config written into it.
   if (created) sync_folder(evaluations_folder());
-  write_ordered(config, in_order(doc, {"id", "budget", "architecture", "choices"}));
+  write_file_atomically(config, config_view_text(doc));
 }
 
 void search_log::write_results(std::uint64_t id, const trial_result& result) {
@@ -764,8 +766,7 @@ void search_log::write_results(std::uint64_t id, const trial_result& result) {
   const fs::path results = folder / "results.json";
   if (present(results))
     throw log_error(results, "already written: an evaluation's results are final");
-  write_ordered(results,
-                in_order(to_json(result), {"status", "score", "metrics", "seconds", "error"}));
+  write_file_atomically(results, results_view_text(to_json(result)));
 }
 
 }  // namespace darch

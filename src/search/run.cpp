@@ -216,7 +216,6 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
   };
   std::deque<out_proposal> out;  // in ask order
   std::size_t first_out = 0;     // the ask sequence number of out.front() (proposal order)
-  std::size_t running = 0;       // submitted to the executor, not yet finished
 
   const auto note_best = [&](const proposal& p, const trial_result& r) {
     if (r.status != trial_status::ok) return;
@@ -231,13 +230,12 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
   executor pool{evaluate, options.workers, remote};
 
   const auto submit = [&](proposal p, bool redo, std::size_t sequence) {
-    if (running == 0 && finished_now == 0) first_submit = clock::now();
+    if (first_submit == clock::time_point{}) first_submit = clock::now();
     trial_context context;
     context.id = p.id;
     context.eval_data = log.eval_data_folder(p.id);
     context.time_limit_seconds = options.per_evaluation_seconds;
     context.redo = redo;
-    ++running;
     pool.submit(job{std::move(p), std::move(context), sequence});
   };
 
@@ -279,7 +277,6 @@ run_summary run_search(space_ref space, searcher& s, const evaluate_fn& evaluate
   // A finished evaluation: logged at once (a process killed from here on replays it); told at
   // once in completion order, when its turn comes in proposal order.
   const auto finish = [&](finished_job f) {
-    --running;
     log.write_results(f.j.p.id, f.result);
     if (in_proposal_order) {
       out[f.j.sequence - first_out].result = std::move(f.result);
